@@ -1,0 +1,28 @@
+"""Touchpoint: a discrete-event training simulator for B2B selling along the customer sales roadmap.
+
+The engine never imports pygame; the front end (:mod:`sim.ui`) and headless tools drive the same
+stepping API::
+
+    from sim import Session, load_scenario
+    scenario = load_scenario("tutorial")
+    session = Session(scenario, seed=1)
+    point = session.advance()
+"""
+
+__version__ = "0.1.0"
+
+from sim.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome  # noqa: E402
+from sim.loader import LoadedScenario, ScenarioError, load_scenario  # noqa: E402
+from sim.session import Session  # noqa: E402
+
+__all__ = [
+    "DecisionPoint",
+    "InvalidChoice",
+    "LoadedScenario",
+    "Option",
+    "RunOutcome",
+    "ScenarioError",
+    "Session",
+    "__version__",
+    "load_scenario",
+]

@@ -1,0 +1,49 @@
+"""``touchpoint scenarios [--json]``: list the bundled scenarios."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sim import bundled
+from sim.cli.common import print_json
+from sim.text import resolve
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("scenarios", help="list the bundled scenarios",
+                       description="List the scenarios that ship with Touchpoint.")
+    p.add_argument("--json", action="store_true", help="print a JSON list (id, title, path, ...)")
+    p.add_argument("--locale", default="en", help="language of titles in the plain listing (en or zh)")
+    p.set_defaults(handler=run)
+
+
+def describe(path: Any) -> dict[str, Any]:
+    """The listing entry of one scenario file (loaded and validated)."""
+    from sim.loader import load_file
+
+    sc = load_file(path)
+    spec = sc.spec
+    return {
+        "id": spec.id,
+        "title": resolve(spec.title, "en"),
+        "title_zh": resolve(spec.title, "zh"),
+        "path": str(path),
+        "difficulty": spec.difficulty,
+        "estimated_minutes": spec.estimated_minutes,
+        "languages": spec.languages,
+        "accounts": len(spec.accounts),
+        "industry": resolve(spec.accounts[0].persona.industry, "en"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = [describe(p) for p in bundled.scenario_paths()]
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        title = r["title_zh"] if args.locale.startswith("zh") else r["title"]
+        print(f"{r['id']:<{width}}  {r['difficulty']:<6}  ~{r['estimated_minutes']:>3} min  {title}")
+    return 0

@@ -1,0 +1,66 @@
+"""What the stepping API hands out: decision points to answer, and the run's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice offered. ``recommended`` is the author's advice, for bots and the debrief only:
+    a front end must not reveal it during play."""
+
+    id: str
+    days: float
+    recommended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPoint:
+    """The run is paused for the trainee.
+
+    ``kind`` is ``"action"`` (choose an action at a touchpoint) or ``"focus"`` (in a pipeline,
+    choose which account to work on; the options are account ids).
+    """
+
+    kind: str
+    key: str  # "account/touchpoint", or "focus"
+    account: str
+    touchpoint: str
+    stage: str
+    day: float
+    number: int  # 1-based count of decisions in this run
+    options: tuple[Option, ...]
+
+    def option(self, option_id: str) -> Option | None:
+        """The offered option with this id, if any."""
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        return None
+
+    @property
+    def recommended(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options if o.recommended)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResult:
+    account: str
+    result: str  # "won" | "lost"
+    reason: str
+    day: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """The run is over."""
+
+    day: float
+    decisions: int
+    won: bool  # at least rubric.wins_needed accounts won
+    accounts: tuple[AccountResult, ...]
+
+
+class InvalidChoice(ValueError):
+    """A choice that is not among the options of the pending decision (or none is pending)."""

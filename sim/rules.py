@@ -1,0 +1,332 @@
+"""Compiled rules: a validated scenario turned into plain structures the engine runs fast.
+
+Validation (pydantic) happens once at load time; a run then only touches these slotted objects:
+conditions are closures from :mod:`sim.expr`, random amounts are tagged tuples, references are
+resolved to ids. Compiling is also where references that pydantic cannot see are checked (a
+condition naming an unknown flag, an effect on a stakeholder who does not exist), so each problem
+is raised as a :class:`RuleError` with the path of the field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sim import expr
+from sim.schema import STAGES, Account, Distribution, Scenario
+
+Path = tuple[str | int, ...]
+Cond = Callable[[Any], bool] | None
+#: A fixed float, or ("n", mean, sd) / ("u", lo, hi) / ("t", lo, mode, hi) drawn per use.
+AmountT = float | tuple
+
+
+class RuleError(Exception):
+    """A reference problem found while compiling, at a field path (and a column offset for conditions)."""
+
+    def __init__(self, path: Path, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class EffectRule:
+    chance: float
+    who: tuple[str, ...]  # stakeholder ids a trust/satisfaction change applies to
+    people: tuple[tuple[str, AmountT], ...]  # ("trust"|"satisfaction", amount)
+    account: tuple[tuple[str, AmountT], ...]  # ("info"|"fit"|"competitor"|"patience", amount)
+    set_flags: tuple[str, ...]
+    clear_flags: tuple[str, ...]
+    leave: str | None
+    join: str | None
+    lose: str | None
+    scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRule:
+    id: str
+    days: float
+    when: Cond
+    recommended: bool
+    effects: tuple[EffectRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointRule:
+    id: str
+    index: int
+    stage: str
+    when: Cond
+    repeat: int
+    with_: tuple[str, ...]
+    actions: tuple[ActionRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StageRule:
+    key: str
+    gate: Cond
+    fail_reason: str
+    touchpoints: tuple[TouchpointRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRule:
+    id: str
+    day: float
+    chance: float
+    when: Cond
+    effects: tuple[EffectRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRules:
+    id: str
+    index: int
+    spec: Account
+    stages: tuple[StageRule, ...]
+    events_start: tuple[EventRule, ...]
+    events_close: tuple[EventRule, ...]
+    competitor: tuple[float, AmountT, float] | None  # (strength, growth per week, wins_at)
+    patience_days: float
+    touchpoints: dict[str, TouchpointRule]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Everything the engine needs to run a scenario."""
+
+    spec: Scenario
+    accounts: tuple[AccountRules, ...]
+
+
+# --- conditions -------------------------------------------------------------------------------------
+
+_NUM_NAMES: dict[str, Callable[[Any], float]] = {
+    "info": lambda d: d.info,
+    "fit": lambda d: d.fit,
+    "competitor": lambda d: d.competitor,
+    "consensus": lambda d: d.consensus(),
+    "satisfaction": lambda d: d.satisfaction(),
+    "day": lambda d: d.world.env.now,
+    "days_left": lambda d: d.deadline - d.world.env.now,
+}
+
+
+def _flag_getter(flag: str) -> Callable[[Any], bool]:
+    return lambda d: flag in d.flags
+
+
+def symbols_for(account: Account) -> expr.Symbols:
+    """What a condition in this account may name (flags, metrics, stakeholder functions)."""
+    names: dict[str, tuple[str, Callable[[Any], Any]]] = {n: ("num", g) for n, g in _NUM_NAMES.items()}
+    for flag in account.flags:
+        names[flag.id] = ("bool", _flag_getter(flag.id))
+    people = [s.id for s in account.stakeholders]
+    functions = {
+        "trust": ("num", people, lambda d, x: d.people[x].trust),
+        "satisfaction": ("num", people, lambda d, x: d.people[x].satisfaction),
+        "present": ("bool", people, lambda d, x: d.people[x].present),
+    }
+    nouns = {"trust": "stakeholder", "satisfaction": "stakeholder", "present": "stakeholder"}
+    return expr.Symbols(names=names, functions=functions, arg_nouns=nouns)
+
+
+def _cond(text: str | None, symbols: expr.Symbols, path: Path) -> Cond:
+    if text is None:
+        return None
+    try:
+        return expr.compile_condition(text, symbols)
+    except expr.ExprError as err:
+        raise RuleError(path, err.message, err.offset) from None
+
+
+# --- effects ----------------------------------------------------------------------------------------
+
+
+def _amount(value: float | Distribution) -> AmountT:
+    if isinstance(value, Distribution):
+        if value.normal is not None:
+            return ("n", *value.normal)
+        if value.uniform is not None:
+            return ("u", *value.uniform)
+        return ("t", *value.triangular)  # type: ignore[misc]
+    return float(value)
+
+
+def draw(amount: AmountT, rng: Any) -> float:
+    """A value of an amount: itself if fixed, else one draw from the run's generator."""
+    if amount.__class__ is float:
+        return amount  # type: ignore[return-value]
+    kind = amount[0]  # type: ignore[index]
+    if kind == "n":
+        return float(amount[1] + amount[2] * rng.standard_normal())  # type: ignore[index]
+    if kind == "u":
+        return float(rng.uniform(amount[1], amount[2]))  # type: ignore[index]
+    return float(rng.triangular(amount[1], amount[2], amount[3]))  # type: ignore[index]
+
+
+def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, ...]:
+    people = {s.id: s for s in account.stakeholders}
+    flags = {f.id for f in account.flags}
+    traits = account.persona.traits
+    out = []
+    for i, e in enumerate(effects):
+        here = (*path, i)
+        who: tuple[str, ...] = ()
+        if e.who is not None:
+            if e.who == "all":
+                who = tuple(people)
+            elif e.who.startswith("role:"):
+                role = e.who[5:]
+                who = tuple(s.id for s in account.stakeholders if s.role == role)
+                if not who:
+                    raise RuleError((*here, "who"), f"no stakeholder has the role '{role}'")
+            elif e.who in people:
+                who = (e.who,)
+            else:
+                raise RuleError((*here, "who"), _unknown("stakeholder", e.who, people))
+        for key in ("set", "clear"):
+            for j, flag in enumerate(_as_tuple(getattr(e, key))):
+                if flag not in flags:
+                    sub = (*here, key) if isinstance(getattr(e, key), str) else (*here, key, j)
+                    raise RuleError(sub, _unknown("flag", flag, flags) + "; declare it under flags")
+        for key in ("leave", "join"):
+            ref = getattr(e, key)
+            if ref is not None and ref not in people:
+                raise RuleError((*here, key), _unknown("stakeholder", ref, people))
+        out.append(
+            EffectRule(
+                chance=e.chance,
+                who=who,
+                people=tuple((k, _amount(getattr(e, k))) for k in ("trust", "satisfaction") if getattr(e, k) is not None),
+                account=tuple(
+                    (k, _amount(getattr(e, k))) for k in ("info", "fit", "competitor", "patience")
+                    if getattr(e, k) is not None
+                ),
+                set_flags=_as_tuple(e.set),
+                clear_flags=_as_tuple(e.clear),
+                leave=e.leave,
+                join=e.join,
+                lose=e.lose,
+                scale=getattr(traits, e.scale) if e.scale else 1.0,
+            )
+        )
+    return tuple(out)
+
+
+def _unknown(what: str, name: str, known: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown {what} '{name}'{hint}"
+
+
+# --- scenario ---------------------------------------------------------------------------------------
+
+
+def _account(account: Account, index: int) -> AccountRules:
+    base: Path = ("accounts", index)
+    symbols = symbols_for(account)
+    people = {s.id for s in account.stakeholders}
+    _unique([s.id for s in account.stakeholders], (*base, "stakeholders"), "stakeholder")
+    _unique([f.id for f in account.flags], (*base, "flags"), "flag")
+    _unique([t.id for t in account.touchpoints], (*base, "touchpoints"), "touchpoint")
+    _unique([e.id for e in account.events], (*base, "events"), "event")
+    by_stage: dict[str, list[TouchpointRule]] = {k: [] for k in account.stages}
+    touchpoints: dict[str, TouchpointRule] = {}
+    for ti, tp in enumerate(account.touchpoints):
+        tpath = (*base, "touchpoints", ti)
+        if tp.stage not in account.stages:
+            raise RuleError((*tpath, "stage"), f"stage '{tp.stage}' is not in this account's stages")
+        for wi, who in enumerate(tp.with_):
+            if who not in people:
+                raise RuleError((*tpath, "with", wi), _unknown("stakeholder", who, people))
+        _unique([a.id for a in tp.actions], (*tpath, "actions"), "action")
+        actions = tuple(
+            ActionRule(
+                id=a.id,
+                days=float(a.days),
+                when=_cond(a.when, symbols, (*tpath, "actions", ai, "when")),
+                recommended=a.recommended,
+                effects=_effects(a.effects, account, (*tpath, "actions", ai, "effects")),
+            )
+            for ai, a in enumerate(tp.actions)
+        )
+        rule = TouchpointRule(
+            id=tp.id,
+            index=ti,
+            stage=tp.stage,
+            when=_cond(tp.when, symbols, (*tpath, "when")),
+            repeat=tp.repeat,
+            with_=tuple(tp.with_),
+            actions=actions,
+        )
+        by_stage[tp.stage].append(rule)
+        touchpoints[tp.id] = rule
+    stages = []
+    for key, stage in account.stages.items():
+        if not by_stage[key]:
+            raise RuleError((*base, "stages", key), f"stage '{key}' has no touchpoint")
+        stages.append(
+            StageRule(
+                key=key,
+                gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
+                fail_reason=stage.fail_reason,
+                touchpoints=tuple(by_stage[key]),
+            )
+        )
+    events: dict[str, list[EventRule]] = {"start": [], "close": []}
+    for ei, ev in enumerate(account.events):
+        epath = (*base, "events", ei)
+        events[ev.after].append(
+            EventRule(
+                id=ev.id,
+                day=float(ev.day),
+                chance=ev.chance,
+                when=_cond(ev.when, symbols, (*epath, "when")),
+                effects=_effects(ev.effects, account, (*epath, "effects")),
+            )
+        )
+    comp = account.competitor
+    return AccountRules(
+        id=account.id,
+        index=index,
+        spec=account,
+        stages=tuple(sorted(stages, key=lambda s: STAGES.index(s.key))),
+        events_start=tuple(sorted(events["start"], key=lambda e: e.day)),
+        events_close=tuple(sorted(events["close"], key=lambda e: e.day)),
+        competitor=(comp.strength, _amount(comp.growth), comp.wins_at) if comp else None,
+        patience_days=float(account.patience_days),
+        touchpoints=touchpoints,
+    )
+
+
+def _unique(ids: list[str], path: Path, what: str) -> None:
+    seen: dict[str, int] = {}
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise RuleError((*path, i, "id"), f"duplicate {what} id '{x}' (first at index {seen[x]})")
+        seen[x] = i
+
+
+def compile_rules(spec: Scenario) -> Rules:
+    """Compile a validated scenario; raises RuleError for the first reference problem."""
+    _unique([a.id for a in spec.accounts], ("accounts",), "account")
+    if spec.rubric.wins_needed > len(spec.accounts):
+        raise RuleError(
+            ("rubric", "wins_needed"),
+            f"wins_needed is {spec.rubric.wins_needed} but the scenario has {len(spec.accounts)} account(s)",
+        )
+    return Rules(spec=spec, accounts=tuple(_account(a, i) for i, a in enumerate(spec.accounts)))

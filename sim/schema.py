@@ -1,0 +1,362 @@
+"""The scenario format, version 1: what an instructor writes in YAML.
+
+These pydantic models are the single source of truth for the format: the loader validates with
+them, ``touchpoint schema`` turns them into a JSON Schema for editors, and the reference docs are
+generated from that schema. Every field has a description because editors show it on hover.
+
+A scenario is a set of *accounts* (one for a case study, several for a pipeline). Each account is a
+buyer: a persona, a buying center of stakeholders, the decision process (gates between the five
+roadmap stages and what loses the deal), touchpoints where the trainee acts, and scripted events on
+the buyer's own clock. The rubric says how a run is graded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+FORMAT_VERSION = 1
+
+#: The five stages of the customer sales roadmap, in order.
+STAGES: tuple[str, ...] = (
+    "need_identification",
+    "information_gathering",
+    "solution_design",
+    "negotiation",
+    "after_sales",
+)
+StageKey = Literal[
+    "need_identification", "information_gathering", "solution_design", "negotiation", "after_sales"
+]
+Role = Literal["economic_buyer", "technical_buyer", "user", "champion", "gatekeeper", "influencer"]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+#: Why a deal can be lost (the keys of ``lost_reasons`` in summaries).
+LossReason = Literal["patience", "competitor", "veto", "stalled", "disqualified", "cancelled"]
+LOSS_REASONS: tuple[str, ...] = LossReason.__args__  # type: ignore[attr-defined]
+Mode = Literal["growth", "trouble", "even_keel", "overconfident"]
+TRAITS: tuple[str, ...] = ("price_sensitivity", "risk_aversion", "status_quo_bias", "involvement")
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="An identifier: lower-case letters, digits and _, starting with a letter."),
+]
+LocaleCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+Text = Annotated[
+    str | Annotated[dict[LocaleCode, Annotated[str, StringConstraints(max_length=4000)]], Field(min_length=1)],
+    Field(description="Text shown to people: a plain string, or one per language, e.g. {en: Hello, zh: 你好}."),
+]
+Condition = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    Field(
+        description=(
+            "A condition in Touchpoint's small safe language, e.g. 'pain_acknowledged and info >= 40'. "
+            "Names: the account's flags; info, fit, competitor, consensus, satisfaction, day, days_left; "
+            "functions trust(id), satisfaction(id), present(id) of a stakeholder; and, or, not, "
+            "comparisons, + and -."
+        )
+    ),
+]
+Score100 = Annotated[float, Field(ge=0, le=100)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class Model(BaseModel):
+    """Strict, closed models: an unknown key or a wrong type is an error, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Distribution(Model):
+    """A random amount, drawn from the run's seeded generator each time the effect applies."""
+
+    normal: tuple[float, float] | None = Field(None, strict=False, description="[mean, standard deviation].")
+    uniform: tuple[float, float] | None = Field(None, strict=False, description="[low, high], every value equally likely.")
+    triangular: tuple[float, float, float] | None = Field(None, strict=False, description="[low, most likely, high].")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Distribution:
+        given = [k for k in ("normal", "uniform", "triangular") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of normal, uniform or triangular")
+        if self.normal is not None and self.normal[1] < 0:
+            raise ValueError("normal: the standard deviation cannot be negative")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError("uniform: low is above high")
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            if not lo <= mode <= hi or lo == hi:
+                raise ValueError("triangular: needs low <= most likely <= high and low < high")
+        return self
+
+
+Amount = Annotated[
+    float | Distribution,
+    Field(description="A change: a fixed number (e.g. 5 or -3.5) or a distribution such as {normal: [5, 2]}."),
+]
+
+
+class Effect(Model):
+    """One consequence of an action or an event. Combine fields freely, e.g. {who: cfo, trust: 5}."""
+
+    who: str | None = Field(
+        None,
+        description=(
+            "Which stakeholders a trust/satisfaction change applies to: a stakeholder id, a role "
+            "(e.g. role:economic_buyer), or 'all' (everyone present)."
+        ),
+    )
+    trust: Amount | None = Field(None, description="Change to the stakeholders' trust in the seller (0-100).")
+    satisfaction: Amount | None = Field(None, description="Change to the stakeholders' satisfaction (0-100).")
+    info: Amount | None = Field(None, description="Change to what the buyer knows to decide with (0-100).")
+    fit: Amount | None = Field(None, description="Change to how well the proposed solution fits (0-100).")
+    competitor: Amount | None = Field(None, description="Change to the competitor's strength (0-100).")
+    patience: Amount | None = Field(None, description="Days added to (or, negative, taken from) the deadline.")
+    set: Id | list[Id] | None = Field(None, description="Flags that become true (milestones reached).")
+    clear: Id | list[Id] | None = Field(None, description="Flags that become false.")
+    leave: Id | None = Field(None, description="A stakeholder who leaves the buying center.")
+    join: Id | None = Field(None, description="A stakeholder (declared with present: false) who joins.")
+    lose: LossReason | None = Field(None, description="The deal is lost at once, for this reason.")
+    chance: Fraction = Field(1.0, description="Probability that this effect happens at all (default 1).")
+    scale: Literal["price_sensitivity", "risk_aversion", "status_quo_bias", "involvement"] | None = Field(
+        None, description="Multiply every change here by this persona trait (0-1)."
+    )
+
+    @model_validator(mode="after")
+    def _who_goes_with_people(self) -> Effect:
+        people = self.trust is not None or self.satisfaction is not None
+        if people and self.who is None:
+            raise ValueError("trust and satisfaction changes need 'who' (a stakeholder id, role:ROLE or all)")
+        if self.who is not None and not people:
+            raise ValueError("'who' is only used with a trust or satisfaction change")
+        fields = ("trust", "satisfaction", "info", "fit", "competitor", "patience",
+                  "set", "clear", "leave", "join", "lose")
+        if all(getattr(self, f) is None for f in fields):
+            raise ValueError("an effect must change something (trust, satisfaction, info, fit, ...)")
+        return self
+
+
+class Traits(Model):
+    """Persona traits, each 0 (not at all) to 1 (very). Effects can scale by them."""
+
+    price_sensitivity: Fraction = Field(0.5, description="How much price and discounts move this buyer.")
+    risk_aversion: Fraction = Field(0.5, description="How much proof (references, pilots) the buyer needs.")
+    status_quo_bias: Fraction = Field(0.5, description="How strongly the buyer prefers doing nothing.")
+    involvement: Fraction = Field(0.5, description="How much the purchase matters to the buyer.")
+
+
+class Persona(Model):
+    """The customer persona (客户画像): who is buying and why."""
+
+    company: Text = Field(description="The customer's name.")
+    industry: Text = Field(description="The customer's industry.")
+    size: Text = Field(description="Size of the company, e.g. '800 employees, ¥600M revenue'.")
+    summary: Text | None = Field(None, description="Two or three sentences about the customer's situation.")
+    needs: list[Text] = Field(default_factory=list, description="What the customer needs.")
+    pain_points: list[Text] = Field(default_factory=list, description="What hurts today.")
+    traits: Traits = Field(default_factory=Traits, description="Buying traits that shape reactions.")
+    deal_value: Annotated[float, Field(ge=0)] | None = Field(None, description="Expected contract value.")
+    currency: str | None = Field(None, description="Currency of deal_value, e.g. CNY or USD.")
+
+
+class Stakeholder(Model):
+    """A member of the buying center (采购决策小组)."""
+
+    id: Id
+    name: Text = Field(description="The person's name.")
+    title: Text | None = Field(None, description="Job title, e.g. CFO.")
+    role: Role = Field(description="Their role in the buying decision.")
+    influence: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="Weight in the decision; weights are normalised over the people present."
+    )
+    trust: Score100 = Field(50, description="Starting trust in the seller (hidden; the trainee sees signals).")
+    satisfaction: Score100 = Field(50, description="Starting satisfaction (hidden; the trainee sees mood).")
+    cares_about: list[Text] = Field(default_factory=list, description="What this person cares about.")
+    mode: Mode | None = Field(None, description="Miller Heiman response mode: growth, trouble, even_keel...")
+    veto: bool | None = Field(
+        None, description="Can block the close. Default: true for economic and technical buyers."
+    )
+    veto_below: Score100 = Field(35, description="A veto falls when trust is below this at the close.")
+    present: bool = Field(True, description="In the buying center from the start (false: joins by an event).")
+    drift: float = Field(-2.0, description="Trust change per week without contact (the buyer's clock).")
+
+    @property
+    def can_veto(self) -> bool:
+        """Whether this person can block the close (role default unless set)."""
+        if self.veto is not None:
+            return self.veto
+        return self.role in ("economic_buyer", "technical_buyer")
+
+
+class Flag(Model):
+    """A milestone the deal can reach, such as pain_acknowledged; conditions read it."""
+
+    id: Id
+    label: Text = Field(description="What the trainee sees when it is reached.")
+    visible: bool = Field(True, description="Shown to the trainee as a milestone when reached.")
+
+
+class Stage(Model):
+    """What the buyer must reach to move on from a stage (its gate)."""
+
+    gate: Condition | None = Field(None, description="Condition to leave the stage; none means always.")
+    goal: Text | None = Field(None, description="What the seller must achieve here, shown to the trainee.")
+    fail_reason: LossReason = Field("stalled", description="Why the deal is lost if the gate is never met.")
+    fail_text: Text | None = Field(None, description="What the debrief says when that happens.")
+
+
+class Action(Model):
+    """One choice at a touchpoint."""
+
+    id: Id
+    label: Text = Field(description="The action as shown on its card.")
+    detail: Text | None = Field(None, description="A line more about what the seller does.")
+    days: Annotated[float, Field(ge=0, le=365)] = Field(description="Seller days it takes (time cost).")
+    when: Condition | None = Field(None, description="Offered only when this holds.")
+    recommended: bool = Field(False, description="The author's recommended choice (the expert follows it).")
+    effects: list[Effect] = Field(default_factory=list, description="What happens when it is chosen.")
+    reaction: Text | None = Field(None, description="How the buyer reacts (what the trainee sees at once).")
+    feedback: Text | None = Field(None, description="The coach's feedback shown after the choice.")
+
+
+class Touchpoint(Model):
+    """A key touchpoint (关键接触点): a moment where seller and buyer meet and the trainee acts."""
+
+    id: Id
+    stage: StageKey = Field(description="The roadmap stage it belongs to.")
+    title: Text = Field(description="Short title, e.g. 'Discovery call with the plant manager'.")
+    situation: Text = Field(description="What the trainee sees: the situation and what is at stake.")
+    with_: list[Id] = Field(default_factory=list, alias="with", description="Stakeholders present.")
+    when: Condition | None = Field(None, description="The touchpoint happens only when this holds.")
+    repeat: Annotated[int, Field(ge=0, le=10)] = Field(
+        0, description="Extra times it may come back while the stage's gate is not met."
+    )
+    actions: list[Action] = Field(min_length=1, description="The actions to choose from.")
+
+
+class Competitor(Model):
+    """A rival vendor, growing stronger on the buyer's clock."""
+
+    name: Text = Field(description="The competitor's name.")
+    strength: Score100 = Field(30, description="Starting strength (0-100).")
+    growth: Amount = Field(2.0, description="Strength gained per week while the deal is open.")
+    wins_at: Score100 = Field(80, description="At this strength the buyer signs with the competitor.")
+
+
+class ScriptedEvent(Model):
+    """Something that happens on the buyer's own clock: a competitor demo, a budget freeze..."""
+
+    id: Id
+    day: Annotated[float, Field(ge=0, le=3650)] = Field(description="When it happens (days after the anchor).")
+    after: Literal["start", "close"] = Field("start", description="Counted from the start or from the close.")
+    chance: Fraction = Field(1.0, description="Probability it happens in a run.")
+    when: Condition | None = Field(None, description="It happens only if this holds on that day.")
+    text: Text = Field(description="What the trainee sees in the event feed.")
+    effects: list[Effect] = Field(default_factory=list, description="What it changes.")
+
+
+class Account(Model):
+    """One buyer: persona, buying center, decision process, touchpoints and events."""
+
+    id: Id
+    persona: Persona
+    patience_days: Annotated[float, Field(gt=0, le=3650)] = Field(
+        description="The buyer decides by this day; if the deal is not closed then, it is lost (no decision)."
+    )
+    deadline_label: Text | None = Field(None, description="What the deadline is, e.g. 'budget year ends'.")
+    stakeholders: list[Stakeholder] = Field(min_length=1, description="The buying center.")
+    flags: list[Flag] = Field(default_factory=list, description="Milestones conditions can test.")
+    stages: dict[StageKey, Stage] = Field(description="The decision process: gate of each stage used.")
+    touchpoints: list[Touchpoint] = Field(min_length=1, description="Touchpoints, in order within each stage.")
+    competitor: Competitor | None = Field(None, description="A rival vendor, if any.")
+    events: list[ScriptedEvent] = Field(default_factory=list, description="Scripted events.")
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> Account:
+        keys = list(self.stages)
+        if keys != [s for s in STAGES if s in self.stages]:
+            raise ValueError("stages must be listed in roadmap order: " + ", ".join(STAGES))
+        return self
+
+
+class Weights(Model):
+    """How much each metric counts in the composite score; they must add up to 1."""
+
+    conversion: Fraction = Field(description="Weight of winning the deal.")
+    satisfaction: Fraction = Field(description="Weight of the buying center's satisfaction.")
+    cycle_time: Fraction = Field(description="Weight of a short sales cycle.")
+    retention: Fraction = Field(description="Weight of the renewal probability after the sale.")
+
+
+class GradeBand(Model):
+    """A letter grade and the lowest score that earns it."""
+
+    grade: Annotated[str, StringConstraints(min_length=1, max_length=8)]
+    min: Score100
+
+
+class Renewal(Model):
+    """Renewal probability as a convex function of post-sale satisfaction s (0-100).
+
+    ``floor + (ceiling - floor) * (s / 100) ** curve``: totally satisfied customers renew far more
+    often than merely satisfied ones (Jones & Sasser 1995).
+    """
+
+    floor: Fraction = Field(0.2, description="Renewal probability at satisfaction 0.")
+    ceiling: Fraction = Field(0.97, description="Renewal probability at satisfaction 100.")
+    curve: Annotated[float, Field(ge=1, le=10)] = Field(2.5, description="Convexity (1 = straight line).")
+
+
+def _default_grades() -> list[GradeBand]:
+    return [GradeBand(grade=g, min=m) for g, m in (("A", 85), ("B", 70), ("C", 60), ("D", 45), ("F", 0))]
+
+
+class Rubric(Model):
+    """How a run is graded."""
+
+    weights: Weights
+    target_days: Annotated[float, Field(gt=0)] = Field(description="A close by this day earns full cycle marks.")
+    max_days: Annotated[float, Field(gt=0)] = Field(description="A close at or after this day earns none.")
+    pass_mark: Score100 = Field(60, description="Lowest composite score that passes.")
+    grades: list[GradeBand] = Field(default_factory=_default_grades, description="Grade bands.")
+    wins_needed: Annotated[int, Field(ge=1)] = Field(1, description="Accounts to win for a run to count as won.")
+    renewal: Renewal = Field(default_factory=Renewal, description="Renewal curve for retention.")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Rubric:
+        w = self.weights
+        total = w.conversion + w.satisfaction + w.cycle_time + w.retention
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"weights add up to {total:g}; they must add up to 1")
+        if self.max_days <= self.target_days:
+            raise ValueError("max_days must be greater than target_days")
+        if not any(b.min == 0 for b in self.grades):
+            raise ValueError("grades need a band with min: 0 so every score gets a grade")
+        if len({b.grade for b in self.grades}) != len(self.grades):
+            raise ValueError("grades: each grade may appear once")
+        return self
+
+    def grade(self, score: float) -> str:
+        """The letter for a composite score."""
+        for band in sorted(self.grades, key=lambda b: -b.min):
+            if score >= band.min:
+                return band.grade
+        return self.grades[-1].grade
+
+
+class Scenario(Model):
+    """A Touchpoint scenario: a case (one account) or a pipeline (several)."""
+
+    version: Literal[1] = Field(description="Scenario format version; this is version 1.")
+    id: Id
+    title: Text = Field(description="Title shown in the picker.")
+    summary: Text | None = Field(None, description="One paragraph for the picker and the briefing.")
+    objective: Text = Field(description="What the trainee must achieve, shown in the briefing.")
+    difficulty: Literal["intro", "easy", "medium", "hard"] = Field("medium", description="For the picker.")
+    estimated_minutes: Annotated[int, Field(ge=1, le=600)] = Field(15, description="Time to play once.")
+    languages: list[LocaleCode] = Field(default_factory=lambda: ["en"], description="Languages written.")
+    tags: list[str] = Field(default_factory=list, description="Free keywords.")
+    rubric: Rubric
+    accounts: list[Account] = Field(min_length=1, max_length=20, description="The buyers (several: a pipeline).")

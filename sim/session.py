@@ -1,0 +1,136 @@
+"""A run of a scenario, stepped one decision at a time: the one API the UI and headless runs share.
+
+::
+
+    session = Session(scenario, seed=7)
+    point = session.advance()            # DecisionPoint, or RunOutcome when the run is over
+    while isinstance(point, DecisionPoint):
+        session.choose(point.options[0].id)
+        point = session.advance()
+
+Each run owns one SimPy environment and one numpy generator seeded from ``seed``; nothing reads the
+wall clock or depends on hash order, so the same scenario, seed and choices give the same trace in
+any process. Sim time stands still while a decision is pending, so a person thinking for a minute
+and a bot answering at once produce the same timestamps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim import buyer
+from sim import trace as tr
+from sim.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
+from sim.rules import Rules
+from sim.seller import Seller
+from sim.signals import View, observe
+from sim.state import Deal, World
+
+#: Hard cap on SimPy steps in one run: any scenario finishes far below it; it bounds a bad one.
+MAX_STEPS = 1_000_000
+
+
+class EngineError(RuntimeError):
+    """The run could not continue (a scenario that never ends, or an engine bug)."""
+
+
+class Session:
+    """One run of a scenario with a given seed."""
+
+    def __init__(self, scenario: Any, seed: int) -> None:
+        rules: Rules = scenario if isinstance(scenario, Rules) else scenario.rules
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+        self.rules = rules
+        self.seed = seed
+        self.env = env = simpy.Environment(initial_time=0.0)
+        self.world = world = World(env, np.random.default_rng(seed))
+        world.deals = [Deal(world, a) for a in rules.accounts]
+        world.trace.append(tr.Start(
+            0.0, rules.spec.id, seed,
+            tuple(
+                (d.id, tuple(tr.PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
+                             for p in d.people.values()))
+                for d in world.deals
+            ),
+        ))
+        self.seller = Seller(world, self._decide)
+        for deal in world.deals:
+            env.process(buyer.journey(deal, self.seller))
+            env.process(buyer.buyer_clock(deal))
+            env.process(buyer.deadline_watch(deal))
+            if deal.rules.events_start:
+                env.process(buyer.scripted(deal, deal.rules.events_start))
+        self._done_proc = env.process(self.seller.run())
+        self._pending: tuple[DecisionPoint, simpy.Event] | None = None
+        self._steps = 0
+        self.history: list[tuple[DecisionPoint, str]] = []
+
+    # --- the stepping API -------------------------------------------------------------------------
+    def advance(self) -> DecisionPoint | RunOutcome:
+        """Run the buyer's clock until the next decision, or to the end; return it."""
+        env = self.env
+        done = self._done_proc
+        while self._pending is None and not done.processed:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise EngineError(f"run exceeded {MAX_STEPS} steps at day {env.now:g}")
+            env.step()
+        if self._pending is not None:
+            return self._pending[0]
+        return self.outcome()
+
+    def choose(self, option_id: str) -> None:
+        """Answer the pending decision with one of its offered options."""
+        if self._pending is None:
+            raise InvalidChoice("no decision is pending")
+        point, event = self._pending
+        if point.option(option_id) is None:
+            offered = ", ".join(o.id for o in point.options)
+            raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {offered})")
+        self._pending = None
+        self.history.append((point, option_id))
+        event.succeed(option_id)
+
+    @property
+    def pending(self) -> DecisionPoint | None:
+        """The decision waiting for an answer, if any."""
+        return self._pending[0] if self._pending is not None else None
+
+    @property
+    def finished(self) -> bool:
+        return self._done_proc.processed
+
+    @property
+    def trace(self) -> list[tr.TraceEvent]:
+        return self.world.trace
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def observe(self) -> View:
+        """What the trainee can see now: signals, not the hidden numbers."""
+        return observe(self.world)
+
+    def outcome(self) -> RunOutcome:
+        """The run's result (call once :attr:`finished`)."""
+        if not self.finished:
+            raise EngineError("the run is not over")
+        decided = {e.account: e for e in self.world.trace if isinstance(e, tr.Outcome)}
+        results = tuple(
+            AccountResult(d.id, decided[d.id].result, decided[d.id].reason, decided[d.id].t)
+            if d.id in decided else AccountResult(d.id, "lost", "stalled", self.env.now)
+            for d in self.world.deals
+        )
+        wins = sum(r.result == "won" for r in results)
+        return RunOutcome(self.env.now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
+
+    # --- the decider the seller process calls -----------------------------------------------------
+    def _decide(self, point: DecisionPoint) -> simpy.Event:
+        event = self.env.event()
+        self._pending = (point, event)
+        return event

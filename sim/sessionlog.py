@@ -1,0 +1,277 @@
+"""Session logs: what a trainee hands in. JSON Lines, one choice per line, synced as it is written.
+
+::
+
+    {"type": "header", "format": "touchpoint-log/1", "scenario": "tutorial", "scenario_hash": "sha256:…",
+     "seed": 7, "engine": "0.1.0", "trainee": "alice", "locale": "zh", "started": "2026-11-28T09:00:00Z"}
+    {"type": "choice", "n": 1, "decision": "huadong/first_meeting", "choice": "ask_cost", "t": 0.0, "think_s": 12.4}
+    …
+    {"type": "end", "t": 41.0, "decisions": 6, "result": "won", "score": 81.37, "grade": "B",
+     "trace_hash": "sha256:…"}
+
+A log is proof only through replay: :func:`replay` re-runs the scenario with the log's seed and
+choices and checks every line against what the engine does; the ``end`` line's claims are compared
+with the recomputed scorecard, never trusted. Wall-clock fields (``started``, ``think_s``) are
+kept for instructors and never enter the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sim import __version__
+from sim.decisions import DecisionPoint, RunOutcome
+from sim.session import Session
+from sim.trace import trace_hash
+
+LOG_FORMAT = "touchpoint-log/1"
+MAX_LOG_BYTES = 16 * 1024 * 1024
+MAX_LINES = 100_000
+
+_HEADER_KEYS = {"type", "format", "scenario", "scenario_hash", "seed", "engine", "trainee", "locale", "started",
+                "policy"}
+_CHOICE_KEYS = {"type", "n", "decision", "choice", "t", "think_s"}
+_END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash", "wall_s"}
+
+
+class LogError(ValueError):
+    """A log that cannot be used: unreadable, malformed, or not a true record of a run."""
+
+
+@dataclass
+class ParsedLog:
+    header: dict[str, Any]
+    choices: list[dict[str, Any]] = field(default_factory=list)
+    end: dict[str, Any] | None = None
+    dropped_tail: bool = False  # a partial last line was ignored (resume only)
+
+    @property
+    def complete(self) -> bool:
+        return self.end is not None
+
+
+def _check_keys(record: dict, allowed: set[str], required: set[str], lineno: int) -> None:
+    extra = set(record) - allowed
+    if extra:
+        raise LogError(f"line {lineno}: unexpected field {sorted(extra)[0]!r}")
+    missing = required - set(record)
+    if missing:
+        raise LogError(f"line {lineno}: missing field {sorted(missing)[0]!r}")
+
+
+def _is_num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> ParsedLog:
+    """Parse and shape-check a log's lines; raises LogError with a one-line reason."""
+    raw = list(lines)
+    if len(raw) > MAX_LINES:
+        raise LogError(f"log has more than {MAX_LINES} lines")
+    dropped = False
+    if allow_partial_tail and raw and not raw[-1].endswith("\n"):
+        raw.pop()
+        dropped = True
+    records: list[tuple[int, dict]] = []
+    for i, line in enumerate(raw, 1):
+        if not line.strip():
+            raise LogError(f"line {i}: empty line")
+        if not line.endswith("\n"):
+            raise LogError(f"line {i}: truncated (no line end)")
+        try:
+            rec = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            raise LogError(f"line {i}: not JSON (truncated or garbage)") from None
+        if not isinstance(rec, dict):
+            raise LogError(f"line {i}: expected a JSON object")
+        records.append((i, rec))
+    if not records:
+        raise LogError("empty log")
+    lineno, header = records[0]
+    if header.get("type") != "header":
+        raise LogError("line 1: the first line must be the header")
+    _check_keys(header, _HEADER_KEYS, {"type", "format", "scenario", "scenario_hash", "seed"}, 1)
+    if header["format"] != LOG_FORMAT:
+        raise LogError(f"line 1: unknown log format {header['format']!r} (expected {LOG_FORMAT})")
+    if not isinstance(header["seed"], int) or isinstance(header["seed"], bool) or header["seed"] < 0:
+        raise LogError("line 1: seed must be a non-negative integer")
+    if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
+        raise LogError("line 1: scenario and scenario_hash must be strings")
+    log = ParsedLog(header=header, dropped_tail=dropped)
+    for lineno, rec in records[1:]:
+        if log.end is not None:
+            raise LogError(f"line {lineno}: data after the end line")
+        kind = rec.get("type")
+        if kind == "choice":
+            _check_keys(rec, _CHOICE_KEYS, {"type", "n", "decision", "choice", "t"}, lineno)
+            if rec["n"] != len(log.choices) + 1:
+                raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {len(log.choices) + 1}")
+            if not (isinstance(rec["decision"], str) and isinstance(rec["choice"], str) and _is_num(rec["t"])):
+                raise LogError(f"line {lineno}: malformed choice")
+            if "think_s" in rec and not _is_num(rec["think_s"]):
+                raise LogError(f"line {lineno}: think_s must be a number")
+            log.choices.append(rec)
+        elif kind == "end":
+            _check_keys(rec, _END_KEYS, {"type", "t", "decisions", "result", "score", "grade", "trace_hash"}, lineno)
+            log.end = rec
+        else:
+            raise LogError(f"line {lineno}: unknown record type {kind!r}")
+    return log
+
+
+def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> ParsedLog:
+    """Read and shape-check a log file; every failure is a LogError with a one-line reason."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_LOG_BYTES:
+            raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})")
+        data = p.read_bytes()
+    except OSError as err:
+        raise LogError(f"cannot read log: {err.strerror or err}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LogError(f"not UTF-8 text (byte {err.start})") from None
+    return parse_lines(text.splitlines(keepends=True), allow_partial_tail=allow_partial_tail)
+
+
+def replay(log: ParsedLog, scenario: Any, stop_at_end: bool = True) -> Session:
+    """Re-run a log's choices on ``scenario``, checking each line; returns the session.
+
+    The session is finished for a complete log, or paused at the next decision for an incomplete
+    one (the trainee quit, or a game to resume). Raises LogError where the log does not fit.
+    """
+    header = log.header
+    if header["scenario"] != scenario.id:
+        raise LogError(f"log is for scenario {header['scenario']!r}, not {scenario.id!r}")
+    if header["scenario_hash"] != scenario.content_hash:
+        raise LogError(f"log was written for another version of scenario {scenario.id!r} (content hash differs)")
+    session = Session(scenario, header["seed"])
+    for rec in log.choices:
+        point = session.advance()
+        n = rec["n"]
+        if isinstance(point, RunOutcome):
+            raise LogError(f"choice {n}: the run was already over")
+        if rec["decision"] != point.key:
+            raise LogError(f"choice {n}: decision {rec['decision']!r} does not match the run (expected {point.key!r})")
+        if point.option(rec["choice"]) is None:
+            raise LogError(f"choice {n}: {rec['choice']!r} was not offered at {point.key}")
+        if abs(rec["t"] - point.day) > 1e-6:
+            raise LogError(f"choice {n}: time {rec['t']:g} does not match the run (day {point.day:g})")
+        session.choose(rec["choice"])
+    point = session.advance()
+    if log.end is not None:
+        if not isinstance(point, RunOutcome):
+            raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}")
+    return session
+
+
+def check_end(log: ParsedLog, session: Session, card: Any) -> None:
+    """Compare the end line's claims with the recomputed run; raise LogError on any difference."""
+    end = log.end
+    if end is None:
+        return
+    claims = {
+        "t": (end["t"], session.now),
+        "decisions": (end["decisions"], len(session.history)),
+        "result": (end["result"], "won" if card.won else "lost"),
+        "score": (end["score"], round(card.score, 2)),
+        "grade": (end["grade"], card.grade),
+        "trace_hash": (end["trace_hash"], trace_hash(session.trace)),
+    }
+    for name, (claimed, actual) in claims.items():
+        same = abs(claimed - actual) <= 1e-6 if _is_num(claimed) and _is_num(actual) else claimed == actual
+        if not same:
+            raise LogError(f"end line: {name} is {claimed!r} but the replay gives {actual!r} (edited log?)")
+
+
+class LogWriter:
+    """Appends records to a log, flushing and syncing each line so a crash loses nothing."""
+
+    def __init__(self, path: str | os.PathLike[str], header: dict[str, Any] | None = None, sync: bool = True) -> None:
+        self.path = Path(path)
+        self.sync = sync
+        self._f: TextIO = open(self.path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open
+        if header is not None:
+            self._write(header)
+
+    @staticmethod
+    def header(scenario: Any, seed: int, trainee: str = "", locale: str = "en", started: str = "",
+               policy: str = "") -> dict[str, Any]:
+        rec = {"type": "header", "format": LOG_FORMAT, "scenario": scenario.id,
+               "scenario_hash": scenario.content_hash, "seed": seed, "engine": __version__,
+               "trainee": trainee, "locale": locale, "started": started}
+        if policy:
+            rec["policy"] = policy
+        return rec
+
+    def choice(self, point: DecisionPoint, n: int, choice: str, think_s: float | None = None) -> None:
+        rec: dict[str, Any] = {"type": "choice", "n": n, "decision": point.key, "choice": choice, "t": point.day}
+        if think_s is not None:
+            rec["think_s"] = round(think_s, 3)
+        self._write(rec)
+
+    def end(self, session: Session, card: Any, wall_s: float | None = None) -> None:
+        rec: dict[str, Any] = {"type": "end", "t": session.now, "decisions": len(session.history),
+                               "result": "won" if card.won else "lost", "score": round(card.score, 2),
+                               "grade": card.grade, "trace_hash": trace_hash(session.trace)}
+        if wall_s is not None:
+            rec["wall_s"] = round(wall_s, 3)
+        self._write(rec)
+
+    def _write(self, rec: dict[str, Any]) -> None:
+        self._f.write(json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")) + "\n")
+        self._f.flush()
+        if self.sync:
+            os.fsync(self._f.fileno())
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __enter__(self) -> LogWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_log(path: str | os.PathLike[str], session: Session, card: Any, trainee: str = "", policy: str = "",
+              scenario: Any = None, sync: bool = False) -> None:
+    """Write the log of a finished headless session in one go."""
+    with LogWriter(path, LogWriter.header(scenario, session.seed, trainee=trainee, policy=policy), sync=sync) as w:
+        for n, (point, choice) in enumerate(session.history, 1):
+            w.choice(point, n, choice)
+        w.end(session, card)
+
+
+class LogReplayPolicy:
+    """A policy that answers with a log's choices in order (``touchpoint run --policy LOG.jsonl``)."""
+
+    name = "replay"
+
+    def __init__(self, choices: list[dict[str, Any]]) -> None:
+        self.choices = choices
+        self.i = 0
+
+    @classmethod
+    def factory(cls, path: Path) -> Any:
+        log = read_log(path)
+        return lambda seed: cls(log.choices)
+
+    def choose(self, point: DecisionPoint, session: Session) -> str:
+        from sim.policies import PolicyError
+
+        if self.i >= len(self.choices):
+            raise PolicyError(f"the log has only {len(self.choices)} choices; this run needs more")
+        rec = self.choices[self.i]
+        self.i += 1
+        if rec["decision"] != point.key or point.option(rec["choice"]) is None:
+            raise PolicyError(f"the log diverges from this run at choice {rec['n']} ({point.key})")
+        return rec["choice"]

@@ -1,0 +1,197 @@
+"""Hidden run state: the buying center's numbers and each deal's progress.
+
+Everything that changes is changed here, through methods that clamp to range and append a trace
+event, so the trace always explains the state. The trainee never sees these numbers during play,
+only signals derived from them (:mod:`sim.signals`); the debrief reveals them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import simpy
+
+from sim import trace as tr
+from sim.rules import AccountRules, EffectRule, draw
+
+#: Without contact for this many days, a stakeholder's trust drifts (see Stakeholder.drift).
+CONTACT_MEMORY_DAYS = 14.0
+
+
+class World:
+    """One run's shared context: the SimPy environment, the seeded generator and the trace."""
+
+    __slots__ = ("deals", "env", "idle", "rng", "trace")
+
+    def __init__(self, env: simpy.Environment, rng: Any) -> None:
+        self.env = env
+        self.rng = rng
+        self.trace: list[tr.TraceEvent] = []
+        self.deals: list[Deal] = []
+        self.idle: simpy.Event | None = None  # the seller waiting for work, if it is
+
+    def poke(self) -> None:
+        """Wake the seller if it is waiting: an account asked for time or finished."""
+        idle = self.idle
+        if idle is not None and not idle.triggered:
+            idle.succeed()
+
+
+class Person:
+    """A stakeholder's hidden state during a run."""
+
+    __slots__ = ("drift", "id", "influence", "last_contact", "present", "role", "satisfaction", "trust",
+                 "veto", "veto_below")
+
+    def __init__(self, spec: Any) -> None:
+        self.id: str = spec.id
+        self.role: str = spec.role
+        self.influence: float = spec.influence
+        self.trust: float = float(spec.trust)
+        self.satisfaction: float = float(spec.satisfaction)
+        self.present: bool = spec.present
+        self.drift: float = spec.drift
+        self.veto: bool = spec.can_veto
+        self.veto_below: float = spec.veto_below
+        self.last_contact = 0.0
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0.0 else 100.0 if x > 100.0 else x
+
+
+class Deal:
+    """One account's deal: where the buyer is in the roadmap and how the buying center feels."""
+
+    __slots__ = ("closed_day", "competitor", "deadline", "finished", "fit", "flags", "id", "info", "people",
+                 "reason", "rules", "stage", "status", "world")
+
+    def __init__(self, world: World, rules: AccountRules) -> None:
+        self.world = world
+        self.rules = rules
+        self.id = rules.id
+        self.people: dict[str, Person] = {s.id: Person(s) for s in rules.spec.stakeholders}
+        self.flags: set[str] = set()
+        self.info = 0.0
+        self.fit = 0.0
+        self.competitor = rules.competitor[0] if rules.competitor else 0.0
+        self.deadline = rules.patience_days
+        self.stage = ""
+        self.status = "open"  # open -> won | lost
+        self.reason = ""
+        self.closed_day: float | None = None
+        self.finished = False
+
+    # --- derived metrics (what conditions and scoring read) --------------------------------------
+    def consensus(self) -> float:
+        """Influence-weighted trust of the people present: how aligned the buying center is."""
+        num = den = 0.0
+        for p in self.people.values():
+            if p.present:
+                num += p.influence * p.trust
+                den += p.influence
+        return num / den if den else 0.0
+
+    def satisfaction(self) -> float:
+        """Influence-weighted satisfaction of the people present (0-100)."""
+        num = den = 0.0
+        for p in self.people.values():
+            if p.present:
+                num += p.influence * p.satisfaction
+                den += p.influence
+        return num / den if den else 0.0
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+    # --- changes -------------------------------------------------------------------------------------
+    def change_person(self, person: Person, var: str, delta: float, cause: str) -> None:
+        before = getattr(person, var)
+        after = _clamp(before + delta)
+        if after != before:
+            setattr(person, var, after)
+            self.world.trace.append(
+                tr.Effect(self.world.env.now, self.id, person.id, var, after - before, after, cause)
+            )
+
+    def change(self, var: str, delta: float, cause: str) -> None:
+        if var == "patience":
+            before = self.deadline
+            self.deadline = after = max(0.0, before + delta)
+        else:
+            before = getattr(self, var)
+            after = _clamp(before + delta)
+            setattr(self, var, after)
+        if after != before:
+            self.world.trace.append(tr.Effect(self.world.env.now, self.id, "", var, after - before, after, cause))
+
+    def set_flag(self, flag: str, value: bool, cause: str) -> None:
+        if (flag in self.flags) != value:
+            if value:
+                self.flags.add(flag)
+            else:
+                self.flags.discard(flag)
+            self.world.trace.append(tr.FlagChange(self.world.env.now, self.id, flag, value, cause))
+
+    def set_present(self, pid: str, present: bool, cause: str) -> None:
+        person = self.people[pid]
+        if person.present != present:
+            person.present = present
+            person.last_contact = self.world.env.now
+            self.world.trace.append(tr.Presence(self.world.env.now, self.id, pid, present, cause))
+
+    def contact(self, ids: tuple[str, ...]) -> None:
+        """The seller met these people today (resets their drift clock)."""
+        now = self.world.env.now
+        for pid in ids:
+            self.people[pid].last_contact = now
+
+    def lose(self, reason: str) -> None:
+        if self.status == "open":
+            self.status = "lost"
+            self.reason = reason
+            self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "lost", reason))
+            self.finish()
+
+    def finish(self) -> None:
+        """The account's journey is over: lost, or after-sales done."""
+        if not self.finished:
+            self.finished = True
+            self.world.trace.append(tr.Finished(self.world.env.now, self.id))
+            self.world.poke()
+
+    def enter(self, stage: str) -> None:
+        self.stage = stage
+        self.world.trace.append(tr.StageChange(self.world.env.now, self.id, stage))
+
+    def win(self) -> None:
+        self.status = "won"
+        self.closed_day = self.world.env.now
+        self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "won", ""))
+
+    def apply(self, effects: tuple[EffectRule, ...], cause: str) -> None:
+        """Apply effects in order; random amounts and chances draw from the run's generator."""
+        rng = self.world.rng
+        for e in effects:
+            if e.chance < 1.0 and rng.random() >= e.chance:
+                continue
+            for var, amount in e.people:
+                for pid in e.who:
+                    person = self.people[pid]
+                    if person.present:
+                        self.change_person(person, var, draw(amount, rng) * e.scale, cause)
+            if e.who:
+                self.contact(e.who)
+            for var, amount in e.account:
+                self.change(var, draw(amount, rng) * e.scale, cause)
+            for flag in e.set_flags:
+                self.set_flag(flag, True, cause)
+            for flag in e.clear_flags:
+                self.set_flag(flag, False, cause)
+            if e.leave:
+                self.set_present(e.leave, False, cause)
+            if e.join:
+                self.set_present(e.join, True, cause)
+            if e.lose:
+                self.lose(e.lose)

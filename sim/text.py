@@ -1,0 +1,38 @@
+"""Localised text: every string in a scenario is plain or a ``{en: ..., zh: ...}`` mapping.
+
+Plain strings are shown as they are in every language; a mapping is resolved for the player's
+locale with a fallback, so a scenario missing one translation still plays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+Text = str | Mapping[str, str]
+
+#: Locales with a full user interface; scenario text may carry others.
+UI_LOCALES: tuple[str, ...] = ("en", "zh")
+DEFAULT_LOCALE = "en"
+
+
+def resolve(text: Text | None, locale: str = DEFAULT_LOCALE, fallback: str = DEFAULT_LOCALE) -> str:
+    """The text to show in ``locale``: that translation, else the fallback, else any."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if locale in text:
+        return text[locale]
+    base = locale.split("-")[0]
+    if base in text:
+        return text[base]
+    if fallback in text:
+        return text[fallback]
+    return next(iter(text.values()), "")
+
+
+def languages(text: Text | None) -> set[str]:
+    """The locales a text is written in (empty for a plain string, which serves all)."""
+    if text is None or isinstance(text, str):
+        return set()
+    return set(text)

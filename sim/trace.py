@@ -1,0 +1,172 @@
+"""The trace: typed events a run produces, in order. Scoring, the UI and the debrief read it.
+
+A trace is the complete, deterministic record of a run: the same scenario, seed and choices give the
+same trace, byte for byte, in any process. Events are small frozen dataclasses; ``to_dict`` gives
+the JSON form used for hashing and export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStart:
+    """A stakeholder's hidden state at the start (for scoring and the debrief)."""
+
+    id: str
+    role: str
+    influence: float
+    trust: float
+    satisfaction: float
+    present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The run begins: seed and every account's buying center."""
+
+    t: float
+    scenario: str
+    seed: int
+    accounts: tuple[tuple[str, tuple[PersonStart, ...]], ...]
+    kind: str = "start"
+
+
+@dataclass(frozen=True, slots=True)
+class StageChange:
+    """An account entered a roadmap stage."""
+
+    t: float
+    account: str
+    stage: str
+    kind: str = "stage"
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """In a pipeline, the trainee chose which account to work on next."""
+
+    t: float
+    account: str
+    offered: tuple[str, ...]
+    kind: str = "focus"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The trainee chose an action at a touchpoint."""
+
+    t: float
+    account: str
+    touchpoint: str
+    stage: str
+    action: str
+    offered: tuple[str, ...]
+    recommended: tuple[str, ...]
+    days: float
+    kind: str = "decision"
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A hidden number changed: a stakeholder's trust/satisfaction ('target' set) or the account's."""
+
+    t: float
+    account: str
+    target: str
+    var: str
+    delta: float
+    value: float
+    cause: str
+    kind: str = "effect"
+
+
+@dataclass(frozen=True, slots=True)
+class FlagChange:
+    """A milestone flag became true or false."""
+
+    t: float
+    account: str
+    flag: str
+    value: bool
+    cause: str
+    kind: str = "flag"
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """A stakeholder joined or left the buying center."""
+
+    t: float
+    account: str
+    stakeholder: str
+    present: bool
+    cause: str
+    kind: str = "presence"
+
+
+@dataclass(frozen=True, slots=True)
+class Scripted:
+    """A scripted event happened on the buyer's clock."""
+
+    t: float
+    account: str
+    event: str
+    kind: str = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An account's deal was decided: won at the close, or lost and why."""
+
+    t: float
+    account: str
+    result: str  # "won" | "lost"
+    reason: str  # "" when won; a LossReason when lost
+    kind: str = "outcome"
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """An account's journey is over (after-sales done, or the deal lost)."""
+
+    t: float
+    account: str
+    kind: str = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """The run is over."""
+
+    t: float
+    kind: str = "end"
+
+
+TraceEvent = Start | StageChange | Focus | Decision | Effect | FlagChange | Presence | Scripted | Outcome | Finished | End
+
+
+def to_dict(event: TraceEvent) -> dict[str, Any]:
+    """The JSON-ready form of one event."""
+    if isinstance(event, Start):
+        out = asdict(event)
+        out["accounts"] = [[a, [asdict(p) for p in people]] for a, people in event.accounts]
+        return out
+    return {f.name: _plain(getattr(event, f.name)) for f in fields(event)}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def trace_hash(trace: list[TraceEvent]) -> str:
+    """A stable digest of a whole trace (same run, same digest, on any machine)."""
+    h = hashlib.sha256()
+    for event in trace:
+        h.update(json.dumps(to_dict(event), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+        h.update(b"\n")
+    return "sha256:" + h.hexdigest()
