@@ -1,6 +1,6 @@
 """The buyer side: SimPy processes that run on the buyer's own clock.
 
-Each account has four processes:
+Each account has three processes:
 
 * :func:`journey`: the buying-decision process. The buyer moves through the roadmap stages; at each
   touchpoint it asks the seller for time (:meth:`sim.seller.Seller.ask`) and waits for the action.
@@ -9,8 +9,8 @@ Each account has four processes:
   of the last stage before after-sales is the close: a stakeholder with a veto and too little
   trust blocks it, otherwise the deal is won and after-sales begins.
 * :func:`buyer_clock`: every week, trust drifts for people the seller has not met lately (and,
-  after the sale, satisfaction too), and the competitor grows stronger until it wins.
-* :func:`deadline_watch`: the buyer's patience; past the deadline an open deal is lost.
+  after the sale, satisfaction too), and the competitor grows stronger until it wins; at the
+  deadline, an open deal is lost (the buyer's patience ran out).
 * :func:`scripted`: the author's events (a competitor demo, a budget freeze) at their day.
 """
 
@@ -83,6 +83,8 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
 
 
 def _offered(deal: Deal, tp: TouchpointRule) -> tuple:
+    if not tp.conditional:
+        return tp.actions
     return tuple(a for a in tp.actions if a.when is None or a.when(deal))
 
 
@@ -94,15 +96,28 @@ def _visit(deal: Deal, tp: TouchpointRule, seller: Seller, visits: dict[str, int
 
 
 def buyer_clock(deal: Deal) -> Proc:
-    """Weekly: trust drifts without contact; the competitor grows; deadlines are checked."""
+    """The buyer's own clock. Weekly, trust drifts without contact and the competitor grows; and at
+    the deadline an open deal is lost (the buyer's patience ran out: no decision). The deadline can
+    move (``patience`` effects), so each wait is to whichever comes first."""
     world = deal.world
     env, rng = world.env, world.rng
     comp = deal.rules.competitor
+    tick = WEEK
     while True:
-        yield env.timeout(WEEK)
+        wait = tick - env.now
+        if deal.open and deal.deadline - env.now < wait:
+            wait = deal.deadline - env.now
+        if wait > 0:
+            yield env.timeout(wait)
         if deal.finished:
             return
         now = env.now
+        if deal.open and now >= deal.deadline:
+            deal.lose("patience")
+            return
+        if now < tick:
+            continue
+        tick += WEEK
         won = deal.status == "won"
         for p in deal.people.values():
             if p.present and p.drift and now - p.last_contact >= CONTACT_MEMORY_DAYS:
@@ -113,19 +128,6 @@ def buyer_clock(deal: Deal) -> Proc:
             deal.change("competitor", draw(comp[1], rng), "competitor")
             if deal.competitor >= comp[2]:
                 deal.lose("competitor")
-        if deal.open and now >= deal.deadline:
-            deal.lose("patience")
-
-
-def deadline_watch(deal: Deal) -> Proc:
-    """The buyer's patience: an open deal past its deadline is lost (no decision)."""
-    env = deal.world.env
-    while deal.open:
-        wait = deal.deadline - env.now
-        if wait > 0:
-            yield env.timeout(wait)
-        else:
-            deal.lose("patience")
 
 
 def scripted(deal: Deal, events: tuple[EventRule, ...], after: str = "start") -> Proc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Option:
     """One choice offered. ``recommended`` is the author's advice, for bots and the debrief only:
     a front end must not reveal it during play."""
@@ -15,7 +15,7 @@ class Option:
     recommended: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DecisionPoint:
     """The run is paused for the trainee.
 

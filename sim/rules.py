@@ -10,11 +10,13 @@ is raised as a :class:`RuleError` with the path of the field at fault.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sim import expr
+from sim.decisions import Option
 from sim.schema import STAGES, Account, Distribution, Scenario
+from sim.trace import PersonStart
 
 Path = tuple[str | int, ...]
 Cond = Callable[[Any], bool] | None
@@ -64,6 +66,10 @@ class TouchpointRule:
     repeat: int
     with_: tuple[str, ...]
     actions: tuple[ActionRule, ...]
+    key: str = ""  # "account/touchpoint": the decision key in logs
+    by_id: dict[str, ActionRule] = field(default_factory=dict)
+    conditional: bool = False  # some action has a ``when``: the offer must be computed each visit
+    menu: tuple = ()  # (options, offered ids, recommended ids) when every action is offered, built once
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +90,26 @@ class EventRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonInit:
+    """A stakeholder's starting values, resolved once so each run starts cheaply."""
+
+    id: str
+    role: str
+    influence: float
+    trust: float
+    satisfaction: float
+    present: bool
+    drift: float
+    veto: bool
+    veto_below: float
+
+
+@dataclass(frozen=True, slots=True)
 class AccountRules:
     id: str
     index: int
     spec: Account
+    people: tuple[PersonInit, ...]
     stages: tuple[StageRule, ...]
     events_start: tuple[EventRule, ...]
     events_close: tuple[EventRule, ...]
@@ -102,6 +124,7 @@ class Rules:
 
     spec: Scenario
     accounts: tuple[AccountRules, ...]
+    start: tuple = ()  # every account's (id, PersonStart...) for the trace's Start event, built once
 
 
 # --- conditions -------------------------------------------------------------------------------------
@@ -272,6 +295,10 @@ def _account(account: Account, index: int) -> AccountRules:
             repeat=tp.repeat,
             with_=tuple(tp.with_),
             actions=actions,
+            key=f"{account.id}/{tp.id}",
+            by_id={a.id: a for a in actions},
+            conditional=any(a.when is not None for a in actions),
+            menu=menu(actions),
         )
         by_stage[tp.stage].append(rule)
         touchpoints[tp.id] = rule
@@ -304,12 +331,26 @@ def _account(account: Account, index: int) -> AccountRules:
         id=account.id,
         index=index,
         spec=account,
+        people=tuple(
+            PersonInit(s.id, s.role, s.influence, float(s.trust), float(s.satisfaction), s.present, s.drift,
+                       s.can_veto, s.veto_below)
+            for s in account.stakeholders
+        ),
         stages=tuple(sorted(stages, key=lambda s: STAGES.index(s.key))),
         events_start=tuple(sorted(events["start"], key=lambda e: e.day)),
         events_close=tuple(sorted(events["close"], key=lambda e: e.day)),
         competitor=(comp.strength, _amount(comp.growth), comp.wins_at) if comp else None,
         patience_days=float(account.patience_days),
         touchpoints=touchpoints,
+    )
+
+
+def menu(actions: tuple[ActionRule, ...]) -> tuple[tuple[Option, ...], tuple[str, ...], tuple[str, ...]]:
+    """What a decision offers: the options, their ids, and the author's recommended ids."""
+    return (
+        tuple(Option(a.id, a.days, a.recommended) for a in actions),
+        tuple(a.id for a in actions),
+        tuple(a.id for a in actions if a.recommended),
     )
 
 
@@ -329,4 +370,9 @@ def compile_rules(spec: Scenario) -> Rules:
             ("rubric", "wins_needed"),
             f"wins_needed is {spec.rubric.wins_needed} but the scenario has {len(spec.accounts)} account(s)",
         )
-    return Rules(spec=spec, accounts=tuple(_account(a, i) for i, a in enumerate(spec.accounts)))
+    accounts = tuple(_account(a, i) for i, a in enumerate(spec.accounts))
+    start = tuple(
+        (a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present) for p in a.people))
+        for a in accounts
+    )
+    return Rules(spec=spec, accounts=accounts, start=start)

@@ -15,7 +15,7 @@ import simpy
 
 from sim import trace as tr
 from sim.decisions import DecisionPoint, Option
-from sim.rules import ActionRule, TouchpointRule
+from sim.rules import ActionRule, TouchpointRule, menu
 from sim.state import Deal, World
 
 #: Asks for a decision and returns the event its answer will trigger.
@@ -41,10 +41,17 @@ class Seller:
     def run(self) -> Generator[simpy.Event, Any, None]:
         world = self.world
         env = world.env
+        deals = world.deals
+        asks = self.asks
         while True:
-            if all(d.finished for d in world.deals):
-                break
-            ready = [a for d in world.deals if not d.finished and (a := self.asks.get(d.id)) is not None]
+            if len(deals) == 1:  # the common case, kept cheap
+                if deals[0].finished:
+                    break
+                ready = list(asks.values())
+            else:
+                if all(d.finished for d in deals):
+                    break
+                ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
             if not ready:
                 world.idle = env.event()
                 yield world.idle
@@ -64,16 +71,12 @@ class Seller:
             else:
                 deal, tp, actions, done = ready[0]
             self.decisions += 1
+            options, offered, recommended = tp.menu if actions is tp.actions else menu(actions)
             choice = yield self.decide(DecisionPoint(
-                kind="action", key=f"{deal.id}/{tp.id}", account=deal.id, touchpoint=tp.id,
-                stage=tp.stage, day=env.now, number=self.decisions,
-                options=tuple(Option(a.id, a.days, a.recommended) for a in actions),
-            ))
-            action = next(a for a in actions if a.id == choice)
+                "action", tp.key, deal.id, tp.id, tp.stage, env.now, self.decisions, options))
+            action = tp.by_id[choice]
             world.trace.append(tr.Decision(
-                env.now, deal.id, tp.id, tp.stage, action.id, tuple(a.id for a in actions),
-                tuple(a.id for a in actions if a.recommended), action.days,
-            ))
+                env.now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days))
             del self.asks[deal.id]
             deal.contact(tp.with_)
             deal.apply(action.effects, action.id)
@@ -81,3 +84,4 @@ class Seller:
                 yield env.timeout(action.days)
             done.succeed(action)
         world.trace.append(tr.End(env.now))
+

@@ -49,19 +49,11 @@ class Session:
         self.env = env = simpy.Environment(initial_time=0.0)
         self.world = world = World(env, np.random.default_rng(seed))
         world.deals = [Deal(world, a) for a in rules.accounts]
-        world.trace.append(tr.Start(
-            0.0, rules.spec.id, seed,
-            tuple(
-                (d.id, tuple(tr.PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
-                             for p in d.people.values()))
-                for d in world.deals
-            ),
-        ))
+        world.trace.append(tr.Start(0.0, rules.spec.id, seed, rules.start))
         self.seller = Seller(world, self._decide)
         for deal in world.deals:
             env.process(buyer.journey(deal, self.seller))
             env.process(buyer.buyer_clock(deal))
-            env.process(buyer.deadline_watch(deal))
             if deal.rules.events_start:
                 env.process(buyer.scripted(deal, deal.rules.events_start))
         self._done_proc = env.process(self.seller.run())
@@ -134,3 +126,4 @@ class Session:
         event = self.env.event()
         self._pending = (point, event)
         return event
+

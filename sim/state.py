@@ -12,7 +12,7 @@ from typing import Any
 import simpy
 
 from sim import trace as tr
-from sim.rules import AccountRules, EffectRule, draw
+from sim.rules import AccountRules, EffectRule, PersonInit, draw
 
 #: Without contact for this many days, a stakeholder's trust drifts (see Stakeholder.drift).
 CONTACT_MEMORY_DAYS = 14.0
@@ -43,16 +43,16 @@ class Person:
     __slots__ = ("drift", "id", "influence", "last_contact", "present", "role", "satisfaction", "trust",
                  "veto", "veto_below")
 
-    def __init__(self, spec: Any) -> None:
-        self.id: str = spec.id
-        self.role: str = spec.role
-        self.influence: float = spec.influence
-        self.trust: float = float(spec.trust)
-        self.satisfaction: float = float(spec.satisfaction)
-        self.present: bool = spec.present
-        self.drift: float = spec.drift
-        self.veto: bool = spec.can_veto
-        self.veto_below: float = spec.veto_below
+    def __init__(self, init: PersonInit) -> None:
+        self.id = init.id
+        self.role = init.role
+        self.influence = init.influence
+        self.trust = init.trust
+        self.satisfaction = init.satisfaction
+        self.present = init.present
+        self.drift = init.drift
+        self.veto = init.veto
+        self.veto_below = init.veto_below
         self.last_contact = 0.0
 
 
@@ -70,7 +70,7 @@ class Deal:
         self.world = world
         self.rules = rules
         self.id = rules.id
-        self.people: dict[str, Person] = {s.id: Person(s) for s in rules.spec.stakeholders}
+        self.people: dict[str, Person] = {p.id: Person(p) for p in rules.people}
         self.flags: set[str] = set()
         self.info = 0.0
         self.fit = 0.0
@@ -173,18 +173,21 @@ class Deal:
     def apply(self, effects: tuple[EffectRule, ...], cause: str) -> None:
         """Apply effects in order; random amounts and chances draw from the run's generator."""
         rng = self.world.rng
+        people = self.people
         for e in effects:
             if e.chance < 1.0 and rng.random() >= e.chance:
                 continue
-            for var, amount in e.people:
-                for pid in e.who:
-                    person = self.people[pid]
-                    if person.present:
-                        self.change_person(person, var, draw(amount, rng) * e.scale, cause)
-            if e.who:
+            if e.people:
+                scale = e.scale
+                for var, amount in e.people:
+                    for pid in e.who:
+                        person = people[pid]
+                        if person.present:
+                            delta = amount if amount.__class__ is float else draw(amount, rng)
+                            self.change_person(person, var, delta * scale, cause)
                 self.contact(e.who)
             for var, amount in e.account:
-                self.change(var, draw(amount, rng) * e.scale, cause)
+                self.change(var, (amount if amount.__class__ is float else draw(amount, rng)) * e.scale, cause)
             for flag in e.set_flags:
                 self.set_flag(flag, True, cause)
             for flag in e.clear_flags:

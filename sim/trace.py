@@ -1,8 +1,9 @@
 """The trace: typed events a run produces, in order. Scoring, the UI and the debrief read it.
 
 A trace is the complete, deterministic record of a run: the same scenario, seed and choices give the
-same trace, byte for byte, in any process. Events are small frozen dataclasses; ``to_dict`` gives
-the JSON form used for hashing and export.
+same trace, byte for byte, in any process. Events are small slotted dataclasses, treated as
+immutable once appended (they are not ``frozen`` only because frozen dataclasses cost five times as
+much to create, and a run creates dozens); ``to_dict`` gives the JSON form used for hashing and export.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PersonStart:
     """A stakeholder's hidden state at the start (for scoring and the debrief)."""
 
@@ -25,7 +26,7 @@ class PersonStart:
     present: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Start:
     """The run begins: seed and every account's buying center."""
 
@@ -36,7 +37,7 @@ class Start:
     kind: str = "start"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StageChange:
     """An account entered a roadmap stage."""
 
@@ -46,7 +47,7 @@ class StageChange:
     kind: str = "stage"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Focus:
     """In a pipeline, the trainee chose which account to work on next."""
 
@@ -56,7 +57,7 @@ class Focus:
     kind: str = "focus"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """The trainee chose an action at a touchpoint."""
 
@@ -71,7 +72,7 @@ class Decision:
     kind: str = "decision"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Effect:
     """A hidden number changed: a stakeholder's trust/satisfaction ('target' set) or the account's."""
 
@@ -85,7 +86,7 @@ class Effect:
     kind: str = "effect"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FlagChange:
     """A milestone flag became true or false."""
 
@@ -97,7 +98,7 @@ class FlagChange:
     kind: str = "flag"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Presence:
     """A stakeholder joined or left the buying center."""
 
@@ -109,7 +110,7 @@ class Presence:
     kind: str = "presence"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scripted:
     """A scripted event happened on the buyer's clock."""
 
@@ -119,7 +120,7 @@ class Scripted:
     kind: str = "event"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
     """An account's deal was decided: won at the close, or lost and why."""
 
@@ -130,7 +131,7 @@ class Outcome:
     kind: str = "outcome"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finished:
     """An account's journey is over (after-sales done, or the deal lost)."""
 
@@ -139,7 +140,7 @@ class Finished:
     kind: str = "finished"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class End:
     """The run is over."""
 

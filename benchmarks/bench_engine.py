@@ -1,0 +1,166 @@
+"""Engine speed: complete headless runs per second per scenario, against bare SimPy.
+
+For each bundled scenario this runs the expert and random policies through the stepping API (the
+same path the UI uses) and counts SimPy events per run. Beside it, a bare-SimPy model of a buyer and
+a seller signalling through ``Event.succeed`` processes the same number of events per run, so the
+engine's cost per event can be compared with SimPy's own floor.
+
+    python benchmarks/bench_engine.py [--seconds 2] [--json out.json]
+
+Targets (issue 2): the engine costs at most 3x bare SimPy per event; the tutorial runs at 5,000 or
+more runs per second on one core. Run it on a quiet machine; figures go in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from sim import bundled, load_scenario
+from sim.decisions import RunOutcome
+from sim.policies import ExpertPolicy, RandomPolicy
+from sim.session import Session
+
+
+def _bare_run(touchpoints: int, ticks: int) -> int:
+    """One bare-SimPy run: a buyer asks a seller at each touchpoint; a clock ticks. Returns steps."""
+    env = simpy.Environment()
+    queue: list[simpy.Event] = []
+    wake = [env.event()]
+
+    def buyer() -> Any:
+        for _ in range(touchpoints):
+            ev = env.event()
+            queue.append(ev)
+            if not wake[0].triggered:
+                wake[0].succeed()
+            yield ev
+
+    def seller() -> Any:
+        served = 0
+        while served < touchpoints:
+            if not queue:
+                wake[0] = env.event()
+                yield wake[0]
+                continue
+            ev = queue.pop()
+            decided = env.event()
+            decided.succeed()
+            yield decided
+            yield env.timeout(2.0)
+            ev.succeed()
+            served += 1
+
+    def clock() -> Any:
+        for _ in range(ticks):
+            yield env.timeout(7.0)
+
+    env.process(buyer())
+    env.process(seller())
+    env.process(clock())
+    steps = 0
+    while True:
+        try:
+            env.step()
+        except simpy.core.EmptySchedule:
+            return steps
+        steps += 1
+
+
+def _calibrate_bare(target_steps: float) -> tuple[int, int, int]:
+    """Touchpoints and ticks giving a bare run of about ``target_steps`` events."""
+    best = (1, 0, _bare_run(1, 0))
+    for tps in range(1, 200):
+        for ticks in (0, tps // 2, tps):
+            steps = _bare_run(tps, ticks)
+            if abs(steps - target_steps) < abs(best[2] - target_steps):
+                best = (tps, ticks, steps)
+        if best[2] >= target_steps:
+            break
+    return best
+
+
+def _time(fn: Callable[[int], Any], seconds: float) -> tuple[int, float]:
+    """Runs of ``fn`` in about ``seconds`` of this process's CPU time (steadier than wall time on a
+    shared machine)."""
+    n, start = 0, time.process_time()
+    while True:
+        for _ in range(50):
+            fn(n)
+            n += 1
+        elapsed = time.process_time() - start
+        if elapsed >= seconds:
+            return n, elapsed
+
+
+def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
+    scenario = load_scenario(sid)
+    out: dict[str, Any] = {"scenario": sid}
+    for name in ("expert", "random"):
+        steps_total = decisions = 0
+
+        def one(i: int, name: str = name) -> None:
+            nonlocal steps_total, decisions
+            policy = ExpertPolicy() if name == "expert" else RandomPolicy(i)
+            session = Session(scenario, i)
+            point = session.advance()
+            while not isinstance(point, RunOutcome):
+                session.choose(policy.choose(point, session))
+                point = session.advance()
+            steps_total += session._steps
+            decisions += len(session.history)
+
+        n, elapsed = _time(one, seconds)
+        steps = steps_total / n
+        tps, ticks, bare_steps = _calibrate_bare(steps)
+        bn, belapsed = _time(lambda i: _bare_run(tps, ticks), seconds / 2)
+        engine_us = elapsed / n * 1e6
+        bare_us = belapsed / bn * 1e6
+        out[name] = {
+            "runs_per_s": round(n / elapsed),
+            "us_per_run": round(engine_us, 1),
+            "events_per_run": round(steps, 1),
+            "decisions_per_run": round(decisions / n, 1),
+            "us_per_event": round(engine_us / steps, 2),
+            "bare_simpy_events_per_run": bare_steps,
+            "bare_simpy_us_per_event": round(bare_us / bare_steps, 2),
+            "ratio_to_bare_simpy": round((engine_us / steps) / (bare_us / bare_steps), 2),
+        }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--scenario", action="append", help="only these scenario ids")
+    args = ap.parse_args()
+    ids = args.scenario or bundled.scenario_ids()
+    results = {
+        "python": platform.python_version(),
+        "simpy": simpy.__version__ if hasattr(simpy, "__version__") else "",
+        "scenarios": [bench_scenario(sid, args.seconds) for sid in ids],
+    }
+    print(f"{'scenario':<22}{'policy':<8}{'runs/s':>8}{'us/run':>9}{'events':>8}{'us/event':>10}"
+          f"{'bare us/ev':>11}{'ratio':>7}")
+    for r in results["scenarios"]:
+        for name in ("expert", "random"):
+            f = r[name]
+            print(f"{r['scenario']:<22}{name:<8}{f['runs_per_s']:>8}{f['us_per_run']:>9}{f['events_per_run']:>8}"
+                  f"{f['us_per_event']:>10}{f['bare_simpy_us_per_event']:>11}{f['ratio_to_bare_simpy']:>7}")
+    ratios = [r[p]["ratio_to_bare_simpy"] for r in results["scenarios"] for p in ("expert", "random")]
+    print(f"median ratio to bare SimPy per event: {statistics.median(ratios):.2f}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,373 @@
+"""Bot exploration of a scenario: what seeded headless runs reveal about its design.
+
+``touchpoint check`` and ``touchpoint balance`` both need the same facts from many runs: which
+touchpoints are reached and which actions offered, which stage gates are passed, how runs that
+picked an action ended, where a buyer reached a touchpoint that offered nothing. A :class:`Tally`
+gathers them for one policy, run by run, from the trace alone (plus one probe, below).
+
+Runs go through the same path as ``touchpoint run`` (:func:`sim.policies.play`, then
+:func:`scoring.score_run` and :class:`scoring.Summary`), and run ``i`` uses seed ``S + i``, so
+every number here agrees with ``touchpoint run`` for the same policy and seeds.
+
+Soft-locks (a touchpoint reached while none of its actions is offered) leave no trace: the engine
+quietly skips such a touchpoint. :class:`SoftLockProbe` finds them without touching the engine by
+wrapping the ``when`` of the touchpoints at risk (those whose every action has a ``when``) in a
+copy of the compiled rules; the wrapper returns exactly what the original returns and draws
+nothing from the run's generator, so the runs are unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scoring import Scorecard, Summary, score_run
+from sim.decisions import DecisionPoint
+from sim.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
+from sim.rules import AccountRules, Rules, TouchpointRule
+from sim.session import Session
+
+#: Share of the check's runs given to each bot (the rest go to the explorer).
+RANDOM_SHARE = 0.5
+EXPERT_SHARE = 1 / 6
+
+TpKey = tuple[str, str]  # (account id, touchpoint id)
+StageKey = tuple[str, str]  # (account id, stage key)
+
+
+# --- the explorer bot ---------------------------------------------------------------------------------
+
+
+class ExplorerPolicy:
+    """Follows the author's recommended actions but, with probability ``epsilon``, tries another.
+
+    Random play rarely gets deep into a hard case and the expert always walks the same road; an
+    expert that sometimes strays reaches the later touchpoints *and* their alternative actions.
+    """
+
+    name = "explorer"
+
+    def __init__(self, seed: int, epsilon: float = 0.3) -> None:
+        self.rng = np.random.default_rng([seed, POLICY_STREAM, 0xE7])
+        self.epsilon = epsilon
+        self.expert = ExpertPolicy()
+
+    def choose(self, point: DecisionPoint, session: Session) -> str:
+        if self.rng.random() < self.epsilon:
+            return point.options[int(self.rng.integers(len(point.options)))].id
+        return self.expert.choose(point, session)
+
+
+# --- the soft-lock probe ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoftLockHit:
+    account: str
+    touchpoint: str
+    day: float
+
+
+class SoftLockProbe:
+    """A copy of the rules that notes when a touchpoint is reached with no action offered.
+
+    The engine evaluates a touchpoint's ``when`` first in the stage's first pass (then again
+    only when choosing a repeat, where an empty touchpoint is simply not picked). A stage is
+    entered once per run, so the first evaluation per deal and touchpoint is the first pass:
+    that is where an empty touchpoint is a soft-lock.
+    """
+
+    def __init__(self, rules: Rules) -> None:
+        self.hits: list[SoftLockHit] = []
+        self._seen: set[tuple[int, str]] = set()
+        self.watched: set[TpKey] = set()
+        self.rules = dataclasses.replace(rules, accounts=tuple(self._account(a) for a in rules.accounts))
+
+    def reset(self) -> None:
+        """Forget the last run (call before each run)."""
+        self.hits = []
+        self._seen = set()
+
+    def _account(self, acc: AccountRules) -> AccountRules:
+        swap: dict[str, TouchpointRule] = {}
+        for tp in acc.touchpoints.values():
+            if tp.actions and all(a.when is not None for a in tp.actions):
+                swap[tp.id] = dataclasses.replace(tp, when=self._watch(acc.id, tp))
+                self.watched.add((acc.id, tp.id))
+        if not swap:
+            return acc
+        stages = tuple(
+            dataclasses.replace(st, touchpoints=tuple(swap.get(t.id, t) for t in st.touchpoints))
+            for st in acc.stages
+        )
+        return dataclasses.replace(acc, stages=stages, touchpoints={k: swap.get(k, v) for k, v in
+                                                                   acc.touchpoints.items()})
+
+    def _watch(self, account: str, tp: TouchpointRule) -> Callable[[Any], bool]:
+        original = tp.when
+        conditions = tuple(a.when for a in tp.actions)
+        tp_id = tp.id
+
+        def when(deal: Any) -> bool:
+            holds = True if original is None else original(deal)
+            key = (id(deal), tp_id)
+            if key not in self._seen:
+                self._seen.add(key)
+                if holds and not any(c(deal) for c in conditions):  # type: ignore[misc]
+                    self.hits.append(SoftLockHit(account, tp_id, deal.world.env.now))
+            return holds
+
+        return when
+
+
+# --- tallies ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcomes:
+    """Runs counted, won, and their scores: the outcome of a group of runs."""
+
+    runs: int = 0
+    wins: int = 0
+    score_sum: float = 0.0
+
+    def add(self, won: bool, score: float) -> None:
+        self.runs += 1
+        self.wins += won
+        self.score_sum += score
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.wins / self.runs if self.runs else None
+
+    @property
+    def score_mean(self) -> float | None:
+        return self.score_sum / self.runs if self.runs else None
+
+    def minus(self, other: Outcomes) -> Outcomes:
+        """The runs in ``self`` that are not in ``other`` (``other`` must be a subset)."""
+        return Outcomes(self.runs - other.runs, self.wins - other.wins, self.score_sum - other.score_sum)
+
+
+@dataclass
+class ActionTally:
+    picks: int = 0  # decisions that chose it
+    offered_runs: int = 0  # runs in which it was offered at least once
+    picked: Outcomes = field(default_factory=Outcomes)  # runs that chose it at least once
+
+
+@dataclass
+class TouchpointTally:
+    decisions: int = 0
+    reached: Outcomes = field(default_factory=Outcomes)  # runs that reached it at least once
+    actions: dict[str, ActionTally] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A run that shows a finding, so an author can reproduce it."""
+
+    policy: str
+    seed: int
+    day: float = 0.0
+
+
+class Tally:
+    """Everything counted over the runs of one policy."""
+
+    def __init__(self, scenario: Any, policy: str, seed: int) -> None:
+        self.scenario_id: str = scenario.id
+        self.policy = policy
+        self.seed = seed
+        self.summary = Summary()
+        self.touchpoints: dict[TpKey, TouchpointTally] = {}
+        self.stage_reached: Counter[StageKey] = Counter()
+        self.gate_passed: Counter[StageKey] = Counter()
+        self.softlocks: Counter[TpKey] = Counter()
+        self.softlock_example: dict[TpKey, Example] = {}
+        self.vetoes: Counter[tuple[str, str]] = Counter()  # (account, stakeholder)
+        self.losses: Counter[tuple[str, str]] = Counter()  # (account, reason)
+        self.first_win: Example | None = None
+        self._presale = {a.id: [s.key for s in a.stages if s.key != "after_sales"] for a in scenario.rules.accounts}
+        for a in scenario.rules.accounts:
+            for tp in a.touchpoints.values():
+                self.touchpoints[(a.id, tp.id)] = TouchpointTally(actions={x.id: ActionTally() for x in tp.actions})
+
+    @property
+    def runs(self) -> int:
+        return self.summary.runs
+
+    @property
+    def wins(self) -> int:
+        return self.summary.wins
+
+    def add(self, session: Session, card: Scorecard, seed: int, hits: Iterable[SoftLockHit] = ()) -> None:
+        """Count one finished run."""
+        self.summary.add(card)
+        won, score = card.won, card.score
+        if won and self.first_win is None:
+            self.first_win = Example(self.policy, seed)
+        reached: set[TpKey] = set()
+        picked: set[tuple[str, str, str]] = set()
+        offered: set[tuple[str, str, str]] = set()
+        for e in session.trace:
+            if e.kind != "decision":
+                continue
+            key = (e.account, e.touchpoint)
+            tally = self.touchpoints[key]
+            tally.decisions += 1
+            tally.actions[e.action].picks += 1
+            reached.add(key)
+            picked.add((e.account, e.touchpoint, e.action))
+            for a in e.offered:
+                offered.add((e.account, e.touchpoint, a))
+        for key in reached:
+            self.touchpoints[key].reached.add(won, score)
+        for acc, tp, action in picked:
+            self.touchpoints[(acc, tp)].actions[action].picked.add(won, score)
+        for acc, tp, action in offered:
+            self.touchpoints[(acc, tp)].actions[action].offered_runs += 1
+        for acc in card.accounts:
+            presale = self._presale[acc.account]
+            entered = set(acc.stages)
+            for i, stage in enumerate(presale):
+                if stage not in entered:
+                    break
+                self.stage_reached[(acc.account, stage)] += 1
+                if i + 1 < len(presale):
+                    passed = presale[i + 1] in entered
+                else:  # the last gate before after-sales is the close: won, or vetoed at it
+                    passed = acc.result == "won" or (acc.result == "lost" and acc.reason == "veto")
+                if passed:
+                    self.gate_passed[(acc.account, stage)] += 1
+            if acc.result == "lost":
+                self.losses[(acc.account, acc.reason)] += 1
+        for deal in session.world.deals:
+            if deal.status == "lost" and deal.reason == "veto":
+                for p in deal.people.values():
+                    if p.present and p.veto and p.trust < p.veto_below:
+                        self.vetoes[(deal.id, p.id)] += 1
+        for hit in hits:
+            key = (hit.account, hit.touchpoint)
+            self.softlocks[key] += 1
+            self.softlock_example.setdefault(key, Example(self.policy, seed, hit.day))
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The same JSON as ``touchpoint run --json`` for this policy and seeds."""
+        return {"scenario": self.scenario_id, "policy": self.policy, "seed": self.seed, **self.summary.as_dict()}
+
+    def touchpoint_report(self) -> list[dict[str, Any]]:
+        """Per touchpoint: how often each action was picked and how the runs that picked it ended."""
+        out = []
+        for (acc, tp), t in self.touchpoints.items():
+            actions = []
+            for aid, a in t.actions.items():
+                other = t.reached.minus(a.picked)
+                actions.append({
+                    "action": aid,
+                    "picks": a.picks,
+                    "pick_rate": _r(a.picks / t.decisions) if t.decisions else None,
+                    "runs": a.picked.runs,
+                    "win_rate": _r(a.picked.win_rate),
+                    "score_mean": _r(a.picked.score_mean, 2),
+                    "others_win_rate": _r(other.win_rate),
+                    "others_score_mean": _r(other.score_mean, 2),
+                })
+            out.append({"account": acc, "touchpoint": tp, "runs_reached": t.reached.runs,
+                        "decisions": t.decisions, "actions": actions})
+        return out
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+# --- running ------------------------------------------------------------------------------------------
+
+
+def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, seed: int = 0,
+               name: str | None = None, probe: SoftLockProbe | None = None,
+               progress: Callable[[int], None] | None = None) -> Tally:
+    """Play ``runs`` seeded runs (run ``i`` with seed ``seed + i``) and tally them.
+
+    ``policy`` is a spec for :func:`sim.policies.policy_factory` (``random``, ``expert``, a file) or a
+    factory ``seed -> Policy``. With a probe, runs use the probe's instrumented rules.
+    """
+    make = policy_factory(policy) if isinstance(policy, str) else policy
+    label = name or (policy if isinstance(policy, str) else "custom")
+    tally = Tally(scenario, label, seed)
+    target = probe.rules if probe is not None else scenario
+    rubric = scenario.rubric
+    for i in range(runs):
+        s = seed + i
+        if probe is not None:
+            probe.reset()
+        session = play(target, make(s), s)
+        tally.add(session, score_run(session.trace, rubric), s, probe.hits if probe is not None else ())
+        if progress is not None:
+            progress(i + 1)
+    return tally
+
+
+@dataclass
+class Exploration:
+    """Seeded bot runs of several policies (random, expert, explorer) over one scenario."""
+
+    tallies: dict[str, Tally]
+    watched: set[TpKey]  # touchpoints where a soft-lock is possible (every action has a 'when')
+
+    @property
+    def runs(self) -> int:
+        return sum(t.runs for t in self.tallies.values())
+
+    def total(self, get: Callable[[Tally], Counter]) -> Counter:
+        out: Counter = Counter()
+        for t in self.tallies.values():
+            out.update(get(t))
+        return out
+
+    def reached(self, key: TpKey) -> int:
+        return sum(t.touchpoints[key].reached.runs for t in self.tallies.values())
+
+    def offered(self, key: TpKey, action: str) -> int:
+        return sum(t.touchpoints[key].actions[action].offered_runs for t in self.tallies.values())
+
+    def softlock_example(self, key: TpKey) -> Example | None:
+        for t in self.tallies.values():
+            if key in t.softlock_example:
+                return t.softlock_example[key]
+        return None
+
+    def first_win(self) -> Example | None:
+        return next((t.first_win for t in self.tallies.values() if t.first_win is not None), None)
+
+
+def split_runs(runs: int) -> dict[str, int]:
+    """How many of the check's runs each bot plays: half random, a sixth expert, the rest explorer."""
+    if runs <= 0:
+        return {"random": 0, "expert": 0, "explorer": 0}
+    n_random = max(1, math.ceil(runs * RANDOM_SHARE))
+    n_expert = max(1, round(runs * EXPERT_SHARE)) if runs > 1 else 0
+    n_explorer = max(0, runs - n_random - n_expert)
+    return {"random": n_random, "expert": n_expert, "explorer": n_explorer}
+
+
+def explore(scenario: Any, runs: int, seed: int = 0) -> Exploration:
+    """Seeded runs for the checks: random runs use seeds ``seed..`` exactly as ``touchpoint run
+    --policy random`` does (so its win rate can be reproduced), then expert and explorer runs."""
+    probe = SoftLockProbe(scenario.rules)
+    split = split_runs(runs)
+    factories: dict[str, Callable[[int], Policy]] = {
+        "random": policy_factory("random"),
+        "expert": policy_factory("expert"),
+        "explorer": lambda s: ExplorerPolicy(s, epsilon=0.15 + 0.1 * (s % 4)),
+    }
+    tallies = {name: run_policy(scenario, factories[name], n, seed, name=name, probe=probe)
+               for name, n in split.items() if n > 0}
+    return Exploration(tallies, probe.watched)

@@ -1,0 +1,247 @@
+"""One trainee's game: a session, its log, and what changed after each choice.
+
+The front end holds no game rules. This controller only calls the stepping API (``advance``,
+``choose``, ``observe``), writes every choice to the session log the moment it is made (each line
+flushed and synced, so killing the game loses nothing), and compares what the trainee could see
+before and after a choice so the feedback screen can say what moved. It does not import pygame.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scoring import Scorecard, score_run
+from sim import trace as tr
+from sim.decisions import DecisionPoint, RunOutcome
+from sim.session import Session
+from sim.sessionlog import LogWriter, ParsedLog, read_log, replay
+from sim.signals import View
+
+#: Where logs go when no --log is given (relative to the working directory).
+DEFAULT_LOG_DIR = Path("touchpoint-logs")
+
+
+@dataclass(frozen=True, slots=True)
+class SignalChange:
+    """One visible change between two views.
+
+    ``kind``: mood, trust (person levels), join, leave (presence), stage, milestone,
+    milestone_lost, competition, won, lost.
+    """
+
+    kind: str
+    account: str
+    subject: str = ""  # person id, stage key or flag id
+    before: int | None = None
+    after: int | None = None
+
+    @property
+    def direction(self) -> int:
+        """+1 for a change for the better, -1 for the worse, 0 when neither applies."""
+        if self.kind in ("mood", "trust") and self.before is not None and self.after is not None:
+            return (self.after > self.before) - (self.after < self.before)
+        if self.kind == "competition" and self.before is not None and self.after is not None:
+            return (self.after < self.before) - (self.after > self.before)
+        return {"join": 0, "leave": 0, "stage": 1, "milestone": 1, "milestone_lost": -1,
+                "won": 1, "lost": -1}.get(self.kind, 0)
+
+
+def diff_views(before: View, after: View) -> list[SignalChange]:
+    """What the trainee can see changed between two moments (signals only, never hidden numbers)."""
+    out: list[SignalChange] = []
+    old = {a.id: a for a in before.accounts}
+    for acc in after.accounts:
+        prev = old.get(acc.id)
+        if prev is None:
+            continue
+        if acc.stage != prev.stage and acc.stage:
+            out.append(SignalChange("stage", acc.id, acc.stage))
+        people = {p.id: p for p in prev.people}
+        for p in acc.people:
+            q = people.get(p.id)
+            if q is None:
+                continue
+            if p.present != q.present:
+                out.append(SignalChange("join" if p.present else "leave", acc.id, p.id))
+            if p.present and q.present:
+                if p.mood != q.mood:
+                    out.append(SignalChange("mood", acc.id, p.id, q.mood, p.mood))
+                if p.trust != q.trust:
+                    out.append(SignalChange("trust", acc.id, p.id, q.trust, p.trust))
+        for flag in acc.milestones:
+            if flag not in prev.milestones:
+                out.append(SignalChange("milestone", acc.id, flag))
+        for flag in prev.milestones:
+            if flag not in acc.milestones:
+                out.append(SignalChange("milestone_lost", acc.id, flag))
+        if acc.competition is not None and prev.competition is not None and acc.competition != prev.competition:
+            out.append(SignalChange("competition", acc.id, "", prev.competition, acc.competition))
+        if acc.status != prev.status and acc.status in ("won", "lost"):
+            out.append(SignalChange(acc.status, acc.id, acc.reason))
+    return out
+
+
+@dataclass
+class Turn:
+    """One answered decision and its consequences, for the feedback screen."""
+
+    point: DecisionPoint
+    choice: str
+    before: View
+    after: View
+    changes: list[SignalChange]
+    new_events: tuple[tr.Scripted, ...]
+    outcome: RunOutcome | None = None
+
+
+def now_iso() -> str:
+    """The wall-clock start of a game for the log header (UTC, to the second)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def new_seed() -> int:
+    """A seed for a new human game: from the clock (it is recorded in the log header)."""
+    return time.time_ns() // 1000 % 2_000_000_000
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE).strip("-")[:40]
+
+
+def default_log_path(scenario_id: str, trainee: str, folder: Path = DEFAULT_LOG_DIR,
+                     stamp: str | None = None) -> Path:
+    """``touchpoint-logs/<scenario>-<trainee>-<YYYYmmdd-HHMMSS>.jsonl``, never an existing file."""
+    stamp = stamp or datetime.now().strftime("%Y%m%d-%H%M%S")
+    who = _slug(trainee) or "trainee"
+    base = folder / f"{scenario_id}-{who}-{stamp}"
+    path = base.with_suffix(".jsonl")
+    i = 2
+    while path.exists():
+        path = Path(f"{base}-{i}.jsonl")
+        i += 1
+    return path
+
+
+def next_free(path: Path) -> Path:
+    """``path`` itself if it is free, else ``stem-2.jsonl``, ``stem-3.jsonl``... (a restarted game)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return path
+    i = 2
+    while True:
+        cand = path.with_name(f"{path.stem}-{i}{path.suffix}")
+        if not cand.exists():
+            return cand
+        i += 1
+
+
+def drop_partial_tail(path: Path) -> bool:
+    """Cut a half-written last line (the game was killed while writing it); True if one was cut."""
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return False
+    with open(path, "r+b") as f:
+        f.truncate(data.rfind(b"\n") + 1)
+    return True
+
+
+class Game:
+    """A session being played by a person, logged as it goes."""
+
+    def __init__(self, scenario: Any, session: Session, log_path: Path, writer: LogWriter | None,
+                 trainee: str, locale: str, clock: Callable[[], float] = time.monotonic,
+                 earlier_think_s: float = 0.0, resumed_at: int | None = None) -> None:
+        self.scenario = scenario
+        self.session = session
+        self.log_path = log_path
+        self.writer = writer
+        self.trainee = trainee
+        self.locale = locale
+        self.clock = clock
+        self.resumed_at = resumed_at  # decision number the game resumed at, if it did
+        self._started = clock()
+        self._earlier = earlier_think_s
+        self._shown: tuple[int, float] | None = None
+        self.card: Scorecard | None = None
+        self.point: DecisionPoint | RunOutcome = session.advance()
+        self.view: View = session.observe()
+        if isinstance(self.point, RunOutcome):
+            self.card = score_run(session.trace, scenario.rubric)
+
+    # --- starting ---------------------------------------------------------------------------------
+    @classmethod
+    def new(cls, scenario: Any, seed: int, trainee: str, locale: str, log_path: Path,
+            clock: Callable[[], float] = time.monotonic) -> Game:
+        """A fresh game: the header is written before the first decision is shown."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        header = LogWriter.header(scenario, seed, trainee=trainee, locale=locale, started=now_iso())
+        writer = LogWriter(log_path, header)
+        return cls(scenario, Session(scenario, seed), log_path, writer, trainee, locale, clock)
+
+    @classmethod
+    def resume(cls, log_path: Path, scenario: Any, log: ParsedLog | None = None, locale: str | None = None,
+               clock: Callable[[], float] = time.monotonic) -> Game:
+        """Continue a game from its log at the same decision with the same state.
+
+        Raises :class:`sim.sessionlog.LogError` (a one-line reason) for a log that does not fit.
+        """
+        log = log or read_log(log_path, allow_partial_tail=True)
+        session = replay(log, scenario)
+        think = sum(float(c.get("think_s", 0.0)) for c in log.choices)
+        header = log.header
+        loc = locale or str(header.get("locale") or "en")
+        writer = None
+        if not log.complete:
+            drop_partial_tail(log_path)
+            writer = LogWriter(log_path)
+        return cls(scenario, session, log_path, writer, str(header.get("trainee", "")), loc, clock,
+                   earlier_think_s=think, resumed_at=len(log.choices) + 1)
+
+    # --- playing --------------------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return isinstance(self.point, RunOutcome)
+
+    def mark_shown(self) -> None:
+        """The current decision is on screen now: think time counts from the first time it is."""
+        if isinstance(self.point, DecisionPoint) and (self._shown is None or self._shown[0] != self.point.number):
+            self._shown = (self.point.number, self.clock())
+
+    def choose(self, option_id: str) -> Turn:
+        """Answer the pending decision, log it at once, and run the buyer to the next decision."""
+        point = self.point
+        if not isinstance(point, DecisionPoint):
+            raise RuntimeError("the run is over")
+        before = self.view
+        shown = self._shown[1] if self._shown and self._shown[0] == point.number else self.clock()
+        think = max(0.0, self.clock() - shown)
+        self.session.choose(option_id)  # raises InvalidChoice for an option not offered
+        if self.writer is not None:
+            self.writer.choice(point, len(self.session.history), option_id, think_s=think)
+        self.point = self.session.advance()
+        self.view = self.session.observe()
+        turn = Turn(point, option_id, before, self.view, diff_views(before, self.view),
+                    self.view.feed[len(before.feed):])
+        if isinstance(self.point, RunOutcome):
+            turn.outcome = self.point
+            self.card = score_run(self.session.trace, self.scenario.rubric)
+            if self.writer is not None:
+                self.writer.end(self.session, self.card, wall_s=self.wall_seconds())
+                self.writer.close()
+                self.writer = None
+        return turn
+
+    def wall_seconds(self) -> float:
+        """Time spent playing: think time recorded before a resume plus this sitting's wall time."""
+        return self._earlier + (self.clock() - self._started)
+
+    def close(self) -> None:
+        """Stop without an end line (the log stays resumable)."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None

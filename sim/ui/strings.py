@@ -1,0 +1,247 @@
+"""Every user-interface string of the front end, in English and Chinese.
+
+Scenario text comes from the scenario (resolved with :func:`sim.text.resolve`); everything else the
+trainee reads is here, so a translation is one table and a test can check that none is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from sim.text import DEFAULT_LOCALE, UI_LOCALES
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- app and picker ----------------------------------------------------------------------------
+    "app_title": {"en": "Touchpoint", "zh": "Touchpoint 销售路线图"},
+    "app_subtitle": {"en": "Train on the customer sales roadmap", "zh": "客户销售路线图训练"},
+    "picker_heading": {"en": "Choose a case", "zh": "选择案例"},
+    "picker_hint": {"en": "Number keys or click to choose · Enter to open · L switches language",
+                    "zh": "按数字键或点击选择 · 回车打开 · L 切换语言"},
+    "language": {"en": "Language", "zh": "语言"},
+    "lang_en": {"en": "English", "zh": "English"},
+    "lang_zh": {"en": "中文", "zh": "中文"},
+    "industry": {"en": "Industry", "zh": "行业"},
+    "difficulty": {"en": "Difficulty", "zh": "难度"},
+    "minutes": {"en": "{n} min", "zh": "{n} 分钟"},
+    "languages": {"en": "Languages", "zh": "语言"},
+    "pipeline_badge": {"en": "Pipeline · {n} accounts", "zh": "销售管道 · {n} 个客户"},
+    "difficulty_intro": {"en": "Intro", "zh": "入门"},
+    "difficulty_easy": {"en": "Easy", "zh": "简单"},
+    "difficulty_medium": {"en": "Medium", "zh": "中等"},
+    "difficulty_hard": {"en": "Hard", "zh": "困难"},
+    "scenario_broken": {"en": "Cannot be opened", "zh": "无法打开"},
+    "no_scenarios": {"en": "No scenarios found.", "zh": "没有找到案例。"},
+    "open": {"en": "Open", "zh": "打开"},
+    # --- briefing ------------------------------------------------------------------------------------
+    "briefing": {"en": "Briefing", "zh": "案例简报"},
+    "customer": {"en": "The customer", "zh": "客户画像"},
+    "size": {"en": "Size", "zh": "规模"},
+    "needs": {"en": "Needs", "zh": "需求"},
+    "pain_points": {"en": "Pain points", "zh": "痛点"},
+    "buying_center": {"en": "The buying center", "zh": "采购决策小组"},
+    "cares_about": {"en": "Cares about", "zh": "关心"},
+    "influence_word": {"en": "{level} influence", "zh": "影响力{level}"},
+    "joins_later": {"en": "joins later", "zh": "稍后加入"},
+    "objective": {"en": "Your objective", "zh": "你的目标"},
+    "grading": {"en": "How you are graded", "zh": "评分方式"},
+    "w_conversion": {"en": "Winning the deal", "zh": "赢单"},
+    "w_satisfaction": {"en": "Buyer satisfaction", "zh": "客户满意度"},
+    "w_cycle_time": {"en": "A short sales cycle", "zh": "销售周期短"},
+    "w_retention": {"en": "Renewal after the sale", "zh": "售后续约"},
+    "cycle_rule": {"en": "Full cycle marks for a close by day {target}; none from day {max}.",
+                   "zh": "第 {target} 天前成交得满分周期分；第 {max} 天及以后不得分。"},
+    "pass_rule": {"en": "Pass mark {mark} of 100.", "zh": "及格线 {mark} 分（满分 100）。"},
+    "wins_rule": {"en": "Win at least {n} of the {total} accounts.", "zh": "至少赢下 {total} 个客户中的 {n} 个。"},
+    "deadline": {"en": "Deadline: day {day}", "zh": "截止：第 {day} 天"},
+    "your_name": {"en": "Your name (goes in the log)", "zh": "你的名字（写入记录）"},
+    "name_placeholder": {"en": "Click to type your name", "zh": "点击输入名字"},
+    "start": {"en": "Start", "zh": "开始"},
+    "start_hint": {"en": "Enter to start · Esc for the menu", "zh": "回车开始 · Esc 打开菜单"},
+    "back": {"en": "Back", "zh": "返回"},
+    "competitor": {"en": "Competitor", "zh": "竞争对手"},
+    "deal_value": {"en": "Deal value", "zh": "合同金额"},
+    # --- play ----------------------------------------------------------------------------------------
+    "day": {"en": "Day {day}", "zh": "第 {day} 天"},
+    "days_left": {"en": "{n} days left", "zh": "剩 {n} 天"},
+    "days_cost": {"en": "{n} days", "zh": "{n} 天"},
+    "day_cost_one": {"en": "1 day", "zh": "1 天"},
+    "no_time": {"en": "no time", "zh": "不占时间"},
+    "menu": {"en": "Menu", "zh": "菜单"},
+    "roadmap": {"en": "Sales roadmap", "zh": "销售路线图"},
+    "buyer_here": {"en": "Buyer is here", "zh": "客户所在"},
+    "stage_done": {"en": "done", "zh": "已完成"},
+    "stage_skipped": {"en": "not used", "zh": "不适用"},
+    "stakeholders": {"en": "Stakeholders", "zh": "相关人"},
+    "mood": {"en": "Mood", "zh": "情绪"},
+    "trust": {"en": "Trust", "zh": "信任"},
+    "absent": {"en": "not in the buying center", "zh": "不在决策小组中"},
+    "signals": {"en": "Deal signals", "zh": "交易信号"},
+    "competition": {"en": "Competition", "zh": "竞争态势"},
+    "no_competitor": {"en": "none seen", "zh": "未见竞争"},
+    "milestones": {"en": "Milestones", "zh": "里程碑"},
+    "no_milestones": {"en": "None reached yet", "zh": "尚未达成"},
+    "feed": {"en": "What's happening", "zh": "动态"},
+    "feed_empty": {"en": "Nothing new yet.", "zh": "暂无新动态。"},
+    "touchpoint": {"en": "Touchpoint {n}", "zh": "接触点 {n}"},
+    "with": {"en": "With: {names}", "zh": "参与：{names}"},
+    "stage_goal": {"en": "Goal of this stage: {goal}", "zh": "本阶段目标：{goal}"},
+    "your_move": {"en": "What do you do?", "zh": "你会怎么做？"},
+    "choose_hint": {"en": "Press 1–{n} or click to choose · Enter confirms",
+                    "zh": "按 1–{n} 或点击选择 · 回车确认"},
+    "confirm": {"en": "Confirm", "zh": "确认"},
+    "focus_title": {"en": "Which account do you work on next?", "zh": "接下来跟进哪个客户？"},
+    "focus_situation": {"en": "Several buyers are waiting for you. Your days are the one resource they all "
+                              "compete for: the others wait while you work, and their clocks keep running.",
+                        "zh": "几个客户都在等你。你的时间是他们共同争夺的资源：你在跟进一个客户时，"
+                              "其他客户只能等待，而他们的时钟不会停。"},
+    "accounts": {"en": "Accounts", "zh": "客户"},
+    "status_open": {"en": "open", "zh": "进行中"},
+    "status_won": {"en": "won", "zh": "已赢单"},
+    "status_lost": {"en": "lost", "zh": "已丢单"},
+    "resumed": {"en": "Resumed at decision {n}", "zh": "已从第 {n} 个决策继续"},
+    "reloaded": {"en": "Scenario reloaded: the run restarted", "zh": "案例已重新加载，本局已重新开始"},
+    # --- feedback ------------------------------------------------------------------------------------
+    "you_chose": {"en": "You chose", "zh": "你的选择"},
+    "reaction": {"en": "How the buyer reacted", "zh": "客户的反应"},
+    "changes": {"en": "What changed", "zh": "变化"},
+    "no_changes": {"en": "No visible change.", "zh": "没有明显变化。"},
+    "coach": {"en": "Coach", "zh": "教练点评"},
+    "continue": {"en": "Continue", "zh": "继续"},
+    "continue_hint": {"en": "Enter to continue", "zh": "回车继续"},
+    "time_passed": {"en": "Day {a} → day {b}", "zh": "第 {a} 天 → 第 {b} 天"},
+    "ch_mood": {"en": "{name}: mood {a} → {b}", "zh": "{name}：情绪 {a} → {b}"},
+    "ch_trust": {"en": "{name}: trust {a} → {b}", "zh": "{name}：信任 {a} → {b}"},
+    "ch_join": {"en": "{name} joined the buying center", "zh": "{name} 加入了决策小组"},
+    "ch_leave": {"en": "{name} left the buying center", "zh": "{name} 离开了决策小组"},
+    "ch_stage": {"en": "{company} moved to {stage}", "zh": "{company} 进入{stage}阶段"},
+    "ch_milestone": {"en": "Milestone: {label}", "zh": "里程碑：{label}"},
+    "ch_milestone_lost": {"en": "Milestone lost: {label}", "zh": "失去里程碑：{label}"},
+    "ch_competition": {"en": "Competition: {a} → {b}", "zh": "竞争态势：{a} → {b}"},
+    "ch_won": {"en": "{company} signed the contract", "zh": "{company} 签约了"},
+    "ch_lost": {"en": "{company}: deal lost", "zh": "{company}：丢单"},
+    "ch_event": {"en": "Day {day}: {text}", "zh": "第 {day} 天：{text}"},
+    "up": {"en": "up", "zh": "上升"},
+    "down": {"en": "down", "zh": "下降"},
+    # --- debrief -------------------------------------------------------------------------------------
+    "debrief": {"en": "Debrief", "zh": "复盘"},
+    "result_won": {"en": "Deal won", "zh": "赢单"},
+    "result_lost": {"en": "Deal lost", "zh": "丢单"},
+    "result_won_pipeline": {"en": "Pipeline target met: {won} of {total} won",
+                            "zh": "达成管道目标：赢下 {total} 个中的 {won} 个"},
+    "result_lost_pipeline": {"en": "Pipeline target missed: {won} of {total} won",
+                             "zh": "未达管道目标：赢下 {total} 个中的 {won} 个"},
+    "won_on": {"en": "Signed on day {day}.", "zh": "第 {day} 天签约。"},
+    "lost_on": {"en": "Lost on day {day}.", "zh": "第 {day} 天丢单。"},
+    "vetoed_by": {"en": "Blocked by {names}: trust too low at the close.",
+                  "zh": "{names} 否决：成交时信任度太低。"},
+    "scorecard": {"en": "Scorecard", "zh": "成绩单"},
+    "conversion": {"en": "Conversion", "zh": "转化"},
+    "satisfaction": {"en": "Satisfaction", "zh": "满意度"},
+    "cycle_time": {"en": "Cycle time", "zh": "销售周期"},
+    "retention": {"en": "Renewal chance", "zh": "续约概率"},
+    "score": {"en": "Score", "zh": "总分"},
+    "grade": {"en": "Grade", "zh": "等级"},
+    "passed": {"en": "passed", "zh": "及格"},
+    "failed": {"en": "below the pass mark", "zh": "未及格"},
+    "no_close": {"en": "no close", "zh": "未成交"},
+    "n_days": {"en": "{n} days", "zh": "{n} 天"},
+    "timeline": {"en": "Your run along the roadmap", "zh": "本局路线回顾"},
+    "hidden": {"en": "The hidden numbers", "zh": "隐藏数值揭晓"},
+    "hidden_head": {"en": "trust / satisfaction, start → end", "zh": "信任 / 满意度：开始 → 结束"},
+    "differed": {"en": "Where the coach would have chosen differently", "zh": "与教练建议不同的选择"},
+    "no_differences": {"en": "You chose as the coach recommends at every step.",
+                       "zh": "每一步都与教练的建议一致。"},
+    "your_choice": {"en": "You: {label}", "zh": "你：{label}"},
+    "coach_choice": {"en": "Coach: {label}", "zh": "教练：{label}"},
+    "focus_choice": {"en": "Which account to work on", "zh": "先跟进哪个客户"},
+    "log_saved": {"en": "Log saved to {path}: hand this file in.", "zh": "记录已保存到 {path}，请提交此文件。"},
+    "log_complete": {"en": "This log is complete.", "zh": "此记录已完成。"},
+    "play_again": {"en": "Play again", "zh": "再玩一次"},
+    "scenarios": {"en": "Scenarios", "zh": "案例列表"},
+    "quit": {"en": "Quit", "zh": "退出"},
+    "debrief_hint": {"en": "R plays again · S back to the scenarios · Q quits",
+                     "zh": "R 再玩一次 · S 返回案例列表 · Q 退出"},
+    "tl_decision": {"en": "{title}: {label}", "zh": "{title}：{label}"},
+    "tl_start": {"en": "Start", "zh": "开始"},
+    "legend_stage": {"en": "stage reached", "zh": "进入阶段"},
+    "legend_choice": {"en": "your choice (filled: as the coach advises)", "zh": "你的选择（实心：与教练一致）"},
+    "legend_event": {"en": "event", "zh": "事件"},
+    "legend_outcome": {"en": "outcome", "zh": "结果"},
+    # --- menu ----------------------------------------------------------------------------------------
+    "menu_title": {"en": "Paused", "zh": "已暂停"},
+    "resume": {"en": "Resume", "zh": "继续"},
+    "restart": {"en": "Restart this case", "zh": "重新开始本案例"},
+    "menu_hint": {"en": "Your choices so far are saved in the log.", "zh": "已做的选择都已保存在记录中。"},
+    # --- errors (watch mode) -------------------------------------------------------------------------
+    "error_title": {"en": "The scenario has problems", "zh": "案例文件有问题"},
+    "error_hint": {"en": "Fix the file and save it: the game reloads it by itself.",
+                   "zh": "修改并保存文件，游戏会自动重新加载。"},
+    # --- levels (names of the signals in sim/signals.py) --------------------------------------------
+    "mood_unhappy": {"en": "unhappy", "zh": "不满"},
+    "mood_skeptical": {"en": "skeptical", "zh": "怀疑"},
+    "mood_neutral": {"en": "neutral", "zh": "中立"},
+    "mood_positive": {"en": "positive", "zh": "积极"},
+    "mood_enthusiastic": {"en": "enthusiastic", "zh": "热情"},
+    "trust_guarded": {"en": "guarded", "zh": "戒备"},
+    "trust_cautious": {"en": "cautious", "zh": "谨慎"},
+    "trust_open": {"en": "open", "zh": "开放"},
+    "trust_trusting": {"en": "trusting", "zh": "信任"},
+    "trust_advocate": {"en": "advocate", "zh": "拥护"},
+    "comp_quiet": {"en": "quiet", "zh": "平静"},
+    "comp_active": {"en": "active", "zh": "活跃"},
+    "comp_strong": {"en": "strong", "zh": "强势"},
+    "influence_high": {"en": "high", "zh": "高"},
+    "influence_medium": {"en": "medium", "zh": "中"},
+    "influence_low": {"en": "low", "zh": "低"},
+    # --- the roadmap stages ----------------------------------------------------------------------------
+    "stage_need_identification": {"en": "Need identification", "zh": "需求识别"},
+    "stage_information_gathering": {"en": "Information gathering", "zh": "信息收集"},
+    "stage_solution_design": {"en": "Solution design", "zh": "方案制定"},
+    "stage_negotiation": {"en": "Negotiation & close", "zh": "谈判成交"},
+    "stage_after_sales": {"en": "After-sales follow-up", "zh": "售后跟进"},
+    # --- buying-center roles ---------------------------------------------------------------------------
+    "role_economic_buyer": {"en": "Economic buyer", "zh": "经济决策者"},
+    "role_technical_buyer": {"en": "Technical buyer", "zh": "技术把关人"},
+    "role_user": {"en": "User", "zh": "使用者"},
+    "role_champion": {"en": "Champion", "zh": "内部支持者"},
+    "role_gatekeeper": {"en": "Gatekeeper", "zh": "守门人"},
+    "role_influencer": {"en": "Influencer", "zh": "影响者"},
+    # --- why deals are lost (sim.schema.LOSS_REASONS) --------------------------------------------------
+    "loss_patience": {"en": "The buyer ran out of time and stayed with the status quo.",
+                      "zh": "客户等不及了，最终维持现状。"},
+    "loss_competitor": {"en": "The buyer signed with the competitor.", "zh": "客户与竞争对手签约了。"},
+    "loss_veto": {"en": "A stakeholder with a veto blocked the close.", "zh": "有否决权的决策人否决了成交。"},
+    "loss_stalled": {"en": "The deal stalled: the buyer never got past this stage.",
+                     "zh": "交易停滞：客户始终没能通过这一阶段。"},
+    "loss_disqualified": {"en": "The opportunity was disqualified.", "zh": "该商机被判定为不合格。"},
+    "loss_cancelled": {"en": "The buyer cancelled the purchase.", "zh": "客户取消了采购。"},
+    "loss_unknown": {"en": "The deal was lost.", "zh": "交易丢失。"},
+    "lost_in_stage": {"en": "Lost in {stage}.", "zh": "在{stage}阶段丢单。"},
+}
+
+
+def tr(key: str, locale: str, **values: object) -> str:
+    """The UI string ``key`` in ``locale`` (English if that language is missing), formatted."""
+    entry = STRINGS[key]
+    text = entry.get(locale) or entry.get(locale.split("-")[0]) or entry[DEFAULT_LOCALE]
+    return text.format(**values) if values else text
+
+
+def default_locale(env: Mapping[str, str] | None = None) -> str:
+    """The UI language from the system locale (LC_ALL, LC_MESSAGES, LANG): zh for a Chinese one."""
+    env = os.environ if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = env.get(var, "")
+        if value:
+            code = value.split(":")[0].split(".")[0].split("_")[0].lower()
+            if code in UI_LOCALES:
+                return code
+            if code not in ("c", "posix"):
+                return DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def fmt_days(days: float) -> str:
+    """A day count without a trailing .0 (days can be fractional)."""
+    return f"{days:.0f}" if abs(days - round(days)) < 0.05 else f"{days:.1f}"

@@ -1,0 +1,107 @@
+"""Shared test setup: headless SDL for pygame tests, and small scenarios built in code."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from typing import Any
+
+# Before anything imports pygame: no window, no audio device, no banner.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pytest  # noqa: E402
+
+from sim import bundled  # noqa: E402
+from sim.loader import LoadedScenario, load_bytes, load_scenario  # noqa: E402
+
+MINIMAL = """\
+version: 1
+id: mini
+title: Mini
+objective: Win it
+rubric:
+  weights: {conversion: 0.4, satisfaction: 0.3, cycle_time: 0.1, retention: 0.2}
+  target_days: 20
+  max_days: 60
+accounts:
+  - id: acme
+    persona: {company: Acme, industry: Widgets, size: small}
+    patience_days: 90
+    stakeholders:
+      - {id: boss, name: Boss, role: economic_buyer, influence: 0.6, trust: 50, satisfaction: 50}
+      - {id: user, name: User, role: user, influence: 0.4, trust: 50, satisfaction: 50}
+    flags:
+      - {id: pain, label: Pain}
+    stages:
+      need_identification: {gate: pain}
+      negotiation: {gate: consensus >= 50}
+      after_sales: {}
+    touchpoints:
+      - id: meet
+        stage: need_identification
+        title: Meet
+        situation: First meeting
+        with: [boss]
+        actions:
+          - {id: good, label: Good, days: 2, recommended: true, effects: [{set: pain}, {who: boss, trust: 10}]}
+          - {id: bad, label: Bad, days: 1, effects: [{who: boss, trust: -10}]}
+      - id: close
+        stage: negotiation
+        title: Close
+        situation: Ask for the order
+        actions:
+          - {id: value, label: Value, days: 3, recommended: true, effects: [{who: all, satisfaction: 10}]}
+          - {id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}
+      - id: follow
+        stage: after_sales
+        title: Follow up
+        situation: After go-live
+        actions:
+          - {id: review, label: Review, days: 2, recommended: true, effects: [{who: all, satisfaction: 20}]}
+          - {id: silence, label: Silence, days: 0, effects: [{who: all, satisfaction: -20}]}
+"""
+
+
+def minimal_yaml(replace: dict[str, str] | None = None) -> str:
+    """The minimal scenario's YAML with exact substrings replaced (each ``old`` must occur)."""
+    text = MINIMAL
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def load_text(text: str, name: str = "test.yaml") -> LoadedScenario:
+    return load_bytes(textwrap.dedent(text).encode("utf-8"), name)
+
+
+@pytest.fixture(scope="session")
+def tutorial() -> LoadedScenario:
+    return load_scenario("tutorial")
+
+
+@pytest.fixture(scope="session")
+def mini() -> LoadedScenario:
+    return load_text(MINIMAL)
+
+
+def bundled_ids() -> list[str]:
+    return bundled.scenario_ids()
+
+
+def run_choices(scenario: Any, seed: int, picks: list[int]) -> Any:
+    """Play choosing option index picks[i] (mod the number offered) at decision i; returns the session."""
+    from sim.decisions import RunOutcome
+    from sim.session import Session
+
+    session = Session(scenario, seed)
+    point = session.advance()
+    i = 0
+    while not isinstance(point, RunOutcome):
+        k = picks[i % len(picks)] if picks else 0
+        session.choose(point.options[k % len(point.options)].id)
+        i += 1
+        point = session.advance()
+    return session

@@ -1,0 +1,200 @@
+"""The engine: stepping API, the buyer's clock, gates, losses and determinism."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import load_text, minimal_yaml, run_choices
+
+from sim import trace as tr
+from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
+from sim.policies import ExpertPolicy, RandomPolicy, play
+from sim.session import Session
+
+
+def kinds(session: Session, kind: str) -> list:
+    return [e for e in session.trace if e.kind == kind]
+
+
+def test_stepping_api_pauses_at_each_decision(mini):
+    s = Session(mini, 1)
+    p = s.advance()
+    assert isinstance(p, DecisionPoint)
+    assert (p.kind, p.key, p.stage, p.day, p.number) == ("action", "acme/meet", "need_identification", 0.0, 1)
+    assert [o.id for o in p.options] == ["good", "bad"]
+    assert s.advance() is p  # nothing moves while a decision is pending
+    s.choose("good")
+    p2 = s.advance()
+    assert p2.key == "acme/close" and p2.day == 2.0  # the meeting took two seller days
+    with pytest.raises(InvalidChoice):
+        s.choose("nonsense")
+    s.choose("value")
+    with pytest.raises(InvalidChoice):
+        s.choose("value")  # answered already: no decision is pending until advance()
+
+
+def test_expert_wins_and_after_sales_follows(mini):
+    s = play(mini, ExpertPolicy(), 3)
+    out = s.outcome()
+    assert out.won and out.accounts[0].result == "won"
+    stages = [e.stage for e in kinds(s, "stage")]
+    assert stages == ["need_identification", "negotiation", "after_sales"]
+    won = next(e for e in s.trace if e.kind == "outcome")
+    assert won.t == 5.0  # 2 days meeting + 3 days closing
+    assert s.trace[-1].kind == "end" and s.trace[-1].t == 7.0
+
+
+def test_failed_gate_without_repeats_stalls(mini):
+    s = run_choices(mini, 1, [1])  # "bad": the pain is never acknowledged
+    out = s.outcome()
+    assert not out.won and out.accounts[0].reason == "stalled"
+    assert [e.stage for e in kinds(s, "stage")] == ["need_identification"]
+
+
+def test_repeat_gives_another_chance():
+    sc = load_text(minimal_yaml({"        with: [boss]\n": "        with: [boss]\n        repeat: 2\n"}))
+    s = run_choices(sc, 1, [1, 1, 0, 0, 0])  # bad, bad, then good
+    keys = [e.touchpoint for e in kinds(s, "decision")]
+    assert keys[:3] == ["meet", "meet", "meet"]
+    assert "negotiation" in [e.stage for e in kinds(s, "stage")]  # the third try got past the gate
+    s2 = run_choices(sc, 1, [1, 1, 1, 0])  # three bad tries use up the repeats
+    assert s2.outcome().accounts[0].reason == "stalled"
+    assert [e.touchpoint for e in kinds(s2, "decision")] == ["meet", "meet", "meet"]
+
+
+def test_veto_blocks_the_close():
+    # Pushing drops trust of everyone by 30: the economic buyer (veto below 35) blocks the close.
+    sc = load_text(minimal_yaml({"negotiation: {gate: consensus >= 50}": "negotiation: {gate: day >= 0}"}))
+    s = run_choices(sc, 1, [0, 1])
+    assert s.outcome().accounts[0].reason == "veto"
+
+
+def test_patience_runs_out_on_the_buyers_clock():
+    sc = load_text(minimal_yaml({"patience_days: 90": "patience_days: 4", "days: 3, recommended": "days: 9, recommended"}))
+    s = run_choices(sc, 1, [0, 0])
+    out = next(e for e in s.trace if e.kind == "outcome")
+    assert (out.result, out.reason, out.t) == ("lost", "patience", 4.0)  # exactly at the deadline
+
+
+def test_competitor_grows_weekly_and_wins():
+    sc = load_text(minimal_yaml({
+        "    flags:\n": "    competitor: {name: Rival, strength: 50, growth: 10, wins_at: 80}\n    flags:\n",
+        "days: 3, recommended": "days: 30, recommended",
+    }))
+    s = run_choices(sc, 1, [0, 0])
+    growth = [e for e in kinds(s, "effect") if e.var == "competitor"]
+    assert [e.t for e in growth] == [7.0, 14.0, 21.0]
+    assert s.outcome().accounts[0].reason == "competitor"
+
+
+def test_trust_drifts_without_contact():
+    sc = load_text(minimal_yaml({"days: 3, recommended": "days: 40, recommended"}))
+    s = run_choices(sc, 1, [0, 0])
+    drift = [e for e in kinds(s, "effect") if e.cause == "drift"]
+    assert drift and all(e.delta == -2.0 for e in drift)
+    assert all(e.t - 2.0 >= 14 for e in drift if e.target == "boss")  # boss was met on day 0
+
+
+def test_scripted_event_with_chance_and_condition():
+    ev = ("    events:\n"
+          "      - {id: freeze, day: 1, chance: 0.5, text: Budget freeze, effects: [{patience: -30}]}\n"
+          "      - {id: never, day: 1, when: not pain, text: Never, effects: [{info: 5}]}\n"
+          "    touchpoints:\n")
+    sc = load_text(minimal_yaml({"    touchpoints:\n": ev}))
+    happened = 0
+    for seed in range(200):
+        s = run_choices(sc, seed, [0])
+        names = [e.event for e in kinds(s, "event")]
+        assert "never" not in names  # pain was acknowledged on day 0
+        happened += "freeze" in names
+    assert 70 < happened < 130  # about half
+
+
+def test_effect_lose_ends_the_deal_at_once():
+    sc = load_text(minimal_yaml({"{id: bad, label: Bad, days: 1, effects: [{who: boss, trust: -10}]}":
+                                 "{id: bad, label: Bad, days: 1, effects: [{lose: disqualified}]}"}))
+    s = run_choices(sc, 1, [1])
+    assert s.outcome().accounts[0].reason == "disqualified"
+    assert s.trace[-1].t == 1.0
+
+
+PIPELINE = """\
+version: 1
+id: pipe
+title: Pipe
+objective: Win two
+rubric:
+  weights: {conversion: 0.5, satisfaction: 0.3, cycle_time: 0.1, retention: 0.1}
+  target_days: 20
+  max_days: 60
+  wins_needed: 2
+accounts:
+"""
+ACCOUNT = """\
+  - id: {aid}
+    persona: {{company: {aid}, industry: x, size: x}}
+    patience_days: {patience}
+    stakeholders:
+      - {{id: p, name: P, role: economic_buyer, influence: 1, trust: 60}}
+    stages:
+      negotiation: {{}}
+    touchpoints:
+      - id: t
+        stage: negotiation
+        title: T
+        situation: S
+        actions:
+          - {{id: a, label: A, days: 5, recommended: true}}
+          - {{id: b, label: B, days: 1}}
+"""
+
+
+def test_pipeline_focus_decisions_and_shared_time():
+    text = PIPELINE + "".join(ACCOUNT.format(aid=a, patience=p) for a, p in (("x", 30), ("y", 8), ("z", 50)))
+    sc = load_text(text)
+    s = Session(sc, 1)
+    p = s.advance()
+    assert p.kind == "focus" and [o.id for o in p.options] == ["x", "y", "z"]
+    assert p.recommended == ("y",)  # earliest deadline first
+    s.choose("x")
+    p = s.advance()
+    assert p.key == "x/t"
+    s.choose("a")  # five days on x, while y's clock runs
+    p = s.advance()
+    assert p.kind == "focus" and p.day == 5.0 and [o.id for o in p.options] == ["y", "z"]
+    s.choose("z")
+    s.advance()
+    s.choose("a")  # days 5..10: y's deadline (day 8) passes meanwhile
+    p = s.advance()
+    assert isinstance(p, RunOutcome)
+    results = {r.account: (r.result, r.reason, r.day) for r in p.accounts}
+    assert results == {"x": ("won", "", 5.0), "y": ("lost", "patience", 8.0), "z": ("won", "", 10.0)}
+    assert p.won  # two of three
+    focus = kinds(s, "focus")
+    assert [f.account for f in focus] == ["x", "z"]
+
+
+def test_same_seed_and_choices_same_trace(mini, tutorial):
+    for sc in (mini, tutorial):
+        a = play(sc, RandomPolicy(9), 9)
+        b = play(sc, RandomPolicy(9), 9)
+        assert tr.trace_hash(a.trace) == tr.trace_hash(b.trace)
+        c = play(sc, RandomPolicy(9), 10)
+        assert tr.trace_hash(a.trace) != tr.trace_hash(c.trace)
+
+
+def test_observation_shows_signals_not_numbers(tutorial):
+    s = Session(tutorial, 1)
+    s.advance()
+    view = s.observe()
+    acc = view.accounts[0]
+    assert acc.stage == "need_identification" and acc.days_left == 60
+    assert {p.id for p in acc.people} == {"zhou", "li", "chen"}
+    for p in acc.people:
+        assert 0 <= p.mood <= 4 and 0 <= p.trust <= 4 and p.influence in ("high", "medium", "low")
+        assert not hasattr(p, "satisfaction")
+
+
+def test_seed_must_be_a_non_negative_int(mini):
+    for bad in (-1, 1.5, "3", True):
+        with pytest.raises(ValueError):
+            Session(mini, bad)
