@@ -120,7 +120,7 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
         n, elapsed = _time(one, seconds)
         steps = steps_total / n
         tps, ticks, bare_steps = _calibrate_bare(steps)
-        bn, belapsed = _time(lambda i: _bare_run(tps, ticks), seconds / 2)
+        bn, belapsed = _time(lambda i, t=tps, k=ticks: _bare_run(t, k), seconds / 2)
         engine_us = elapsed / n * 1e6
         bare_us = belapsed / bn * 1e6
         out[name] = {

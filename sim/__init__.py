@@ -11,9 +11,9 @@ stepping API::
 
 __version__ = "0.1.0"
 
-from sim.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome  # noqa: E402
-from sim.loader import LoadedScenario, ScenarioError, load_scenario  # noqa: E402
-from sim.session import Session  # noqa: E402
+from sim.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome
+from sim.loader import LoadedScenario, ScenarioError, load_scenario
+from sim.session import Session
 
 __all__ = [
     "DecisionPoint",

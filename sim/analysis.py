@@ -193,6 +193,9 @@ class Tally:
         self.softlock_example: dict[TpKey, Example] = {}
         self.vetoes: Counter[tuple[str, str]] = Counter()  # (account, stakeholder)
         self.losses: Counter[tuple[str, str]] = Counter()  # (account, reason)
+        self.losses_at: Counter[tuple[str, str, str]] = Counter()  # (account, stage lost in, reason)
+        self.account_wins: Counter[str] = Counter()
+        self.best_wins = 0  # most accounts won in one run (a pipeline)
         self.first_win: Example | None = None
         self._presale = {a.id: [s.key for s in a.stages if s.key != "after_sales"] for a in scenario.rules.accounts}
         for a in scenario.rules.accounts:
@@ -248,6 +251,10 @@ class Tally:
                     self.gate_passed[(acc.account, stage)] += 1
             if acc.result == "lost":
                 self.losses[(acc.account, acc.reason)] += 1
+                self.losses_at[(acc.account, acc.stages[-1] if acc.stages else "", acc.reason)] += 1
+            elif acc.result == "won":
+                self.account_wins[acc.account] += 1
+        self.best_wins = max(self.best_wins, sum(a.result == "won" for a in card.accounts))
         for deal in session.world.deals:
             if deal.status == "lost" and deal.reason == "veto":
                 for p in deal.people.values():

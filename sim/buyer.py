@@ -67,7 +67,10 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
         if not _active(deal, presale):
             return False
         if tp.when is None or tp.when(deal):
-            yield from _visit(deal, tp, seller, visits)
+            visits[tp.id] = 1
+            options = tp.actions if not tp.conditional else _offered(deal, tp)
+            if options:  # a touchpoint offering nothing is skipped (``touchpoint check`` reports it)
+                yield seller.ask(deal, tp, options)
     while _active(deal, presale):
         if not presale or stage.gate is None or stage.gate(deal):
             return True

@@ -51,9 +51,48 @@ ALIASES: dict[str, Any] = {
 ALIAS_DESCRIPTIONS = {
     "LocaleCode": "A language code such as en, zh or zh-TW.",
 }
-#: How each shared type is named in the field reference.
-ALIAS_WORDS = {"Text": "text", "Condition": "condition", "Id": "id", "Amount": "amount",
-               "LocaleCode": "language code"}
+#: How each shared type is named in the field reference (singular, plural).
+ALIAS_WORDS = {"Text": ("text", "texts"), "Condition": ("condition", "conditions"), "Id": ("id", "ids"),
+               "Amount": ("amount", "amounts"), "LocaleCode": ("language code", "language codes")}
+#: More about each shared type in the field reference than fits on one hover.
+ALIAS_NOTES: dict[str, str] = {
+    "Text": """\
+Written either way, as in this persona:
+
+<!-- check: Persona -->
+```yaml
+company: Riverside Foods
+industry: {en: Food distribution, zh: 食品配送}
+size: "One warehouse: 300 restaurant customers"
+```
+
+A player sees their language if it is there, else English, else the first one given. Quote text
+that contains a colon followed by a space, or that starts with a sign such as `[`, `{`, `#`, `&` or `*`.""",
+    "Condition": """\
+| you write | it means |
+|---|---|
+| `pain_acknowledged` | the flag `pain_acknowledged` has been set (flags are declared under `flags:`) |
+| `info`, `fit`, `competitor` | the account's information, solution fit and competitor strength (0-100) |
+| `consensus` | the buying center's trust, weighted by influence, over the people present (0-100) |
+| `satisfaction` | the buying center's satisfaction, weighted the same way (0-100) |
+| `day`, `days_left` | days since the start; days until the deadline (`patience_days`) |
+| `trust(cfo)`, `satisfaction(cfo)` | one stakeholder's trust or satisfaction (by id) |
+| `present(cfo)` | the stakeholder is in the buying center now |
+| `<`, `<=`, `>`, `>=`, `==`, `!=` | comparisons (one per comparison: `40 <= info <= 60` is not allowed) |
+| `and`, `or`, `not`, `( )` | combine conditions: `champion and (info >= 40 or trust(cfo) > 60)` |
+| `+`, `-`, `true`, `false`, numbers | arithmetic and constants: `trust(cfo) - trust(cto) < 20` |
+
+`touchpoint check` reports a mistake with the line and column of the character at fault.""",
+    "Id": """\
+Ids connect the parts of a scenario: a touchpoint names its stakeholders by id (`with: [cfo]`), an
+effect changes one (`who: cfo`), a gate tests a flag (`gate: champion`). Within an account, each
+stakeholder, flag, touchpoint and event id must be unique, and so must each action id within a touchpoint.""",
+    "Amount": """\
+A fixed number, or a random one drawn from the run's seeded generator each time the effect applies:
+`{normal: [mean, spread]}`, `{uniform: [low, high]}` or `{triangular: [low, most likely, high]}`
+(see [Distribution](#distribution)). The same seed and the same choices give the same numbers.""",
+    "LocaleCode": "Two or three lower-case letters, optionally a region or script: `en`, `zh`, `zh-TW`.",
+}
 
 #: Descriptions for fields that sim.schema leaves without one (to be moved into the models):
 #: (model, field) -> description. Fields that hold a model also borrow that model's docstring.
@@ -180,10 +219,11 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(arg)
 
 
-def docstring(model: type[BaseModel]) -> str:
-    """The first paragraph of a model's docstring, on one line (reST literals made Markdown)."""
-    text = (model.__doc__ or "").strip().split("\n\n")[0]
-    return " ".join(text.split()).replace("``", "`")
+def docstring(model: type[BaseModel], whole: bool = False) -> str:
+    """A model's docstring (its first paragraph unless ``whole``), each paragraph on one line,
+    reST literals made Markdown."""
+    paragraphs = (model.__doc__ or "").strip().split("\n\n")
+    return "\n\n".join(" ".join(p.split()).replace("``", "`") for p in paragraphs[: None if whole else 1])
 
 
 def _strip(node: Any) -> Any:
@@ -260,10 +300,15 @@ def _enum_descriptions(node: Any, missing: set[str]) -> None:
 
 
 def _jsonable(value: Any) -> Any:
+    """A default as JSON, whole floats written as integers (85, not 85.0) as an author would."""
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
+        value = value.model_dump(mode="json", by_alias=True)
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
@@ -289,7 +334,7 @@ def scenario_schema() -> dict[str, Any]:
     defs["Scenario"] = raw
     for name, node in defs.items():
         model = by_name[name]
-        node["description"] = node.get("description") or docstring(model)
+        node["description"] = docstring(model, whole=True)
         for fname, field in model.model_fields.items():
             key = field.alias or fname
             prop = node["properties"][key]
@@ -386,14 +431,14 @@ def _number(node: dict[str, Any], word: str) -> str:
     return word
 
 
-def type_words(node: dict[str, Any]) -> str:
+def type_words(node: dict[str, Any], plural: bool = False) -> str:
     """How a field's type reads in the reference, e.g. 'list of [Stakeholder](#stakeholder)'."""
     name = _ref_name(node)
     if name is not None:
-        return ALIAS_WORDS.get(name) or _link(name)
+        return ALIAS_WORDS[name][plural] if name in ALIAS_WORDS else _link(name)
     if "anyOf" in node:
         parts = [p for p in node["anyOf"] if p.get("type") != "null"]
-        return " or ".join(type_words(p) for p in parts)
+        return " or ".join(type_words(p, plural) for p in parts)
     kind = node.get("type")
     if "enum" in node:
         return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
@@ -405,14 +450,19 @@ def type_words(node: dict[str, Any]) -> str:
         return _number(node, "whole number")
     if kind == "boolean":
         return "`true` or `false`"
+    if kind == "string" and "pattern" in node:
+        return f"string matching `{node['pattern']}`" + (
+            f", at most {node['maxLength']} characters" if "maxLength" in node else "")
     if kind == "string":
-        return "string"
+        return "strings" if plural else "string"
     if kind == "array" and "prefixItems" in node:
         return f"list of {len(node['prefixItems'])} numbers"
     if kind == "array":
-        return "list of " + type_words(node["items"])
-    if kind == "object" and "additionalProperties" in node and "propertyNames" in node:
+        return "list of " + type_words(node["items"], plural=True)
+    if kind == "object" and "propertyNames" in node:
         return "mapping of stage → " + type_words(node["additionalProperties"])
+    if kind == "object" and "patternProperties" in node:
+        return "mapping of language code → string"
     return kind or "value"
 
 
@@ -440,12 +490,16 @@ def _doc_order(schema: dict[str, Any]) -> list[str]:
     defs = schema["$defs"]
     order: list[str] = []
 
+    seen: set[str] = set()
+
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             name = _ref_name(node)
-            if name and name not in order and name not in ALIASES:
-                order.append(name)
-                walk(defs[name].get("properties", {}))
+            if name and name not in seen:
+                seen.add(name)
+                if name not in ALIASES:
+                    order.append(name)
+                walk(defs[name].get("properties", defs[name]))
             for k, v in node.items():
                 if k not in ("default", "defaultSnippets"):
                     walk(v)
@@ -477,12 +531,14 @@ def _enum_lists(prop: dict[str, Any]) -> list[tuple[list[str], list[str]]]:
 
 def _section(name: str, node: dict[str, Any], used_in: list[str]) -> list[str]:
     lines = [f"## {name}", "", node.get("description", "")]
-    if used_in:
-        lines += ["", "Used in: " + ", ".join(used_in) + "."]
     props = node.get("properties")
     if not props:  # a shared value type
         lines += ["", f"Type: {type_words({k: v for k, v in node.items() if k != 'description'})}."]
+        if name in ALIAS_NOTES:
+            lines += ["", ALIAS_NOTES[name]]
         return [*lines, ""]
+    if used_in:
+        lines += ["", "Used in: " + ", ".join(used_in) + "."]
     required = set(node.get("required", []))
     lines += ["", "| field | type | required / default | meaning |", "|---|---|---|---|"]
     notes: list[str] = []
@@ -491,7 +547,7 @@ def _section(name: str, node: dict[str, Any], used_in: list[str]) -> list[str]:
                      f"| {_cell(prop.get('description', ''))} |")
         for values, texts in _enum_lists(prop):
             if len(values) > 1:
-                notes.append(f"Values of `{key}`:")
+                notes += [f"Values of `{key}`:", ""]
                 notes += [f"* `{v}`: {t}" for v, t in zip(values, texts)]
                 notes.append("")
         default = prop.get("default")
@@ -510,7 +566,7 @@ def _used_in(schema: dict[str, Any]) -> dict[str, list[str]]:
     for owner, node in containers.items():
         for key, prop in node.get("properties", {}).items():
             for target in _refs(prop):
-                where = f"{_link(owner)}.`{key}`"
+                where = f"`{key}` of {_link(owner)}"
                 if where not in uses.setdefault(target, []):
                     uses[target].append(where)
     return uses

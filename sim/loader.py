@@ -184,7 +184,7 @@ def _validation_problems(exc: ValidationError, src: Located) -> list[Problem]:
     for path, about_key, err in found:
         # A union reports every branch; keep the most specific error for each place.
         deeper = any(len(p) > len(path) and p[: len(path)] == path for p, _, _ in found)
-        if deeper and err["type"] != "extra_forbidden" or path in seen:
+        if (deeper and err["type"] != "extra_forbidden") or path in seen:
             continue
         seen.add(path)
         if err["type"] == "missing":

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -131,7 +130,3 @@ def play(scenario: Any, policy: Policy, seed: int) -> Session:
         session.choose(policy.choose(point, session))
         point = session.advance()
     return session
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -232,7 +232,9 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
             EffectRule(
                 chance=e.chance,
                 who=who,
-                people=tuple((k, _amount(getattr(e, k))) for k in ("trust", "satisfaction") if getattr(e, k) is not None),
+                people=tuple(
+                    (k, _amount(getattr(e, k))) for k in ("trust", "satisfaction") if getattr(e, k) is not None
+                ),
                 account=tuple(
                     (k, _amount(getattr(e, k))) for k in ("info", "fit", "competitor", "patience")
                     if getattr(e, k) is not None

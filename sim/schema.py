@@ -73,7 +73,9 @@ class Distribution(Model):
     """A random amount, drawn from the run's seeded generator each time the effect applies."""
 
     normal: tuple[float, float] | None = Field(None, strict=False, description="[mean, standard deviation].")
-    uniform: tuple[float, float] | None = Field(None, strict=False, description="[low, high], every value equally likely.")
+    uniform: tuple[float, float] | None = Field(
+        None, strict=False, description="[low, high], every value equally likely."
+    )
     triangular: tuple[float, float, float] | None = Field(None, strict=False, description="[low, most likely, high].")
 
     @model_validator(mode="after")

@@ -65,13 +65,15 @@ class Session:
     # --- the stepping API -------------------------------------------------------------------------
     def advance(self) -> DecisionPoint | RunOutcome:
         """Run the buyer's clock until the next decision, or to the end; return it."""
-        env = self.env
+        step = self.env.step
         done = self._done_proc
-        while self._pending is None and not done.processed:
-            self._steps += 1
-            if self._steps > MAX_STEPS:
-                raise EngineError(f"run exceeded {MAX_STEPS} steps at day {env.now:g}")
-            env.step()
+        steps = self._steps
+        while self._pending is None and done.callbacks is not None:  # i.e. not done.processed
+            steps += 1
+            if steps > MAX_STEPS:
+                raise EngineError(f"run exceeded {MAX_STEPS} steps at day {self.env.now:g}")
+            step()
+        self._steps = steps
         if self._pending is not None:
             return self._pending[0]
         if self._outcome is None:

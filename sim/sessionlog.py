@@ -167,9 +167,8 @@ def replay(log: ParsedLog, scenario: Any, stop_at_end: bool = True) -> Session:
             raise LogError(f"choice {n}: time {rec['t']:g} does not match the run (day {point.day:g})")
         session.choose(rec["choice"])
     point = session.advance()
-    if log.end is not None:
-        if not isinstance(point, RunOutcome):
-            raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}")
+    if log.end is not None and not isinstance(point, RunOutcome):
+        raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}")
     return session
 
 

@@ -148,7 +148,9 @@ class End:
     kind: str = "end"
 
 
-TraceEvent = Start | StageChange | Focus | Decision | Effect | FlagChange | Presence | Scripted | Outcome | Finished | End
+TraceEvent = (
+    Start | StageChange | Focus | Decision | Effect | FlagChange | Presence | Scripted | Outcome | Finished | End
+)
 
 
 def to_dict(event: TraceEvent) -> dict[str, Any]:

@@ -11,10 +11,10 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import pytest  # noqa: E402
+import pytest
 
-from sim import bundled  # noqa: E402
-from sim.loader import LoadedScenario, load_bytes, load_scenario  # noqa: E402
+from sim import bundled
+from sim.loader import LoadedScenario, load_bytes, load_scenario
 
 MINIMAL = """\
 version: 1

@@ -69,7 +69,8 @@ def test_veto_blocks_the_close():
 
 
 def test_patience_runs_out_on_the_buyers_clock():
-    sc = load_text(minimal_yaml({"patience_days: 90": "patience_days: 4", "days: 3, recommended": "days: 9, recommended"}))
+    sc = load_text(minimal_yaml({"patience_days: 90": "patience_days: 4",
+                                 "days: 3, recommended": "days: 9, recommended"}))
     s = run_choices(sc, 1, [0, 0])
     out = next(e for e in s.trace if e.kind == "outcome")
     assert (out.result, out.reason, out.t) == ("lost", "patience", 4.0)  # exactly at the deadline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 
@@ -67,10 +68,11 @@ def test_renewal_is_convex_and_bounded():
     r = Renewal(floor=0.2, ceiling=0.95, curve=2.5)
     values = [renewal_probability(s, r) for s in range(0, 101, 10)]
     assert values[0] == pytest.approx(0.2) and values[-1] == pytest.approx(0.95)
-    steps = [b - a for a, b in zip(values, values[1:])]
-    assert all(b > a for a, b in zip(steps, steps[1:]))  # each step up is bigger: convex
+    steps = [b - a for a, b in pairwise(values)]
+    assert all(b > a for a, b in pairwise(steps))  # each step up is bigger: convex
     # "totally satisfied" (95) renews far more often than "merely satisfied" (65)
-    assert renewal_probability(95, r) - renewal_probability(65, r) > renewal_probability(65, r) - renewal_probability(35, r)
+    top, mid, low = (renewal_probability(s, r) for s in (95, 65, 35))
+    assert top - mid > mid - low
 
 
 def test_cycle_score_is_linear_between_target_and_max():

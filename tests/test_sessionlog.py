@@ -94,7 +94,7 @@ def test_truncated_and_garbage_lines(played, tutorial):
     _, _, path = played
     text = path.read_text(encoding="utf-8")
     path.write_text(text[:-20], encoding="utf-8")
-    with pytest.raises(LogError, match="truncated|not JSON"):
+    with pytest.raises(LogError, match=r"truncated|not JSON"):
         read_log(path)
     path.write_text(text + "garbage\n", encoding="utf-8")
     with pytest.raises(LogError, match="not JSON"):

@@ -1,0 +1,961 @@
+"""Semantic checks of a scenario, beyond the schema: is the case playable, fair, and finished?
+
+The loader already refuses what cannot run (bad YAML, the schema, dangling references, duplicate
+ids, a stage with no touchpoint, rubric weights that do not add up to 1). This module looks for
+what runs but is wrong, in two ways:
+
+* **static** checks read the scenario only (fast, certain): a condition that can never hold, a
+  gate that can never open, a veto that always falls, a stakeholder who never matters, a text
+  missing a language;
+* **run** checks read seeded bot runs (:func:`sim.analysis.explore`): soft-locks, gates no run
+  passes, cases no run wins, touchpoints never reached, actions never offered, a case random play
+  wins too often, a dominant action. Their messages say how many runs they rest on.
+
+Each finding has a code (printed in parentheses, as yamllint prints its rule names), a severity
+and the path of the field at fault; ``touchpoint check`` turns the path into ``line:column``.
+
+When can a condition "never hold"? Every number has a range over any run: flags start false and
+can become true only if some effect sets them; ``info`` and ``fit`` start at 0 and can reach at
+most the sum of the largest gain of every visit (a touchpoint is visited at most ``1 + repeat``
+times) and of every event; ``trust(x)`` and ``satisfaction(x)`` likewise from the person's
+starting value (a normal distribution has no upper limit); ``consensus`` and ``satisfaction``
+lie within their people's ranges; all are clamped to 0-100. A condition is rewritten as an "or" of
+"and"s; it can never hold when every "and" contradicts itself or these ranges. The ranges are
+generous, so a condition reported impossible really is (no false alarms), while some impossible
+conditions go unnoticed: the runs catch most of those.
+
+A **dominant action** (a choice that makes the rest of the case irrelevant) is an action A at a
+touchpoint T such that, in the random-play runs (with at least 20 runs picking A and 20 reaching T
+without picking it):
+
+1. T is reached in at least 90% of the runs, whatever was chosen before it;
+2. the runs that picked A have the best mean score of T's actions;
+3. they win at least ``max(50%, 90% of the expert's win rate)`` and score within 5 points of the
+   expert: random choices everywhere else do about as well as expert play once A is picked;
+4. they win at least 25 percentage points more often than the runs that reached T without A.
+
+Then one choice decides the case and skill elsewhere hardly matters. A recommended action that
+is merely the best choice at its touchpoint is *not* dominant: that is a well-written case.
+
+A **stakeholder who never matters**: no effect targets them (by id, by role or with ``all``),
+no condition names them, no effect makes them join or leave, they cannot veto, and their
+influence is under 15% of the buying center's total.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from pydantic import BaseModel
+
+from scoring import wilson_interval
+from sim import expr
+from sim.analysis import Exploration, Tally
+from sim.rules import AccountRules, EffectRule, Rules
+
+Path = tuple[str | int, ...]
+
+#: Random play may win at most this share of runs before the case is "too easy".
+RANDOM_WIN_LIMIT = 0.35
+#: A stakeholder with less than this share of the total influence has "little influence".
+LITTLE_INFLUENCE = 0.15
+#: Dominant action: minimum runs on each side, and the margins described in the module docstring.
+DOMINANT_MIN_RUNS = 20
+DOMINANT_WIN_GAP = 0.25
+DOMINANT_SCORE_SLACK = 5.0
+DOMINANT_REACH = 0.9
+#: Largest "or of ands" examined; beyond it a condition is assumed satisfiable.
+MAX_CONJUNCTS = 256
+
+# --- messages (English and Chinese) -------------------------------------------------------------------
+
+STAGE_NAMES = {
+    "need_identification": ("need identification", "需求识别"),
+    "information_gathering": ("information gathering", "信息收集"),
+    "solution_design": ("solution design", "方案制定"),
+    "negotiation": ("negotiation", "谈判成交"),
+    "after_sales": ("after-sales", "售后跟进"),
+}
+REASON_NAMES = {
+    "patience": ("patience ran out", "客户耐心耗尽"),
+    "competitor": ("competitor", "竞争对手胜出"),
+    "veto": ("veto", "否决"),
+    "stalled": ("stalled", "停滞"),
+    "disqualified": ("disqualified", "被淘汰"),
+    "cancelled": ("cancelled", "取消"),
+}
+POLICY_NAMES = {"random": ("random", "随机"), "expert": ("expert", "专家"), "explorer": ("explorer", "探索"),
+                "lookahead": ("lookahead", "前瞻")}
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # static
+    "softlock_static": (
+        "no action can ever be offered here: every action has a 'when' that can never hold ({why}); "
+        "the buyer skips this touchpoint",
+        "这里永远不会提供任何行动：每个行动的 when 条件都不可能成立（{why}），客户会跳过这个接触点"),
+    "dead_touchpoint": ("this touchpoint can never happen: its 'when' can never hold ({why})",
+                        "这个接触点永远不会发生：它的 when 条件不可能成立（{why}）"),
+    "dead_action": ("this action can never be offered: its 'when' can never hold ({why})",
+                    "这个行动永远不会被提供：它的 when 条件不可能成立（{why}）"),
+    "dead_event": ("this event can never happen: its 'when' can never hold ({why})",
+                   "这个事件永远不会发生：它的 when 条件不可能成立（{why}）"),
+    "impossible_gate": ("this gate can never hold ({why}), so no deal gets past {stage} and the case can never be won",
+                        "这个关卡条件不可能成立（{why}），交易无法通过{stage}，本案例永远无法赢单"),
+    "ignored_gate": ("after-sales has no gate (it cannot lose the deal), so this gate is never checked",
+                     "售后阶段没有关卡（不会丢单），这个关卡条件永远不会被检查"),
+    "certain_veto": (
+        "'{who}' can veto and is always present at the close, but their trust reaches at most {max} "
+        "(below veto_below {limit}): every close is vetoed and the case can never be won",
+        "“{who}”拥有否决权且成交时一定在场，但其信任度最多只能到{max}（低于 veto_below {limit}）："
+        "每次成交都会被否决，本案例永远无法赢单"),
+    "idle_stakeholder": (
+        "stakeholder '{who}' never matters: no effect targets them, no condition names them, they "
+        "cannot veto, and their influence is {share} of the buying center",
+        "干系人“{who}”从不起作用：没有效果作用于他/她，没有条件提到他/她，没有否决权，影响力仅占采购决策小组的{share}"),
+    "missing_language": ("text missing in {langs} (the scenario's languages are {all})",
+                         "文本缺少{langs}版本（本场景的语言为 {all}）"),
+    "extra_language": ("text in {langs}, which is not in the scenario's languages ({all})",
+                       "文本含有{langs}，但它不在本场景的语言列表（{all}）中"),
+    "plain_text": ("plain text is shown as it is in every language; write it as {example}",
+                   "纯文本在所有语言中都原样显示；请写成 {example}"),
+    "language_unused": ("'{lang}' is listed in languages but no text is written in it",
+                        "languages 中列出了“{lang}”，但没有任何文本使用该语言"),
+    # runs
+    "softlock_runs": (
+        "soft-lock: this touchpoint was reached with no action offered in {hits} runs (e.g. {policy} "
+        "policy, seed {seed}, day {day}); every action has a 'when' and none held, so the buyer skipped it{runs}",
+        "软锁：有{hits}次运行到达这个接触点时没有任何可选行动（例如{policy}策略，种子{seed}，第{day}天）；"
+        "每个行动都有 when 条件且都不成立，客户跳过了它{runs}"),
+    "gate_never_passed": (
+        "no run gets past {stage}: reached in {reached} runs, its gate never held (lost to: {losses}), "
+        "so the deal is never won{runs}",
+        "没有任何运行通过{stage}：到达{reached}次，关卡从未满足（丢单原因：{losses}），交易永远无法赢单{runs}"),
+    "never_won": ("no run wins the case (lost to: {losses}){runs}",
+                  "没有任何运行赢下本案例（丢单原因：{losses}）{runs}"),
+    "never_won_account": ("no run wins the deal with '{account}' (lost to: {losses}){runs}",
+                          "没有任何运行赢下客户“{account}”（丢单原因：{losses}）{runs}"),
+    "never_won_pipeline": ("no run wins {needed} accounts, as wins_needed asks (at most {best} won in one run){runs}",
+                           "没有任何运行能赢下 wins_needed 要求的{needed}个客户（单次运行最多赢{best}个）{runs}"),
+    "expert_never_wins": (
+        "following the recommended actions never wins ({expert} expert runs; lost to: {losses}), though "
+        "other bots win ({example}){runs}",
+        "按推荐行动走永远赢不了（{expert}次专家运行；丢单原因：{losses}），而其他机器人可以赢（{example}）{runs}"),
+    "random_wins_often": (
+        "random play wins {rate} of runs (95% interval {lo}-{hi}, {n} random runs; the limit is {limit}): "
+        "skill barely decides this case{runs}",
+        "随机选择就能赢下{rate}的运行（95%置信区间 {lo}-{hi}，{n}次随机运行；上限{limit}）："
+        "这个案例几乎不考验技能{runs}"),
+    "unreached_touchpoint": ("no run reaches this touchpoint{runs}", "没有任何运行到达这个接触点{runs}"),
+    "unoffered_action": ("this action is never offered (its touchpoint was reached in {reached} runs){runs}",
+                         "这个行动从未被提供（其接触点被到达{reached}次）{runs}"),
+    "dominant_action": (
+        "dominant action: random play that picks '{action}' wins {win} (expert {expert}), without it {other}; "
+        "this one choice decides the case and the others hardly matter{runs}",
+        "主导行动：随机选择中选了“{action}”的运行赢单率{win}（专家{expert}），不选则为{other}；"
+        "这一个选择就决定了案例，其他选择几乎无关紧要{runs}"),
+    # reasons (the {why} above)
+    "why_flag": ("no action or event sets '{flag}'", "没有任何行动或事件会设置“{flag}”"),
+    "why_range": ("{var} is always {range}", "{var}始终{range}"),
+    "why_conflict": ("the conditions on {var} contradict each other", "关于{var}的条件相互矛盾"),
+    "why_both": ("'{name}' would have to be both true and false", "“{name}”必须同时为真和为假"),
+    "why_never_present": ("'{who}' is never in the buying center", "“{who}”从不在采购决策小组中"),
+    "why_always_present": ("'{who}' never leaves the buying center", "“{who}”从不离开采购决策小组"),
+    "why_false": ("it is always false", "它永远为假"),
+    "why_compare": ("'{text}' can never hold", "“{text}”永远不成立"),
+    "runs_suffix": (" (in {n} seeded bot runs)", "（基于{n}次带种子的机器人运行）"),
+    "range_between": ("between {lo} and {hi}", "在{lo}到{hi}之间"),
+    "range_most": ("at most {hi}", "不超过{hi}"),
+    "none": ("none", "无"),
+}
+
+
+def say(key: str, locale: str = "en", **params: Any) -> str:
+    """A message in English or Chinese (Chinese for locales starting with zh)."""
+    en, zh = MESSAGES[key]
+    return (zh if locale.startswith("zh") else en).format(**params)
+
+
+def _pick(pair: tuple[str, str], locale: str) -> str:
+    return pair[1] if locale.startswith("zh") else pair[0]
+
+
+def stage_name(stage: str, locale: str = "en") -> str:
+    return _pick(STAGE_NAMES.get(stage, (stage, stage)), locale)
+
+
+def _num(x: float) -> str:
+    if x == float("inf"):
+        return "∞"
+    return f"{x:.4g}" if abs(x - round(x)) > 1e-9 else str(int(round(x)))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message not yet put in words (so it can be said in either language)."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, locale: str = "en") -> str:
+        params = {k: (v.text(locale) if hasattr(v, "text") else
+                      _pick(v, locale) if isinstance(v, tuple) else v) for k, v in self.params}
+        return say(self.key, locale, **params)
+
+
+def msg(key: str, **params: Any) -> Msg:
+    return Msg(key, tuple(params.items()))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found: a code, a severity, where (a field path) and what (a message)."""
+
+    code: str
+    severity: str  # "error" | "warning"
+    path: Path
+    message: Msg
+    prefer: str = "value"  # locate the field's value, or its key
+
+    def text(self, locale: str = "en") -> str:
+        return f"{self.message.text(locale)} ({self.code})"
+
+
+# --- ranges: what each number can be over any run -----------------------------------------------------
+
+INF = float("inf")
+NUM_NAMES = ("info", "fit", "competitor", "consensus", "satisfaction", "day", "days_left")
+
+
+@dataclass
+class Ranges:
+    """Generous bounds on one account's state over any run (see the module docstring)."""
+
+    num: dict[str, tuple[float, float]]
+    settable: set[str]
+    can_present: set[str]
+    can_absent: set[str]
+
+
+def _gain(amount: Any) -> float:
+    """The largest value an amount can take (for an upper bound)."""
+    if amount.__class__ is float:
+        return amount
+    kind = amount[0]
+    if kind == "n":
+        return amount[1] if amount[2] == 0 else INF
+    return amount[2] if kind == "u" else amount[3]
+
+
+def _effect_gains(effects: tuple[EffectRule, ...]) -> dict[str, float]:
+    """The largest total increase each number can get from a list of effects."""
+    out: dict[str, float] = {}
+    for e in effects:
+        for var, amount in e.account:
+            g = max(0.0, _gain(amount) * e.scale)
+            out[var] = out.get(var, 0.0) + g
+        for var, amount in e.people:
+            g = max(0.0, _gain(amount) * e.scale)
+            for pid in e.who:
+                key = f"{var}({pid})"
+                out[key] = out.get(key, 0.0) + g
+    return out
+
+
+def account_ranges(acc: AccountRules) -> Ranges:
+    """Bounds of every number a condition of this account can read."""
+    gains: dict[str, float] = {}
+    settable: set[str] = set()
+    joins: set[str] = set()
+    leaves: set[str] = set()
+
+    def note(effects: tuple[EffectRule, ...]) -> None:
+        for e in effects:
+            settable.update(e.set_flags)
+            if e.join:
+                joins.add(e.join)
+            if e.leave:
+                leaves.add(e.leave)
+
+    for tp in acc.touchpoints.values():
+        visits = 1 if tp.stage == "after_sales" else 1 + tp.repeat
+        best: dict[str, float] = {}
+        for a in tp.actions:
+            note(a.effects)
+            for var, g in _effect_gains(a.effects).items():
+                best[var] = max(best.get(var, 0.0), g)
+        for var, g in best.items():
+            gains[var] = gains.get(var, 0.0) + visits * g
+    for ev in (*acc.events_start, *acc.events_close):
+        note(ev.effects)
+        for var, g in _effect_gains(ev.effects).items():
+            gains[var] = gains.get(var, 0.0) + g
+    num: dict[str, tuple[float, float]] = {
+        "info": (0.0, min(100.0, gains.get("info", 0.0))),
+        "fit": (0.0, min(100.0, gains.get("fit", 0.0))),
+        "competitor": (0.0, 100.0),
+        "day": (0.0, INF),
+        "days_left": (-INF, INF),
+    }
+    can_present = {p.id for p in acc.spec.stakeholders if p.present} | joins
+    can_absent = {p.id for p in acc.spec.stakeholders if not p.present} | leaves
+    trust_hi = sat_hi = 0.0
+    for p in acc.spec.stakeholders:
+        for var, start in (("trust", p.trust), ("satisfaction", p.satisfaction)):
+            hi = 100.0 if p.drift > 0 else min(100.0, start + gains.get(f"{var}({p.id})", 0.0))
+            num[f"{var}({p.id})"] = (0.0, hi)
+        if p.id in can_present:
+            trust_hi = max(trust_hi, num[f"trust({p.id})"][1])
+            sat_hi = max(sat_hi, num[f"satisfaction({p.id})"][1])
+    num["consensus"] = (0.0, trust_hi)
+    num["satisfaction"] = (0.0, sat_hi)
+    return Ranges(num, settable, can_present, can_absent)
+
+
+# --- can a condition ever hold? --------------------------------------------------------------------------
+
+_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _var(node: expr.Node) -> str | None:
+    """The name of a single numeric variable, e.g. 'info' or 'trust(zhou)', else None."""
+    if isinstance(node, expr.Name) and node.name in NUM_NAMES:
+        return node.name
+    if isinstance(node, expr.Call) and node.func in ("trust", "satisfaction"):
+        return f"{node.func}({node.arg})"
+    return None
+
+
+def _hull(node: expr.Node, ranges: Ranges) -> tuple[float, float]:
+    """Interval arithmetic: the smallest and largest value a numeric expression can take."""
+    if isinstance(node, expr.Num):
+        return (float(node.value), float(node.value))
+    var = _var(node)
+    if var is not None:
+        return ranges.num.get(var, (-INF, INF))
+    if isinstance(node, expr.Neg):
+        lo, hi = _hull(node.operand, ranges)
+        return (-hi, -lo)
+    if isinstance(node, expr.Sum):
+        lo, hi = _hull(node.first, ranges)
+        for op, term in node.rest:
+            a, b = _hull(term, ranges)
+            if op == "+":
+                lo, hi = lo + a, hi + b
+            else:
+                lo, hi = lo - b, hi - a
+            if lo != lo:  # inf - inf
+                lo = -INF
+            if hi != hi:
+                hi = INF
+        return (lo, hi)
+    return (-INF, INF)
+
+
+def _const(node: expr.Node, ranges: Ranges) -> float | None:
+    lo, hi = _hull(node, ranges) if _free_of_vars(node) else (None, None)
+    return lo if lo is not None and lo == hi else None
+
+
+def _free_of_vars(node: expr.Node) -> bool:
+    if isinstance(node, expr.Num):
+        return True
+    if isinstance(node, expr.Neg):
+        return _free_of_vars(node.operand)
+    if isinstance(node, expr.Sum):
+        return _free_of_vars(node.first) and all(_free_of_vars(t) for _, t in node.rest)
+    return False
+
+
+def _nnf(node: expr.Node, positive: bool) -> Any:
+    """Negation normal form: ('and'|'or', [parts]) or a literal tuple."""
+    match node:
+        case expr.Not(operand=operand):
+            return _nnf(operand, not positive)
+        case expr.And(items=items):
+            return ("and" if positive else "or", [_nnf(i, positive) for i in items])
+        case expr.Or(items=items):
+            return ("or" if positive else "and", [_nnf(i, positive) for i in items])
+        case expr.Bool(value=value):
+            return ("const", value == positive)
+        case expr.Name(name=name):
+            return ("bool", f"flag:{name}", name, positive)
+        case expr.Call(func="present", arg=arg):
+            return ("bool", f"present:{arg}", arg, positive)
+        case expr.Compare(op=op, left=left, right=right):
+            return ("cmp", op if positive else _NEGATE[op], left, right, node)
+    return ("unknown",)
+
+
+def _dnf(tree: Any) -> list[list[Any]]:
+    kind = tree[0]
+    if kind == "and":
+        out: list[list[Any]] = [[]]
+        for part in tree[1]:
+            sub = _dnf(part)
+            out = [a + b for a in out for b in sub]
+            if len(out) > MAX_CONJUNCTS:
+                raise _TooBig
+        return out
+    if kind == "or":
+        out = []
+        for part in tree[1]:
+            out.extend(_dnf(part))
+            if len(out) > MAX_CONJUNCTS:
+                raise _TooBig
+        return out
+    return [[tree]]
+
+
+@dataclass
+class _Span:
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    not_equal: set[float] = field(default_factory=set)
+
+    def cut(self, op: str, c: float) -> None:
+        if op in ("<", "<="):
+            if c < self.hi or (c == self.hi and op == "<"):
+                self.hi, self.hi_open = c, op == "<"
+        elif op in (">", ">="):
+            if c > self.lo or (c == self.lo and op == ">"):
+                self.lo, self.lo_open = c, op == ">"
+        elif op == "==":
+            self.cut("<=", c)
+            self.cut(">=", c)
+        else:
+            self.not_equal.add(c)
+
+    @property
+    def empty(self) -> bool:
+        if self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open)):
+            return True
+        return self.lo == self.hi and self.lo in self.not_equal
+
+
+def _compare_never(op: str, left: tuple[float, float], right: tuple[float, float]) -> bool:
+    """Whether ``left op right`` is false for every value in the two intervals."""
+    dlo, dhi = left[0] - right[1], left[1] - right[0]
+    if dlo != dlo:
+        dlo = -INF
+    if dhi != dhi:
+        dhi = INF
+    return {
+        "<": dlo >= 0, "<=": dlo > 0, ">": dhi <= 0, ">=": dhi < 0,
+        "==": dlo > 0 or dhi < 0, "!=": dlo == dhi == 0,
+    }[op]
+
+
+def _range_text(lo: float, hi: float) -> Msg:
+    return msg("range_most", hi=_num(hi)) if lo == 0 else msg("range_between", lo=_num(lo), hi=_num(hi))
+
+
+def _conjunct_problem(lits: list[Any], ranges: Ranges, text: str) -> Msg | None:
+    """Why this "and" of literals can never hold, or None if it may."""
+    bools: dict[str, bool] = {}
+    spans: dict[str, _Span] = {}
+    for lit in lits:
+        kind = lit[0]
+        if kind == "const":
+            if not lit[1]:
+                return msg("why_false")
+        elif kind == "bool":
+            _, key, name, positive = lit
+            if bools.get(key, positive) != positive:
+                return msg("why_both", name=name if key.startswith("flag:") else f"present({name})")
+            bools[key] = positive
+            if key.startswith("flag:") and positive and name not in ranges.settable:
+                return msg("why_flag", flag=name)
+            if key.startswith("present:"):
+                if positive and name not in ranges.can_present:
+                    return msg("why_never_present", who=name)
+                if not positive and name not in ranges.can_absent:
+                    return msg("why_always_present", who=name)
+        elif kind == "cmp":
+            _, op, left, right, node = lit
+            var, c = _var(left), _const(right, ranges)
+            if (var is None or c is None) and _var(right) is not None and _const(left, ranges) is not None:
+                var, c, op = _var(right), _const(left, ranges), _FLIP[op]
+            if var is not None and c is not None:
+                lo, hi = ranges.num.get(var, (-INF, INF))
+                alone = _Span(lo, hi)
+                alone.cut(op, c)
+                if alone.empty:
+                    return msg("why_range", var=var, range=_range_text(lo, hi))
+                span = spans.setdefault(var, _Span(lo, hi))
+                span.cut(op, c)
+                if span.empty:
+                    return msg("why_conflict", var=var)
+            elif _is_numeric(left) and _compare_never(op, _hull(left, ranges), _hull(right, ranges)):
+                return msg("why_compare", text=text[node.offset:node.end])
+    return None
+
+
+def _is_numeric(node: expr.Node) -> bool:
+    return isinstance(node, expr.Num | expr.Neg | expr.Sum) or _var(node) is not None
+
+
+def never_holds(conditions: list[str | None], ranges: Ranges) -> Msg | None:
+    """If the "and" of these conditions can never hold, say why; else None (it may hold)."""
+    texts = [c for c in conditions if c]
+    if not texts:
+        return None
+    try:
+        parts = [(_nnf(expr.parse(t), True), t) for t in texts]
+        conjuncts: list[tuple[list[Any], str]] = [([], "")]
+        for tree, t in parts:
+            conjuncts = [(a + b, t) for a, _ in conjuncts for b in _dnf(tree)]
+            if len(conjuncts) > MAX_CONJUNCTS:
+                return None
+    except (_TooBig, expr.ExprError):
+        return None
+    first: Msg | None = None
+    for lits, t in conjuncts:
+        problem = _conjunct_problem(lits, ranges, t)
+        if problem is None:
+            return None
+        first = first or problem
+    return first
+
+
+# --- static checks ------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaticResult:
+    findings: list[Finding]
+    blocked: set[tuple[str, str]]  # (account, stage) no deal can reach (the cause is already reported)
+    dead_touchpoints: set[tuple[str, str]]
+    dead_actions: set[tuple[str, str, str]]
+    softlocked: set[tuple[str, str]]
+    unwinnable: set[str]  # accounts a static error already says can never be won
+    gates: set[tuple[str, str]] = field(default_factory=set)  # (account, stage) with an impossible gate
+
+
+def static_checks(scenario: Any) -> StaticResult:
+    """Every check that needs no runs."""
+    rules: Rules = scenario.rules
+    res = StaticResult([], set(), set(), set(), set(), set())
+    for acc in rules.accounts:
+        _account_static(acc, res)
+    res.findings.extend(language_findings(scenario.spec))
+    return res
+
+
+def _account_static(acc: AccountRules, res: StaticResult) -> None:
+    spec = acc.spec
+    base: Path = ("accounts", acc.index)
+    ranges = account_ranges(acc)
+    add = res.findings.append
+    for ti, tp in enumerate(spec.touchpoints):
+        tpath = (*base, "touchpoints", ti)
+        why = never_holds([tp.when], ranges)
+        if why is not None:
+            add(Finding("dead-touchpoint", "warning", (*tpath, "when"), msg("dead_touchpoint", why=why)))
+            res.dead_touchpoints.add((acc.id, tp.id))
+            continue
+        dead = []
+        for ai, a in enumerate(tp.actions):
+            if a.when is None:
+                continue
+            why = never_holds([tp.when, a.when], ranges)
+            if why is not None:
+                dead.append((ai, a, why))
+        if dead and len(dead) == len(tp.actions):
+            add(Finding("soft-lock", "error", tpath, msg("softlock_static", why=dead[0][2])))
+            res.softlocked.add((acc.id, tp.id))
+            for _, a, _ in dead:
+                res.dead_actions.add((acc.id, tp.id, a.id))
+            continue
+        for ai, a, why in dead:
+            add(Finding("dead-action", "warning", (*tpath, "actions", ai, "when"), msg("dead_action", why=why)))
+            res.dead_actions.add((acc.id, tp.id, a.id))
+    for ei, ev in enumerate(spec.events):
+        why = never_holds([ev.when], ranges)
+        if why is not None:
+            add(Finding("dead-event", "warning", (*base, "events", ei, "when"), msg("dead_event", why=why)))
+    keys = list(spec.stages)
+    for i, (key, stage) in enumerate(spec.stages.items()):
+        spath = (*base, "stages", key)
+        if key == "after_sales":
+            if stage.gate is not None:
+                add(Finding("ignored-gate", "warning", (*spath, "gate"), msg("ignored_gate")))
+            continue
+        why = never_holds([stage.gate], ranges)
+        if why is not None:
+            add(Finding("impossible-gate", "error", (*spath, "gate"),
+                        msg("impossible_gate", why=why, stage=STAGE_NAMES[key])))
+            res.blocked.update((acc.id, k) for k in keys[i + 1:])
+            res.gates.add((acc.id, key))
+            res.unwinnable.add(acc.id)
+            break
+    _veto_static(acc, ranges, res)
+    _idle_static(acc, res)
+
+
+def _veto_static(acc: AccountRules, ranges: Ranges, res: StaticResult) -> None:
+    for si, p in enumerate(acc.spec.stakeholders):
+        if not p.can_veto or not p.present or p.id in ranges.can_absent:
+            continue
+        hi = ranges.num[f"trust({p.id})"][1]
+        if hi < p.veto_below:
+            res.findings.append(Finding(
+                "certain-veto", "error", ("accounts", acc.index, "stakeholders", si, "veto_below"),
+                msg("certain_veto", who=p.id, max=_num(hi), limit=_num(p.veto_below))))
+            res.blocked.add((acc.id, "after_sales"))
+            res.unwinnable.add(acc.id)
+
+
+def _idle_static(acc: AccountRules, res: StaticResult) -> None:
+    spec = acc.spec
+    touched: set[str] = set()
+    effects: list[EffectRule] = []
+    for tp in acc.touchpoints.values():
+        for a in tp.actions:
+            effects.extend(a.effects)
+    for ev in (*acc.events_start, *acc.events_close):
+        effects.extend(ev.effects)
+    for e in effects:
+        if e.people:
+            touched.update(e.who)
+        touched.update(x for x in (e.join, e.leave) if x)
+    conditions = [tp.when for tp in spec.touchpoints] + [a.when for tp in spec.touchpoints for a in tp.actions]
+    conditions += [ev.when for ev in spec.events] + [s.gate for s in spec.stages.values()]
+    for c in conditions:
+        if c:
+            try:
+                touched.update(_call_args(expr.parse(c)))
+            except expr.ExprError:  # pragma: no cover - the loader compiled it already
+                pass
+    total = sum(p.influence for p in spec.stakeholders)
+    for si, p in enumerate(spec.stakeholders):
+        share = p.influence / total if total else 0.0
+        if p.id not in touched and not p.can_veto and share < LITTLE_INFLUENCE:
+            res.findings.append(Finding("idle-stakeholder", "warning", ("accounts", acc.index, "stakeholders", si),
+                                        msg("idle_stakeholder", who=p.id, share=_pct(share))))
+
+
+def _call_args(node: expr.Node) -> set[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        match n:
+            case expr.Call(arg=arg):
+                out.add(arg)
+            case expr.Not(operand=o) | expr.Neg(operand=o):
+                stack.append(o)
+            case expr.Sum(first=first, rest=rest):
+                stack.append(first)
+                stack.extend(t for _, t in rest)
+            case expr.Compare(left=left, right=right):
+                stack.extend((left, right))
+            case expr.And(items=items) | expr.Or(items=items):
+                stack.extend(items)
+    return out
+
+
+# --- languages ----------------------------------------------------------------------------------------
+
+_KIND_CACHE: dict[type, dict[str, tuple[str, str]]] = {}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _strip(ann: Any) -> Any:
+    while typing.get_origin(ann) is typing.Annotated:
+        ann = typing.get_args(ann)[0]
+    return ann
+
+
+def _kind(ann: Any) -> str | None:
+    """'text', 'model', or 'list'/'dict' of those, for a field annotation; None for anything else."""
+    ann = _strip(ann)
+    origin = typing.get_origin(ann)
+    if origin in (Union, types.UnionType):
+        args = [_strip(a) for a in typing.get_args(ann) if a is not type(None)]
+        if str in args and any(typing.get_origin(a) is dict for a in args):
+            return "text"
+        kinds = {_kind(a) for a in args} - {None}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin is list:
+        inner = _kind(typing.get_args(ann)[0])
+        return f"list:{inner}" if inner else None
+    if origin is dict:
+        inner = _kind(typing.get_args(ann)[1])
+        return f"dict:{inner}" if inner else None
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return "model"
+    return None
+
+
+def _fields(cls: type[BaseModel]) -> dict[str, tuple[str, str]]:
+    """Field name -> (kind, key in the YAML) for the fields that hold text, at any depth."""
+    if cls not in _KIND_CACHE:
+        out = {}
+        for name, f in cls.model_fields.items():
+            kind = _kind(f.annotation)
+            if kind:
+                out[name] = (kind, f.alias or name)
+        _KIND_CACHE[cls] = out
+    return _KIND_CACHE[cls]
+
+
+def texts(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every text (plain or per language) in a model, with its path in the YAML."""
+    for name, (kind, key) in _fields(type(model)).items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        here = (*path, key)
+        yield from _walk(kind, value, here)
+
+
+def _walk(kind: str, value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    if kind == "text":
+        yield path, value
+    elif kind == "model":
+        if isinstance(value, BaseModel):  # e.g. an amount: a number or a Distribution
+            yield from texts(value, path)
+    elif kind.startswith("list:"):
+        for i, v in enumerate(value):
+            yield from _walk(kind[5:], v, (*path, i))
+    elif kind.startswith("dict:"):
+        for k, v in value.items():
+            yield from _walk(kind[5:], v, (*path, k))
+
+
+def language_findings(spec: Any) -> list[Finding]:
+    """Texts missing one of the scenario's languages (or written in one it does not list)."""
+    langs = list(dict.fromkeys(spec.languages))
+    listed = set(langs)
+    all_text = ", ".join(langs)
+    found: list[Finding] = []
+    used: set[str] = set()
+    entries = list(texts(spec))
+    for _, value in entries:
+        if isinstance(value, dict):
+            used.update(value)
+    unused = [lang for lang in langs if lang not in used] if len(langs) > 1 else []
+    for lang in unused:
+        found.append(Finding("missing-translation", "warning", ("languages",), msg("language_unused", lang=lang)))
+    expected = [lang for lang in langs if lang not in unused]
+    for path, value in entries:
+        if isinstance(value, dict):
+            missing = [lang for lang in expected if lang not in value]
+            extra = sorted(set(value) - listed)
+            if missing:
+                found.append(Finding("missing-translation", "warning", path,
+                                     msg("missing_language", langs=", ".join(missing), all=all_text)))
+            if extra:
+                found.append(Finding("missing-translation", "warning", path,
+                                     msg("extra_language", langs=", ".join(extra), all=all_text)))
+        elif len(expected) > 1 and _prose(value):
+            example = "{" + ", ".join(f"{lang}: ..." for lang in expected) + "}"
+            found.append(Finding("missing-translation", "warning", path, msg("plain_text", example=example)))
+    return found
+
+
+def _prose(text: str) -> bool:
+    """Plain text that reads as words of one language (not a brand name or a number)."""
+    return len(_CJK.findall(text)) >= 2 or len(_WORD.findall(text)) >= 2
+
+
+# --- run checks ---------------------------------------------------------------------------------------
+
+
+def _losses(counter: Counter, limit: int = 3) -> Msg | _ListMsg:
+    items = [(r, n) for r, n in counter.most_common() if n]
+    if not items:
+        return msg("none")
+    return _ListMsg(tuple((REASON_NAMES.get(r, (r, r)), n) for r, n in items[:limit]))
+
+
+@dataclass(frozen=True)
+class _ListMsg:
+    """'veto 30, stalled 12' in either language."""
+
+    items: tuple[tuple[tuple[str, str], int], ...]
+
+    def text(self, locale: str = "en") -> str:
+        sep = "，" if locale.startswith("zh") else ", "
+        return sep.join(f"{_pick(name, locale)} {n}" for name, n in self.items)
+
+
+def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Finding]:
+    """Every check that rests on seeded bot runs."""
+    out: list[Finding] = []
+    if ex.runs == 0:
+        return out
+    runs = msg("runs_suffix", n=ex.runs)
+    rules: Rules = scenario.rules
+    reached_stage = ex.total(lambda t: t.stage_reached)
+    passed_gate = ex.total(lambda t: t.gate_passed)
+    losses_at = ex.total(lambda t: t.losses_at)
+    softlocks = ex.total(lambda t: t.softlocks)
+    account_wins = ex.total(lambda t: t.account_wins)
+    blocked = set(static.blocked)
+    explained = set(static.unwinnable)  # accounts whose deal is already known never to be won
+    for acc in rules.accounts:
+        base: Path = ("accounts", acc.index)
+        presale = [s.key for s in acc.stages if s.key != "after_sales"]
+        for i, key in enumerate(presale):
+            if (acc.id, key) in blocked or (acc.id, key) in static.gates:
+                break
+            got = reached_stage[(acc.id, key)]
+            if got and not passed_gate[(acc.id, key)]:
+                softlocked = any((acc.id, t.id) in static.softlocked or softlocks[(acc.id, t.id)]
+                                 for st in acc.stages if st.key == key for t in st.touchpoints)
+                if not softlocked:  # else the soft-lock, reported below, is why the gate never holds
+                    spath = (*base, "stages", key)
+                    here = Counter({r: c for (a, st, r), c in losses_at.items() if a == acc.id and st == key})
+                    out.append(Finding(
+                        "gate-never-passed", "error", (*spath, "gate") if acc.spec.stages[key].gate else spath,
+                        msg("gate_never_passed", stage=STAGE_NAMES[key], reached=got, losses=_losses(here),
+                            runs=runs)))
+                blocked.update((acc.id, k) for k in [*presale[i + 1:], "after_sales"])
+                explained.add(acc.id)
+                break
+    for acc in rules.accounts:
+        for ti, tp in enumerate(acc.spec.touchpoints):
+            key = (acc.id, tp.id)
+            example = ex.softlock_example(key)
+            if softlocks[key] and key not in static.softlocked and example is not None:
+                out.append(Finding("soft-lock", "error", ("accounts", acc.index, "touchpoints", ti), msg(
+                    "softlock_runs", hits=softlocks[key], policy=POLICY_NAMES[example.policy], seed=example.seed,
+                    day=_num(round(example.day, 1)), runs=runs)))
+    for acc in rules.accounts:
+        if account_wins[acc.id] == 0:
+            blocked.add((acc.id, "after_sales"))
+            if acc.id not in explained:
+                out.append(_never_won(scenario, acc, ex, runs))
+                explained.add(acc.id)
+    wins = sum(t.wins for t in ex.tallies.values())
+    needed = scenario.rubric.wins_needed
+    if wins == 0 and not explained:
+        best = max(t.best_wins for t in ex.tallies.values())
+        out.append(Finding("never-won", "error", ("rubric", "wins_needed"),
+                           msg("never_won_pipeline", needed=needed, best=best, runs=runs)))
+    expert = ex.tallies.get("expert")
+    first_win = ex.first_win()
+    if expert is not None and expert.runs and expert.wins == 0 and first_win is not None:
+        out.append(Finding("expert-never-wins", "warning", ("rubric",), msg(
+            "expert_never_wins", expert=expert.runs, losses=_losses(Counter(_by_reason(expert.losses))),
+            example=_ExampleMsg(first_win), runs=runs), prefer="key"))
+    rnd = ex.tallies.get("random")
+    if rnd is not None and rnd.runs and rnd.wins / rnd.runs > RANDOM_WIN_LIMIT:
+        lo, hi = wilson_interval(rnd.wins, rnd.runs)
+        where: Path = ("difficulty",) if "difficulty" in scenario.spec.model_fields_set else ("id",)
+        out.append(Finding("random-wins-often", "warning", where, msg(
+            "random_wins_often", rate=_pct(rnd.wins / rnd.runs), lo=_pct(lo), hi=_pct(hi), n=rnd.runs,
+            limit=_pct(RANDOM_WIN_LIMIT), runs=runs)))
+    out.extend(_coverage(rules, ex, static, blocked, softlocks, runs))
+    if rnd is not None and expert is not None and wins:
+        out.extend(_dominant(scenario, rnd, expert, runs))
+    return out
+
+
+def _coverage(rules: Rules, ex: Exploration, static: StaticResult, blocked: set[tuple[str, str]],
+              softlocks: Counter, runs: Msg) -> list[Finding]:
+    """Touchpoints no run reaches and actions no run is offered (where no error explains why)."""
+    out = []
+    for acc in rules.accounts:
+        for ti, tp in enumerate(acc.spec.touchpoints):
+            key = (acc.id, tp.id)
+            if (key in static.dead_touchpoints or key in static.softlocked or softlocks[key]
+                    or (acc.id, tp.stage) in blocked):
+                continue
+            tpath: Path = ("accounts", acc.index, "touchpoints", ti)
+            reached = ex.reached(key)
+            if not reached:
+                out.append(Finding("unreached-touchpoint", "warning", tpath,
+                                   msg("unreached_touchpoint", runs=runs)))
+                continue
+            for ai, a in enumerate(tp.actions):
+                if (acc.id, tp.id, a.id) not in static.dead_actions and not ex.offered(key, a.id):
+                    out.append(Finding("unoffered-action", "warning", (*tpath, "actions", ai),
+                                       msg("unoffered_action", reached=reached, runs=runs)))
+    return out
+
+
+def _by_reason(losses: Counter) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (_acc, reason), c in losses.items():
+        out[reason] = out.get(reason, 0) + c
+    return out
+
+
+@dataclass(frozen=True)
+class _ExampleMsg:
+    """'random policy, seed 17' in either language."""
+
+    example: Any
+
+    def text(self, locale: str = "en") -> str:
+        name = _pick(POLICY_NAMES[self.example.policy], locale)
+        if locale.startswith("zh"):
+            return f"例如{name}策略，种子{self.example.seed}"
+        return f"e.g. {name} policy, seed {self.example.seed}"
+
+
+def _never_won(scenario: Any, acc: AccountRules, ex: Exploration, runs: Msg) -> Finding:
+    """No run won this account: say why, at the field most to blame."""
+    losses = Counter({r: c for (a, r), c in ex.total(lambda t: t.losses).items() if a == acc.id})
+    vetoes = Counter({p: c for (a, p), c in ex.total(lambda t: t.vetoes).items() if a == acc.id})
+    top = losses.most_common(1)[0][0] if losses else ""
+    base: Path = ("accounts", acc.index)
+    path: Path = base if len(scenario.rules.accounts) > 1 else ("id",)
+    if top == "veto" and vetoes:
+        pid = vetoes.most_common(1)[0][0]
+        path = (*base, "stakeholders", next(i for i, p in enumerate(acc.spec.stakeholders) if p.id == pid))
+    elif top == "competitor" and acc.spec.competitor is not None:
+        path = (*base, "competitor")
+    elif top == "patience":
+        path = (*base, "patience_days")
+    if len(scenario.rules.accounts) > 1:
+        return Finding("never-won", "error", path,
+                       msg("never_won_account", account=acc.id, losses=_losses(losses), runs=runs))
+    return Finding("never-won", "error", path, msg("never_won", losses=_losses(losses), runs=runs))
+
+
+def _dominant(scenario: Any, rnd: Tally, expert: Tally, runs: Msg) -> list[Finding]:
+    out: list[Finding] = []
+    e_win = expert.wins / expert.runs if expert.runs else 0.0
+    e_score = expert.summary.as_dict()["score_mean"] or 0.0
+    for acc in scenario.rules.accounts:
+        for ti, tp in enumerate(acc.spec.touchpoints):
+            t = rnd.touchpoints[(acc.id, tp.id)]
+            if t.reached.runs < DOMINANT_REACH * rnd.runs:
+                continue
+            means = {aid: a.picked.score_mean for aid, a in t.actions.items() if a.picked.runs}
+            if len(means) < 2:
+                continue
+            best = max(means, key=lambda k: means[k])  # type: ignore[arg-type, return-value]
+            picked = t.actions[best].picked
+            other = t.reached.minus(picked)
+            if picked.runs < DOMINANT_MIN_RUNS or other.runs < DOMINANT_MIN_RUNS:
+                continue
+            win, other_win = picked.wins / picked.runs, other.wins / other.runs
+            if (win >= max(0.5, 0.9 * e_win) and (picked.score_mean or 0.0) >= e_score - DOMINANT_SCORE_SLACK
+                    and win - other_win >= DOMINANT_WIN_GAP):
+                ai = next(i for i, a in enumerate(tp.actions) if a.id == best)
+                out.append(Finding("dominant-action", "warning", ("accounts", acc.index, "touchpoints", ti, "actions", ai),
+                                   msg("dominant_action", action=best, win=_pct(win), expert=_pct(e_win),
+                                       other=_pct(other_win), runs=runs)))
+    return out
