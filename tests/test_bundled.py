@@ -78,7 +78,9 @@ def test_skill_decides_the_case(sid):
 def test_issue_shapes_of_the_cases():
     present = set(IDS)
     tut = _figures("tutorial", 50)
-    assert all(5 <= d <= 8 for d in tut["expert"]["decisions"] + tut["random"]["decisions"])
+    # A full play of the tutorial is 5-8 decisions; a trainee who loses early sees fewer, never more.
+    assert all(5 <= d <= 8 for d in tut["expert"]["decisions"])
+    assert all(1 <= d <= 8 for d in tut["random"]["decisions"])
     if "enterprise_software" in present:
         acc = load_scenario("enterprise_software").spec.accounts[0]
         assert len(acc.stakeholders) >= 4 and acc.competitor is not None
