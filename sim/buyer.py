@@ -54,6 +54,9 @@ def journey(deal: Deal, seller: Seller) -> Proc:
                 if stage.key == "after_sales":
                     deal.enter(stage.key)
                     yield from _stage(deal, stage, seller, presale=False)
+                    rest = (deal.closed_day or 0.0) + stage.lasts_days - deal.world.env.now
+                    if rest > 0:  # the follow-up period goes on after the touchpoints
+                        yield deal.world.env.timeout(rest)
     deal.finish()
 
 
@@ -70,7 +73,9 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
             visits[tp.id] = 1
             options = tp.actions if not tp.conditional else _offered(deal, tp)
             if options:  # a touchpoint offering nothing is skipped (``touchpoint check`` reports it)
-                yield seller.ask(deal, tp, options)
+                action = yield seller.ask(deal, tp, options)
+                if action.wait_days:
+                    yield deal.world.env.timeout(action.wait_days)
     while _active(deal, presale):
         if not presale or stage.gate is None or stage.gate(deal):
             return True
@@ -95,7 +100,9 @@ def _visit(deal: Deal, tp: TouchpointRule, seller: Seller, visits: dict[str, int
     visits[tp.id] = visits.get(tp.id, 0) + 1
     options = _offered(deal, tp)
     if options:  # a touchpoint offering nothing is skipped (``touchpoint check`` reports it)
-        yield seller.ask(deal, tp, options)
+        action = yield seller.ask(deal, tp, options)
+        if action.wait_days:
+            yield deal.world.env.timeout(action.wait_days)
 
 
 def buyer_clock(deal: Deal) -> Proc:

@@ -55,6 +55,7 @@ class ActionRule:
     when: Cond
     recommended: bool
     effects: tuple[EffectRule, ...]
+    wait_days: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class StageRule:
     gate: Cond
     fail_reason: str
     touchpoints: tuple[TouchpointRule, ...]
+    lasts_days: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +288,7 @@ def _account(account: Account, index: int) -> AccountRules:
                 when=_cond(a.when, symbols, (*tpath, "actions", ai, "when")),
                 recommended=a.recommended,
                 effects=_effects(a.effects, account, (*tpath, "actions", ai, "effects")),
+                wait_days=float(a.wait_days),
             )
             for ai, a in enumerate(tp.actions)
         )
@@ -308,12 +311,15 @@ def _account(account: Account, index: int) -> AccountRules:
     for key, stage in account.stages.items():
         if not by_stage[key]:
             raise RuleError((*base, "stages", key), f"stage '{key}' has no touchpoint")
+        if stage.lasts_days is not None and key != "after_sales":
+            raise RuleError((*base, "stages", key, "lasts_days"), "only after_sales has a follow-up period")
         stages.append(
             StageRule(
                 key=key,
                 gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
                 fail_reason=stage.fail_reason,
                 touchpoints=tuple(by_stage[key]),
+                lasts_days=float(stage.lasts_days or 0.0),
             )
         )
     events: dict[str, list[EventRule]] = {"start": [], "close": []}

@@ -207,6 +207,14 @@ class Stage(Model):
     goal: Text | None = Field(None, description="What the seller must achieve here, shown to the trainee.")
     fail_reason: LossReason = Field("stalled", description="Why the deal is lost if the gate is never met.")
     fail_text: Text | None = Field(None, description="What the debrief says when that happens.")
+    lasts_days: Annotated[float, Field(ge=0, le=3650)] | None = Field(
+        None,
+        description=(
+            "after_sales only: the follow-up period, in days after the close. The account stays a "
+            "customer this long even when its touchpoints are done, so events anchored at the close "
+            "happen and trust drifts without contact."
+        ),
+    )
 
 
 class Action(Model):
@@ -216,6 +224,9 @@ class Action(Model):
     label: Text = Field(description="The action as shown on its card.")
     detail: Text | None = Field(None, description="A line more about what the seller does.")
     days: Annotated[float, Field(ge=0, le=365)] = Field(description="Seller days it takes (time cost).")
+    wait_days: Annotated[float, Field(ge=0, le=365)] = Field(
+        0, description="Days the buyer then takes before the next touchpoint (a pilot running); the seller is free."
+    )
     when: Condition | None = Field(None, description="Offered only when this holds.")
     recommended: bool = Field(False, description="The author's recommended choice (the expert follows it).")
     effects: list[Effect] = Field(default_factory=list, description="What happens when it is chosen.")

@@ -82,6 +82,8 @@ class Seller:
             deal.apply(action.effects, action.id)
             if action.days > 0:
                 yield env.timeout(action.days)
-            done.succeed(action)
+            # Waiting on ``done`` too runs the account's own callback first: it asks again (or
+            # finishes) before the seller looks for work, so it is among the next focus options.
+            yield done.succeed(action)
         world.trace.append(tr.End(env.now))
 

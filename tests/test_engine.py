@@ -199,3 +199,49 @@ def test_seed_must_be_a_non_negative_int(mini):
     for bad in (-1, 1.5, "3", True):
         with pytest.raises(ValueError):
             Session(mini, bad)
+
+
+def test_the_account_just_served_is_offered_again():
+    stages = "      solution_design: {{}}\n      negotiation: {{}}\n"
+    two_step = ACCOUNT.replace("      negotiation: {{}}\n", stages).replace(
+        "      - id: t\n        stage: negotiation",
+        "      - id: s\n        stage: solution_design\n        title: S\n        situation: S\n        actions:\n"
+        "          - {{id: a, label: A, days: 2}}\n      - id: t\n        stage: negotiation")
+    sc = load_text(PIPELINE + "".join(two_step.format(aid=a, patience=90) for a in ("x", "y")))
+    s = Session(sc, 1)
+    p = s.advance()
+    assert p.kind == "focus"
+    s.choose("x")
+    s.advance()
+    s.choose("a")  # x moves on to its next touchpoint and asks again at once
+    p = s.advance()
+    assert p.kind == "focus" and [o.id for o in p.options] == ["x", "y"]
+
+
+def test_wait_days_let_the_buyer_take_time_while_the_seller_is_free():
+    sc = load_text(minimal_yaml({"{id: good, label: Good, days: 2, recommended: true,":
+                                 "{id: good, label: Good, days: 2, wait_days: 10, recommended: true,"}))
+    s = run_choices(sc, 1, [0, 0, 0])
+    decisions = kinds(s, "decision")
+    assert [d.t for d in decisions[:2]] == [0.0, 12.0]  # 2 seller days, then 10 buyer days
+
+
+def test_after_sales_period_lets_close_events_happen():
+    ev = ("    events:\n"
+          "      - {id: late_issue, day: 10, after: close, text: An issue, effects: [{who: all, satisfaction: -10}]}\n"
+          "    touchpoints:\n")
+    base = minimal_yaml({"    touchpoints:\n": ev})
+    without = run_choices(load_text(base), 1, [0])
+    assert not kinds(without, "event")  # the account finished before day 10 after the close
+    longer = load_text(base.replace("after_sales: {}", "after_sales: {lasts_days: 30}"))
+    s = run_choices(longer, 1, [0])
+    assert [e.event for e in kinds(s, "event")] == ["late_issue"]
+    assert s.trace[-1].t == 5.0 + 30.0  # closed on day 5; the follow-up period ends 30 days later
+
+
+def test_only_after_sales_has_a_follow_up_period():
+    from sim.loader import ScenarioError
+
+    with pytest.raises(ScenarioError, match="only after_sales has a follow-up period"):
+        load_text(minimal_yaml({"negotiation: {gate: consensus >= 50}": "negotiation: {gate: consensus >= 50, "
+                                "lasts_days: 3}"}))
