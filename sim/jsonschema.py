@@ -51,6 +51,11 @@ ALIASES: dict[str, Any] = {
 ALIAS_DESCRIPTIONS = {
     "LocaleCode": "A language code such as en, zh or zh-TW.",
 }
+#: What editors say when a value does not match a pattern (instead of printing the regex).
+PATTERN_MESSAGES = {
+    "Id": "Not a valid id: use lower-case letters, digits and _, starting with a letter (e.g. first_meeting).",
+    "LocaleCode": "Not a language code such as en, zh or zh-TW.",
+}
 #: How each shared type is named in the field reference (singular, plural).
 ALIAS_WORDS = {"Text": ("text", "texts"), "Condition": ("condition", "conditions"), "Id": ("id", "ids"),
                "Amount": ("amount", "amounts"), "LocaleCode": ("language code", "language codes")}
@@ -249,6 +254,8 @@ def _alias_def(name: str) -> dict[str, Any]:
     node.pop("$defs", None)
     node.pop("title", None)
     node = {"description": node.pop("description", ALIAS_DESCRIPTIONS.get(name, "")), **node}
+    if name in PATTERN_MESSAGES:
+        node["patternErrorMessage"] = PATTERN_MESSAGES[name]
     return node
 
 
@@ -548,12 +555,14 @@ def _section(name: str, node: dict[str, Any], used_in: list[str]) -> list[str]:
         for values, texts in _enum_lists(prop):
             if len(values) > 1:
                 notes += [f"Values of `{key}`:", ""]
-                notes += [f"* `{v}`: {t}" for v, t in zip(values, texts)]
+                notes += [f"* `{v}`: {t}" for v, t in zip(values, texts, strict=True)]
                 notes.append("")
         default = prop.get("default")
         if isinstance(default, (list, dict)) and default:
             shown = json.dumps(default, ensure_ascii=False).replace('"', "")
             notes += [f"Default of `{key}`: `{shown}`", ""]
+    while notes and not notes[-1]:
+        notes.pop()
     if notes:
         lines += ["", *notes]
     return [*lines, ""]

@@ -274,7 +274,7 @@ class Account(Model):
     """One buyer: persona, buying center, decision process, touchpoints and events."""
 
     id: Id
-    persona: Persona
+    persona: Persona = Field(description="The customer persona: company, industry, size, needs, traits.")
     patience_days: Annotated[float, Field(gt=0, le=3650)] = Field(
         description="The buyer decides by this day; if the deal is not closed then, it is lost (no decision)."
     )
@@ -306,8 +306,10 @@ class Weights(Model):
 class GradeBand(Model):
     """A letter grade and the lowest score that earns it."""
 
-    grade: Annotated[str, StringConstraints(min_length=1, max_length=8)]
-    min: Score100
+    grade: Annotated[str, StringConstraints(min_length=1, max_length=8)] = Field(
+        description="The letter or word shown, e.g. A or 优秀."
+    )
+    min: Score100 = Field(description="The lowest composite score (0-100) that earns this grade.")
 
 
 class Renewal(Model):
@@ -329,7 +331,7 @@ def _default_grades() -> list[GradeBand]:
 class Rubric(Model):
     """How a run is graded."""
 
-    weights: Weights
+    weights: Weights = Field(description="How much conversion, satisfaction, cycle time and retention count.")
     target_days: Annotated[float, Field(gt=0)] = Field(description="A close by this day earns full cycle marks.")
     max_days: Annotated[float, Field(gt=0)] = Field(description="A close at or after this day earns none.")
     pass_mark: Score100 = Field(60, description="Lowest composite score that passes.")
@@ -371,5 +373,5 @@ class Scenario(Model):
     estimated_minutes: Annotated[int, Field(ge=1, le=600)] = Field(15, description="Time to play once.")
     languages: list[LocaleCode] = Field(default_factory=lambda: ["en"], description="Languages written.")
     tags: list[str] = Field(default_factory=list, description="Free keywords.")
-    rubric: Rubric
+    rubric: Rubric = Field(description="How a run is graded: weights, cycle-time targets, pass mark, grades.")
     accounts: list[Account] = Field(min_length=1, max_length=20, description="The buyers (several: a pipeline).")

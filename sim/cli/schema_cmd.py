@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        args.output.write_text(text, encoding="utf-8")
+        args.output.write_text(text, encoding="utf-8", newline="\n")
     except OSError as err:
         raise CliError(f"cannot write {args.output}: {err.strerror or err}") from None
     print(f"wrote {args.output}", file=sys.stderr)
