@@ -44,6 +44,7 @@ influence is under 15% of the buying center's total.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import types
 import typing
@@ -70,6 +71,10 @@ DOMINANT_MIN_RUNS = 20
 DOMINANT_WIN_GAP = 0.25
 DOMINANT_SCORE_SLACK = 5.0
 DOMINANT_REACH = 0.9
+#: A gate no run passes is an error when its stage was reached at least this often (else a warning:
+#: too few runs got there to be sure), or when no run wins at all. In a pipeline, one account never
+#: won is a warning while runs still win the scenario (an account may be meant to be turned down).
+GATE_MIN_REACHED = 20
 #: Largest "or of ands" examined; beyond it a condition is assumed satisfiable.
 MAX_CONJUNCTS = 256
 
@@ -133,7 +138,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "软锁：有{hits}次运行到达这个接触点时没有任何可选行动（例如{policy}策略，种子{seed}，第{day}天）；"
         "每个行动都有 when 条件且都不成立，客户跳过了它{runs}"),
     "gate_never_passed": (
-        "no run gets past {stage}: reached in {reached} runs, its gate never held (lost to: {losses}), "
+        "no run gets past {stage}: reached in {reached} run(s), its gate never held (lost to: {losses}), "
         "so the deal is never won{runs}",
         "没有任何运行通过{stage}：到达{reached}次，关卡从未满足（丢单原因：{losses}），交易永远无法赢单{runs}"),
     "never_won": ("no run wins the case (lost to: {losses}){runs}",
@@ -152,7 +157,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "随机选择就能赢下{rate}的运行（95%置信区间 {lo}-{hi}，{n}次随机运行；上限{limit}）："
         "这个案例几乎不考验技能{runs}"),
     "unreached_touchpoint": ("no run reaches this touchpoint{runs}", "没有任何运行到达这个接触点{runs}"),
-    "unoffered_action": ("this action is never offered (its touchpoint was reached in {reached} runs){runs}",
+    "unoffered_action": ("this action is never offered (its touchpoint was reached in {reached} run(s)){runs}",
                          "这个行动从未被提供（其接触点被到达{reached}次）{runs}"),
     "dominant_action": (
         "dominant action: random play that picks '{action}' wins {win} (expert {expert}), without it {other}; "
@@ -192,7 +197,7 @@ def stage_name(stage: str, locale: str = "en") -> str:
 def _num(x: float) -> str:
     if x == float("inf"):
         return "∞"
-    return f"{x:.4g}" if abs(x - round(x)) > 1e-9 else str(int(round(x)))
+    return f"{x:.4g}" if abs(x - round(x)) > 1e-9 else str(round(x))
 
 
 def _pct(x: float) -> str:
@@ -639,10 +644,8 @@ def _idle_static(acc: AccountRules, res: StaticResult) -> None:
     conditions += [ev.when for ev in spec.events] + [s.gate for s in spec.stages.values()]
     for c in conditions:
         if c:
-            try:
+            with contextlib.suppress(expr.ExprError):  # the loader compiled it already
                 touched.update(_call_args(expr.parse(c)))
-            except expr.ExprError:  # pragma: no cover - the loader compiled it already
-                pass
     total = sum(p.influence for p in spec.stakeholders)
     for si, p in enumerate(spec.stakeholders):
         share = p.influence / total if total else 0.0
@@ -812,6 +815,8 @@ def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Fin
     account_wins = ex.total(lambda t: t.account_wins)
     blocked = set(static.blocked)
     explained = set(static.unwinnable)  # accounts whose deal is already known never to be won
+    won_any = any(t.wins for t in ex.tallies.values())
+    single = len(rules.accounts) == 1
     for acc in rules.accounts:
         base: Path = ("accounts", acc.index)
         presale = [s.key for s in acc.stages if s.key != "after_sales"]
@@ -826,7 +831,9 @@ def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Fin
                     spath = (*base, "stages", key)
                     here = Counter({r: c for (a, st, r), c in losses_at.items() if a == acc.id and st == key})
                     out.append(Finding(
-                        "gate-never-passed", "error", (*spath, "gate") if acc.spec.stages[key].gate else spath,
+                        "gate-never-passed",
+                        "error" if not won_any or (single and got >= GATE_MIN_REACHED) else "warning",
+                        (*spath, "gate") if acc.spec.stages[key].gate else spath,
                         msg("gate_never_passed", stage=STAGE_NAMES[key], reached=got, losses=_losses(here),
                             runs=runs)))
                 blocked.update((acc.id, k) for k in [*presale[i + 1:], "after_sales"])
@@ -844,11 +851,10 @@ def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Fin
         if account_wins[acc.id] == 0:
             blocked.add((acc.id, "after_sales"))
             if acc.id not in explained:
-                out.append(_never_won(scenario, acc, ex, runs))
+                out.append(_never_won(scenario, acc, ex, runs, "warning" if won_any else "error"))
                 explained.add(acc.id)
-    wins = sum(t.wins for t in ex.tallies.values())
     needed = scenario.rubric.wins_needed
-    if wins == 0 and not explained:
+    if not won_any and not explained:
         best = max(t.best_wins for t in ex.tallies.values())
         out.append(Finding("never-won", "error", ("rubric", "wins_needed"),
                            msg("never_won_pipeline", needed=needed, best=best, runs=runs)))
@@ -866,7 +872,7 @@ def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Fin
             "random_wins_often", rate=_pct(rnd.wins / rnd.runs), lo=_pct(lo), hi=_pct(hi), n=rnd.runs,
             limit=_pct(RANDOM_WIN_LIMIT), runs=runs)))
     out.extend(_coverage(rules, ex, static, blocked, softlocks, runs))
-    if rnd is not None and expert is not None and wins:
+    if rnd is not None and expert is not None and won_any:
         out.extend(_dominant(scenario, rnd, expert, runs))
     return out
 
@@ -914,7 +920,7 @@ class _ExampleMsg:
         return f"e.g. {name} policy, seed {self.example.seed}"
 
 
-def _never_won(scenario: Any, acc: AccountRules, ex: Exploration, runs: Msg) -> Finding:
+def _never_won(scenario: Any, acc: AccountRules, ex: Exploration, runs: Msg, severity: str) -> Finding:
     """No run won this account: say why, at the field most to blame."""
     losses = Counter({r: c for (a, r), c in ex.total(lambda t: t.losses).items() if a == acc.id})
     vetoes = Counter({p: c for (a, p), c in ex.total(lambda t: t.vetoes).items() if a == acc.id})
@@ -929,9 +935,9 @@ def _never_won(scenario: Any, acc: AccountRules, ex: Exploration, runs: Msg) -> 
     elif top == "patience":
         path = (*base, "patience_days")
     if len(scenario.rules.accounts) > 1:
-        return Finding("never-won", "error", path,
+        return Finding("never-won", severity, path,
                        msg("never_won_account", account=acc.id, losses=_losses(losses), runs=runs))
-    return Finding("never-won", "error", path, msg("never_won", losses=_losses(losses), runs=runs))
+    return Finding("never-won", severity, path, msg("never_won", losses=_losses(losses), runs=runs))
 
 
 def _dominant(scenario: Any, rnd: Tally, expert: Tally, runs: Msg) -> list[Finding]:
@@ -955,7 +961,8 @@ def _dominant(scenario: Any, rnd: Tally, expert: Tally, runs: Msg) -> list[Findi
             if (win >= max(0.5, 0.9 * e_win) and (picked.score_mean or 0.0) >= e_score - DOMINANT_SCORE_SLACK
                     and win - other_win >= DOMINANT_WIN_GAP):
                 ai = next(i for i, a in enumerate(tp.actions) if a.id == best)
-                out.append(Finding("dominant-action", "warning", ("accounts", acc.index, "touchpoints", ti, "actions", ai),
+                where: Path = ("accounts", acc.index, "touchpoints", ti, "actions", ai)
+                out.append(Finding("dominant-action", "warning", where,
                                    msg("dominant_action", action=best, win=_pct(win), expert=_pct(e_win),
                                        other=_pct(other_win), runs=runs)))
     return out

@@ -1,0 +1,497 @@
+"""Draw a scenario as a roadmap: what an instructor checks before class, on one page.
+
+For each account (one for a case, several for a pipeline) the five roadmap stages are columns;
+each stage's touchpoints are cards in the order the buyer meets them, listing their actions
+(the recommended ones starred and in green, with their days); chevrons between the columns show
+the gate to pass (the one before after-sales is the close). Below, a timeline shows the buyer's
+clock: scripted events on their day, the deadline, and the rubric's target and limit days.
+
+Everything is laid out in inches on one matplotlib axes, so card heights follow their text and a
+scenario of 60 touchpoints simply makes a taller figure. Text is wrapped by estimated width
+(Chinese characters count as two Latin ones). Chinese needs a CJK font: the bundled Noto Sans SC
+subset in ``assets/fonts`` if present, else a CJK font matplotlib already knows, else matplotlib's
+default with a warning (Chinese then shows as empty boxes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sim.schema import STAGES
+from sim.text import resolve
+
+# --- fonts ----------------------------------------------------------------------------------------------
+
+#: CJK fonts matplotlib may find on a system, tried when the bundled one is missing.
+SYSTEM_CJK = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+              "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC")
+
+
+@cache
+def cjk_family() -> str | None:
+    """The family name of a font that renders Chinese, registering the bundled one once."""
+    from matplotlib import font_manager
+
+    try:
+        from sim import bundled
+
+        folder = bundled.data_dir("assets") / "fonts"
+    except FileNotFoundError:
+        folder = None
+    if folder is not None and folder.is_dir():
+        family = None
+        for path in sorted(folder.glob("*.[ot]tf")):
+            try:
+                font_manager.fontManager.addfont(str(path))
+                name = font_manager.FontProperties(fname=str(path)).get_name()
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if family is None and re.search(r"\b(SC|CJK|TC|Han|Hei)\b", name):
+                family = name
+        if family:
+            return family
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in SYSTEM_CJK if name in known), None)
+
+
+@contextlib.contextmanager
+def chart_style(warn: Any = None) -> Iterator[str | None]:
+    """matplotlib settings for Touchpoint's charts: a CJK-capable font first, deterministic SVG.
+
+    Yields the CJK family used (None when there is none; ``warn(message)`` is then called once).
+    """
+    import matplotlib
+
+    family = cjk_family()
+    if family is None and warn is not None:
+        warn("no Chinese font found (assets/fonts is missing); Chinese text may show as boxes")
+    fonts = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    with matplotlib.rc_context({
+        "font.family": "sans-serif",
+        "font.sans-serif": fonts,
+        "axes.unicode_minus": False,
+        "svg.fonttype": "path",  # glyphs as paths: the SVG needs no font to display
+        "svg.hashsalt": "touchpoint",  # stable ids: the same scenario gives the same file
+    }):
+        yield family
+
+
+def save(fig: Any, path: Path, dpi: int = 110) -> None:
+    """Write a figure as SVG or PNG (by suffix), without timestamps so output is reproducible."""
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        fig.savefig(path, format="svg", metadata={"Date": None})
+    elif suffix == ".png":
+        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
+    else:
+        raise ValueError(f"unsupported image type {path.suffix!r}: use .svg or .png")
+
+
+# --- text measuring ---------------------------------------------------------------------------------------
+
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+#: A token: one wide (Chinese) character, a word up to and including its '_' or trailing spaces, or spaces.
+_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}_]*_|[^\s{_WIDE}_]+\s*|\s+")
+
+
+@cache
+def _advance(c: str, bold: bool, fonts: tuple[str, ...]) -> float:
+    """Advance of one narrow character in ems, measured with the chart font (cached)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(family=list(fonts), size=100, weight="bold" if bold else "normal")
+    if c == " ":  # a lone space measures as nothing: measure it between two letters
+        return _advance_pair(prop) / 100
+    return TextToPath().get_text_width_height_descent(c, prop, ismath=False)[0] / 100
+
+
+def _advance_pair(prop: Any) -> float:
+    from matplotlib.textpath import TextToPath
+
+    ttp = TextToPath()
+    return ttp.get_text_width_height_descent("x x", prop, ismath=False)[0] - 2 * ttp.get_text_width_height_descent(
+        "x", prop, ismath=False)[0]
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in inches of ``text`` at ``size`` points in the current chart font (wide characters are
+    one em; the others are measured once each)."""
+    import matplotlib
+
+    fonts = tuple(matplotlib.rcParams["font.sans-serif"])
+    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else _advance(c, bold, fonts) for c in text)
+    return ems * size / 72
+
+
+def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = False) -> list[str]:
+    """Greedy wrap to ``width`` inches: Latin breaks at spaces and after '_', Chinese between any
+    characters; a word longer than a line is cut. Beyond ``max_lines`` the last line ends in '…'."""
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        line = ""
+        for tok in _TOKEN.findall(" ".join(para.split())):
+            if line and text_width(line + tok.rstrip(), size, bold) > width:
+                lines.append(line.rstrip())
+                line = tok.lstrip()
+            else:
+                line += tok
+            while text_width(line.rstrip(), size, bold) > width and len(line) > 1:  # a word longer than a line
+                cut = len(line) - 1
+                while cut > 1 and text_width(line[:cut], size, bold) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line.rstrip())
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and text_width(last + "…", size, bold) > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
+    return lines
+
+
+# --- words -------------------------------------------------------------------------------------------------
+
+WORDS = {
+    "stage": {s: (en, zh) for s, en, zh in (
+        ("need_identification", "Need identification", "需求识别"),
+        ("information_gathering", "Information gathering", "信息收集"),
+        ("solution_design", "Solution design", "方案制定"),
+        ("negotiation", "Negotiation & close", "谈判成交"),
+        ("after_sales", "After-sales follow-up", "售后跟进"),
+    )},
+    "not_used": ("not used by this buyer", "此客户不经过该阶段"),
+    "gate": ("gate", "关卡"),
+    "always": ("always", "无条件"),
+    "close": ("the close", "成交"),
+    "veto": ("vetoes: {who}", "可否决：{who}"),
+    "when": ("only if {cond}", "仅当 {cond}"),
+    "repeat": ("may repeat ×{n}", "可重复 {n} 次"),
+    "with": ("with {who}", "在场：{who}"),
+    "days": ("{n}d", "{n}天"),
+    "if": ("if {cond}", "条件：{cond}"),
+    "timeline": ("The buyer's clock (days)", "客户时间线（天）"),
+    "after_close": ("after the close", "成交后"),
+    "deadline": ("deadline", "截止"),
+    "target": ("target", "目标"),
+    "max": ("limit", "上限"),
+    "day": ("day {n}", "第{n}天"),
+    "plus": ("+{n}d", "+{n}天"),
+    "chance": ("{p}% chance", "概率{p}%"),
+    "legend": ("★ recommended action   • other action   (Nd) seller days",
+               "★ 推荐行动   • 其他行动   （N天）销售投入天数"),
+    "no_events": ("no scripted events", "没有脚本事件"),
+    "patience": ("decides by day {n}", "第{n}天前决策"),
+    "competitor": ("competitor: {name}", "竞争对手：{name}"),
+}
+
+
+def word(key: str, locale: str, **params: Any) -> str:
+    en, zh = WORDS[key]
+    return (zh if locale.startswith("zh") else en).format(**params)
+
+
+def stage_title(stage: str, locale: str) -> str:
+    en, zh = WORDS["stage"][stage]
+    return zh if locale.startswith("zh") else en
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+# --- layout ------------------------------------------------------------------------------------------------
+
+MARGIN = 0.35
+COL_W = 3.2
+GAP = 0.95
+PAD = 0.08
+LINE = 1.32  # line height, in font sizes
+TITLE_PT, META_PT, ACTION_PT, COND_PT = 8.5, 6.8, 7.3, 6.3
+COLORS = {
+    "need_identification": ("#e8f1fb", "#4a7fb5"),
+    "information_gathering": ("#eaf6ee", "#4a9a64"),
+    "solution_design": ("#fdf3e3", "#c2892b"),
+    "negotiation": ("#fbeaea", "#b94a4a"),
+    "after_sales": ("#f0ecf8", "#7a62a8"),
+}
+GREEN, GREY, INK = "#1d7a3a", "#6b6b6b", "#222222"
+
+
+def _lh(size: float) -> float:
+    return size * LINE / 72
+
+
+class _Card:
+    """A touchpoint card: its lines (text, size, colour, bold, indent in inches) and its height."""
+
+    def __init__(self, lines: list[tuple[str, float, str, bool, float]]) -> None:
+        self.lines = lines
+        self.height = 2 * PAD + sum(_lh(line[1]) for line in lines)
+
+
+BULLET = 0.12  # indent of an action's wrapped lines, under its text rather than its bullet
+COND_INDENT = 0.2
+
+
+def _card(tp: Any, people: dict[str, Any], locale: str) -> _Card:
+    inner = COL_W - 0.12 - 2 * PAD
+    lines: list[tuple[str, float, str, bool, float]] = []
+    for text in wrap(resolve(tp.title, locale), inner, TITLE_PT, 3, bold=True):
+        lines.append((text, TITLE_PT, INK, True, 0.0))
+    meta = []
+    if tp.when:
+        meta.append(word("when", locale, cond=tp.when))
+    if tp.repeat:
+        meta.append(word("repeat", locale, n=tp.repeat))
+    if tp.with_:
+        names = [resolve(people[w].name, locale) if w in people else w for w in tp.with_]
+        meta.append(word("with", locale, who=", ".join(names)))
+    if meta:
+        for text in wrap(" · ".join(meta), inner, META_PT, 3):
+            lines.append((text, META_PT, GREY, False, 0.0))
+    for a in tp.actions:
+        label = f"{resolve(a.label, locale)} ({word('days', locale, n=_num(a.days))})"
+        colour = GREEN if a.recommended else INK
+        for i, text in enumerate(wrap(label, inner - BULLET, ACTION_PT, 3, bold=a.recommended)):
+            mark = ("★ " if a.recommended else "• ") if i == 0 else ""
+            lines.append((mark + text, ACTION_PT, colour, a.recommended, 0.0 if i == 0 else BULLET))
+        if a.when:
+            for text in wrap(word("if", locale, cond=a.when), inner - COND_INDENT, COND_PT, 2):
+                lines.append((text, COND_PT, GREY, False, COND_INDENT))
+    return _Card(lines)
+
+
+def _col_x(i: int) -> float:
+    return MARGIN + i * (COL_W + GAP)
+
+
+def figure(scenario: Any, locale: str = "en") -> Any:
+    """The roadmap of a loaded scenario as a matplotlib Figure (not yet saved)."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch, Polygon
+
+    spec = scenario.spec
+    width = 2 * MARGIN + 5 * COL_W + 4 * GAP
+    lanes = []
+    for acc in spec.accounts:
+        people = {p.id: p for p in acc.stakeholders}
+        cols = {s: [_card(tp, people, locale) for tp in acc.touchpoints if tp.stage == s] for s in STAGES}
+        header = 0.5 + 0.62
+        body = max([sum(c.height + 0.12 for c in cards) for cards in cols.values()] + [0.6])
+        lanes.append((acc, cols, header + body + 0.25))
+    events = [(acc, ev) for acc in spec.accounts for ev in acc.events]
+    timeline_h = _timeline_height(spec, events, width, locale)
+    title_h = 0.95
+    height = title_h + sum(h for _, _, h in lanes) + timeline_h + 0.3
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.axis("off")
+
+    # title
+    ax.text(MARGIN, 0.42, resolve(spec.title, locale), fontsize=16, fontweight="bold", color=INK, va="baseline")
+    sub = resolve(spec.objective, locale)
+    ax.text(MARGIN, 0.72, wrap(sub, width - 2 * MARGIN, 9, 1)[0], fontsize=9, color=GREY, va="baseline")
+    ax.text(width - MARGIN, 0.72, word("legend", locale), fontsize=8, color=GREY, ha="right", va="baseline")
+
+    y = title_h
+    for acc, cols, lane_h in lanes:
+        _lane(ax, acc, cols, y, lane_h, locale, FancyBboxPatch, Polygon)
+        y += lane_h
+    _timeline(ax, spec, events, y, width, locale)
+    return fig
+
+
+def _lane(ax: Any, acc: Any, cols: dict[str, list[_Card]], top: float, lane_h: float, locale: str,
+          box: Any, poly: Any) -> None:
+    persona = acc.persona
+    head = f"{resolve(persona.company, locale)} — {resolve(persona.industry, locale)}, {resolve(persona.size, locale)}"
+    extra = [word("patience", locale, n=_num(acc.patience_days))]
+    if acc.competitor is not None:
+        extra.append(word("competitor", locale, name=resolve(acc.competitor.name, locale)))
+    ax.text(MARGIN, top + 0.3, head, fontsize=11, fontweight="bold", color=INK, va="baseline")
+    ax.text(2 * MARGIN + 5 * COL_W + 4 * GAP - MARGIN, top + 0.3, " · ".join(extra), fontsize=8.5, color=GREY,
+            ha="right", va="baseline")
+    y0 = top + 0.5
+    vetoers = [resolve(p.name, locale) for p in acc.stakeholders if p.can_veto]
+    presale = [s for s in STAGES if s in acc.stages and s != "after_sales"]
+    for i, stage in enumerate(STAGES):
+        x = _col_x(i)
+        fill, edge = COLORS[stage]
+        used = stage in acc.stages
+        ax.add_patch(box((x, y0), COL_W, lane_h - 0.62, boxstyle="round,pad=0,rounding_size=0.08",
+                         facecolor=fill if used else "#f6f6f6", edgecolor=edge if used else "#cccccc",
+                         linewidth=1.0))
+        ax.text(x + PAD, y0 + 0.24, stage_title(stage, locale), fontsize=10, fontweight="bold",
+                color=edge if used else "#aaaaaa", va="baseline")
+        goal = acc.stages[stage].goal if used else None
+        sub = resolve(goal, locale) if goal else ("" if used else word("not_used", locale))
+        if sub:
+            ax.text(x + PAD, y0 + 0.45, wrap(sub, COL_W - 2 * PAD, 7.2, 1)[0], fontsize=7.2, color=GREY,
+                    va="baseline")
+        cy = y0 + 0.62
+        for card in cols[stage]:
+            ax.add_patch(box((x + 0.06, cy), COL_W - 0.12, card.height, boxstyle="round,pad=0,rounding_size=0.05",
+                             facecolor="white", edgecolor=edge, linewidth=0.7))
+            ty = cy + PAD
+            for text, size, colour, bold, indent in card.lines:
+                ty += _lh(size)
+                ax.text(x + 0.06 + PAD + indent, ty - 0.25 * size / 72, text, fontsize=size, color=colour,
+                        fontweight="bold" if bold else "normal", va="baseline")
+            cy += card.height + 0.12
+        # the gate out of this stage, as a chevron in the gap to the next column
+        if i < len(STAGES) - 1 and used and stage != "after_sales":
+            gate = acc.stages[stage].gate
+            is_close = presale and stage == presale[-1]
+            label = word("close", locale) if is_close else word("gate", locale)
+            cond = gate if gate else word("always", locale)
+            lines = [label, *wrap(cond, GAP - 0.2, 6.5, 5)]
+            if is_close and vetoers:
+                lines += wrap(word("veto", locale, who=", ".join(vetoers)), GAP - 0.2, 6.0, 3)
+            h = 0.2 + sum(_lh(6.5) for _ in lines)
+            gx, gy = x + COL_W + 0.04, y0 + 0.62
+            tip = 0.12
+            ax.add_patch(poly([(gx, gy), (gx + GAP - 0.08 - tip, gy), (gx + GAP - 0.08, gy + h / 2),
+                               (gx + GAP - 0.08 - tip, gy + h), (gx, gy + h)], closed=True,
+                              facecolor="#fff8d6" if not is_close else "#ffe2b8", edgecolor="#b08a1e", linewidth=0.8))
+            ty = gy + 0.08
+            for j, text in enumerate(lines):
+                ty += _lh(6.5)
+                ax.text(gx + 0.06, ty - 0.03, text, fontsize=6.5 if j else 6.8, color=INK,
+                        fontweight="bold" if j == 0 else "normal", va="baseline")
+
+
+def _event_label(acc: Any, ev: Any, spec: Any, locale: str) -> str:
+    text = resolve(ev.text, locale)
+    when = word("day", locale, n=_num(ev.day)) if ev.after == "start" else word("plus", locale, n=_num(ev.day))
+    parts = [when]
+    if ev.chance < 1:
+        parts.append(word("chance", locale, p=_num(round(ev.chance * 100))))
+    prefix = f"[{acc.id}] " if len(spec.accounts) > 1 else ""
+    return f"{prefix}{' · '.join(parts)}: {text}"
+
+
+LABEL_W = 2.7
+LEVEL_H = 0.36
+
+
+def _timeline_geometry(spec: Any, width: float) -> tuple[float, float, float, float]:
+    """x of day 0, x where 'after the close' starts, x of the right end, and the days shown."""
+    x0, x1 = MARGIN + 0.9, width - MARGIN
+    return x0, x0 + (x1 - x0) * 0.7, x1, _span(spec)
+
+
+def _placed(events: list, spec: Any, width: float) -> list[tuple[Any, Any, float, int]]:
+    """Each event with its x (inches) and a label row chosen so labels do not overlap."""
+    x0, close_x0, x1, days = _timeline_geometry(spec, width)
+    close_days = max([e.day for _, e in events if e.after == "close"] + [1])
+    items = []
+    for acc, ev in events:
+        if ev.after == "start":
+            x = x0 + (close_x0 - 0.4 - x0) * min(ev.day, days) / days
+        else:
+            x = close_x0 + (x1 - LABEL_W - close_x0) * ev.day / close_days
+        items.append((x, acc, ev))
+    items.sort(key=lambda t: (t[0], t[1].id, t[2].id))
+    out = []
+    ends: list[float] = []
+    for x, acc, ev in items:
+        level = next((i for i, end in enumerate(ends) if end < x), len(ends))
+        if level == len(ends):
+            ends.append(0.0)
+        ends[level] = x + LABEL_W + 0.08
+        out.append((acc, ev, x, level))
+    return out
+
+
+def _event_levels(events: list, spec: Any, width: float) -> int:
+    return max((lvl for *_, lvl in _placed(events, spec, width)), default=-1) + 1
+
+
+def _span(spec: Any) -> float:
+    days = [a.patience_days for a in spec.accounts] + [spec.rubric.max_days]
+    days += [e.day for a in spec.accounts for e in a.events if e.after == "start"]
+    return max(days) * 1.02
+
+
+def _marks(spec: Any, width: float, locale: str) -> list[tuple[float, str, str, int]]:
+    """The day marks (target, limit, deadlines): day, label, colour and a row so labels do not overlap."""
+    marks = [(spec.rubric.target_days, word("target", locale), GREEN),
+             (spec.rubric.max_days, word("max", locale), "#c2892b")]
+    marks += [(a.patience_days, word("deadline", locale) + (f" [{a.id}]" if len(spec.accounts) > 1 else ""),
+               "#b94a4a") for a in spec.accounts]
+    marks.sort(key=lambda m: (m[0], m[1]))
+    rows: list[float] = []
+    out = []
+    for day, label, colour in marks:
+        text = f"{label} {_num(day)}"
+        x = _day_x(spec, width, day)
+        row = next((i for i, end in enumerate(rows) if end < x), len(rows))
+        if row == len(rows):
+            rows.append(0.0)
+        rows[row] = x + text_width(text, 6.8) + 0.1
+        out.append((day, text, colour, row))
+    return out
+
+
+def _day_x(spec: Any, width: float, day: float) -> float:
+    x0, close_x0, _, days = _timeline_geometry(spec, width)
+    return x0 + (close_x0 - 0.4 - x0) * min(day, days) / days
+
+
+def _timeline(ax: Any, spec: Any, events: list, top: float, width: float, locale: str) -> None:
+    x0, close_x0, x1, days = _timeline_geometry(spec, width)
+    placed = _marks(spec, width, locale)
+    rows = 1 + max(row for *_, row in placed)
+    axis_y = top + 0.5 + 0.16 * rows
+
+    def at(day: float) -> float:
+        return _day_x(spec, width, day)
+
+    ax.text(MARGIN, top + 0.22, word("timeline", locale), fontsize=10, fontweight="bold", color=INK, va="baseline")
+    ax.plot([x0, close_x0 - 0.4], [axis_y, axis_y], color=INK, linewidth=1.2, solid_capstyle="butt")
+    step = next(s for s in (7, 14, 30, 60, 90, 180, 365, 730, 3650) if days / s <= 14)
+    d = 0.0
+    while d <= days:
+        ax.plot([at(d), at(d)], [axis_y - 0.04, axis_y + 0.04], color=INK, linewidth=0.8)
+        ax.text(at(d), axis_y + 0.2, _num(d), fontsize=7, color=GREY, ha="center", va="baseline")
+        d += step
+    for day, text, colour, row in placed:
+        y = axis_y - 0.12 - 0.16 * row
+        ax.plot([at(day), at(day)], [y, axis_y + 0.06], color=colour, linewidth=1.1, linestyle="--")
+        ax.text(at(day) + 0.03, y, text, fontsize=6.8, color=colour, va="baseline")
+    ax.plot([close_x0, x1], [axis_y, axis_y], color="#7a62a8", linewidth=1.2, linestyle=":")
+    ax.text(close_x0, axis_y + 0.2, word("after_close", locale), fontsize=7, color="#7a62a8", va="baseline")
+    if not events:
+        ax.text(x0, axis_y + 0.55, word("no_events", locale), fontsize=8, color=GREY, va="baseline")
+        return
+    for acc, ev, x, level in _placed(events, spec, width):
+        y = axis_y + 0.45 + LEVEL_H * level
+        colour = "#7a62a8" if ev.after == "close" else "#b08a1e"
+        ax.plot([x, x], [axis_y, y - 0.1], color=colour, linewidth=0.6, zorder=1)
+        ax.plot([x], [axis_y], marker="o", markersize=4, color=colour, zorder=2)
+        for j, text in enumerate(wrap(_event_label(acc, ev, spec, locale), LABEL_W, 6.5, 2)):
+            ax.text(x + 0.03, y + j * _lh(6.5), text, fontsize=6.5, color=INK, va="baseline", zorder=3,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+
+
+def _timeline_height(spec: Any, events: list, width: float, locale: str) -> float:
+    rows = 1 + max(row for *_, row in _marks(spec, width, locale))
+    return 1.0 + 0.16 * rows + LEVEL_H * max(1, _event_levels(events, spec, width))
+
+
+def render(scenario: Any, path: Path, locale: str = "en", warn: Any = None) -> None:
+    """Draw the scenario's roadmap to ``path`` (.svg or .png)."""
+    with chart_style(warn):
+        fig = figure(scenario, locale)
+        save(fig, path)

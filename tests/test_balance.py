@@ -1,0 +1,158 @@
+"""touchpoint balance and the lookahead bot: same numbers as touchpoint run, honest verdicts."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from sim.analysis import balance, run_policy
+from sim.cli import main
+from sim.loader import load_scenario
+from sim.lookahead import LookaheadPolicy, lookahead_factory
+from sim.policies import ExpertPolicy, play
+from sim.trace import trace_hash
+
+BROKEN = Path(__file__).parent / "data" / "broken"
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("ref", ["tutorial", str(BROKEN / "clean.yaml")])
+def test_balance_json_agrees_with_touchpoint_run(ref: str, capsys: pytest.CaptureFixture[str]):
+    report = run_json(capsys, "balance", ref, "--runs", "25", "--seed", "11", "--lookahead-runs", "2", "--json")
+    for policy in ("random", "expert"):
+        alone = run_json(capsys, "run", ref, "--policy", policy, "--runs", "25", "--seed", "11", "--json")
+        assert report["policies"][policy] == alone
+    assert report["policies"]["lookahead"]["runs"] == 2
+    assert report["policies"]["lookahead"]["seed"] == 11
+
+
+def test_balance_reports_every_touchpoint_and_action(capsys: pytest.CaptureFixture[str]):
+    report = run_json(capsys, "balance", "tutorial", "--runs", "40", "--lookahead-runs", "0", "--json")
+    sc = load_scenario("tutorial")
+    assert set(report["policies"]) == {"random", "expert"}
+    tps = {(t["account"], t["touchpoint"]): t for t in report["touchpoints"]}
+    assert set(tps) == {(a.id, tp.id) for a in sc.spec.accounts for tp in a.touchpoints}
+    for (_acc, tid), tp in tps.items():
+        spec = next(t for t in sc.spec.accounts[0].touchpoints if t.id == tid)
+        assert [a["action"] for a in tp["policies"]["random"]["actions"]] == [a.id for a in spec.actions]
+        assert tp["recommended"] == [a.id for a in spec.actions if a.recommended]
+        expert = tp["policies"]["expert"]
+        if expert["decisions"]:  # the expert only ever picks a recommended action
+            picked = {a["action"] for a in expert["actions"] if a["picks"]}
+            assert picked <= set(tp["recommended"])
+        rnd = tp["policies"]["random"]
+        if rnd["decisions"]:
+            assert sum(a["pick_rate"] for a in rnd["actions"]) == pytest.approx(1.0, abs=1e-3)
+    funnel = report["policies"]["random"]["funnel"]
+    assert funnel["need_identification"] == 40 >= funnel["negotiation"] >= funnel["won"]
+
+
+@pytest.mark.parametrize(("name", "level"), [("random_wins_often", "too_easy"), ("gate_never_passed", "too_hard"),
+                                             ("clean", "fair")])
+def test_verdict_levels(name: str, level: str):
+    sc = load_scenario(str(BROKEN / f"{name}.yaml"))
+    report = balance(sc, 80, lookahead_runs=0)
+    assert report["verdict"]["level"] == level
+
+
+def test_deciding_choices_are_the_biggest_win_rate_gaps():
+    sc = load_scenario(str(BROKEN / "dominant_action.yaml"))
+    v = balance(sc, 120, lookahead_runs=0)["verdict"]
+    top = v["deciding"][0]
+    assert (top["touchpoint"], top["action"]) == ("meet", "listen")
+    assert top["win_rate"] == 1.0 and top["others_win_rate"] == 0.0
+    gaps = [abs(d["gap"]) for d in v["deciding"]]
+    assert gaps == sorted(gaps, reverse=True)
+
+
+def test_text_report_says_the_verdict_in_both_languages(capsys: pytest.CaptureFixture[str]):
+    assert main(["balance", str(BROKEN / "random_wins_often.yaml"), "--runs", "30", "--lookahead-runs", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Too easy" in out and "random" in out
+    assert main(["balance", str(BROKEN / "random_wins_often.yaml"), "--runs", "30", "--lookahead-runs", "0",
+                 "--locale", "zh"]) == 0
+    assert "太容易" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_html_report_is_self_contained(tmp_path: Path, locale: str, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "report.html"
+    assert main(["balance", "tutorial", "--runs", "30", "--lookahead-runs", "2", "--html", str(out),
+                 "--locale", locale]) == 0
+    page = out.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"""(?:src|href)=["'](?!data:)""", page)  # nothing fetched from elsewhere
+    images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert len(images) >= 2
+    for data in images:
+        root = ET.fromstring(base64.b64decode(data))
+        assert root.tag.endswith("svg")
+    title = "教程" if locale == "zh" else "Tutorial"
+    assert title in page
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["balance", str(tmp_path / "missing.yaml")]) == 2
+    assert main(["balance", str(BROKEN / "duplicate_id.yaml")]) == 2
+    assert main(["balance", "tutorial", "--runs", "3", "--lookahead-runs", "0", "--html",
+                 str(tmp_path / "no" / "such" / "dir.html")]) == 2
+    capsys.readouterr()
+
+
+# --- the lookahead bot -------------------------------------------------------------------------------------
+
+
+def test_lookahead_finds_a_better_path_than_the_recommended_one():
+    sc = load_scenario(str(BROKEN / "expert_never_wins.yaml"))
+    expert = run_policy(sc, "expert", 12)
+    ahead = run_policy(sc, lookahead_factory(sc), 12, name="lookahead")
+    assert expert.wins == 0
+    assert ahead.wins >= 9
+    picks = ahead.touchpoints[("acme", "close")].actions
+    assert picks["cave"].picks > picks["hold"].picks
+
+
+def test_lookahead_is_deterministic_and_bounded():
+    sc = load_scenario("tutorial")
+    a = play(sc, LookaheadPolicy(sc, 3), 3)
+    b = play(sc, LookaheadPolicy(sc, 3), 3)
+    assert [c for _, c in a.history] == [c for _, c in b.history]
+    assert trace_hash(a.trace) == trace_hash(b.trace)
+    # with no budget left it is exactly the expert
+    none = play(sc, LookaheadPolicy(sc, 3, budget=0), 3)
+    assert trace_hash(none.trace) == trace_hash(play(sc, ExpertPolicy(), 3).trace)
+
+
+def test_lookahead_spends_at_most_its_budget():
+    sc = load_scenario("tutorial")
+    policy = LookaheadPolicy(sc, 5, rollouts=2, budget=30)
+    play(sc, policy, 5)
+    assert 0 < policy.spent <= 30
+
+
+def test_lookahead_does_not_change_the_run_it_advises():
+    """Rollouts replay the run in fresh sessions: the advised run's trace depends only on the choices."""
+    sc = load_scenario("tutorial")
+    session = play(sc, LookaheadPolicy(sc, 9), 9)
+
+    class Replay:
+        name = "replay"
+
+        def __init__(self, choices: list[str]) -> None:
+            self.choices = iter(choices)
+
+        def choose(self, point, session):  # type: ignore[no-untyped-def]
+            return next(self.choices)
+
+    replayed = play(sc, Replay([c for _, c in session.history]), 9)
+    assert trace_hash(replayed.trace) == trace_hash(session.trace)

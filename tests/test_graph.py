@@ -1,0 +1,142 @@
+"""touchpoint graph: valid SVG and PNG files, readable at 60 touchpoints, text that fits its boxes."""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from sim import graph
+from sim.cli import main
+from sim.loader import load_bytes, load_scenario
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STAGES = ("need_identification", "information_gathering", "solution_design", "negotiation", "after_sales")
+
+
+def big_scenario(touchpoints: int) -> str:
+    """A valid scenario with ``touchpoints`` touchpoints spread over the five stages, and events."""
+    lines = ["version: 1", "id: big", "title: {en: A big case, zh: 大案例}", "objective: {en: Win, zh: 赢单}",
+             "languages: [en, zh]",
+             "rubric: {weights: {conversion: 0.4, satisfaction: 0.3, cycle_time: 0.1, retention: 0.2}, "
+             "target_days: 90, max_days: 180}",
+             "accounts:", "  - id: acme",
+             "    persona: {company: {en: Acme, zh: 艾克米}, industry: {en: Tools, zh: 工具}, size: {en: Big, zh: 大}}",
+             "    patience_days: 200",
+             "    stakeholders: [{id: boss, name: {en: Boss, zh: 老板}, role: economic_buyer, influence: 1}]",
+             "    stages: {" + ", ".join(f"{s}: {{}}" for s in STAGES) + "}",
+             "    events:"]
+    for i in range(6):
+        lines.append(f"      - {{id: e{i}, day: {10 + 25 * i}, text: {{en: Something happens on day {10 + 25 * i} "
+                     f"that the seller should notice, zh: 第{10 + 25 * i}天发生了一件销售应该注意的事}}}}")
+    lines.append("    touchpoints:")
+    for i in range(touchpoints):
+        lines += [f"      - id: tp{i}", f"        stage: {STAGES[i * 5 // touchpoints]}",
+                  f"        title: {{en: Meeting number {i} with the buyer, zh: 与客户的第{i}次会面}}",
+                  "        situation: {en: A meeting., zh: 一次会面。}", "        actions:"]
+        for j in range(3):
+            lines.append(f"          - {{id: a{j}, label: {{en: Do the thing number {j} with care and attention, "
+                         f"zh: 认真细致地做第{j}件事}}, days: {j + 1}, recommended: {'true' if j == 0 else 'false'}}}")
+    return "\n".join(lines) + "\n"
+
+
+def svg_size(path: Path) -> tuple[float, float]:
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return float(root.get("width", "0").rstrip("pt")), float(root.get("height", "0").rstrip("pt"))
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_graph_writes_a_valid_svg(tmp_path: Path, locale: str, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "tutorial.svg"
+    assert main(["graph", "tutorial", "-o", str(out), "--locale", locale]) == 0
+    width, height = svg_size(out)
+    assert width > 800 and height > 300
+    assert "warning" not in capsys.readouterr().err  # the bundled CJK font was found
+
+
+def test_graph_writes_a_valid_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "tutorial.png"
+    assert main(["graph", "tutorial", "-o", str(out)]) == 0
+    width, height = png_size(out)
+    assert width >= 1500 and height >= 500
+    capsys.readouterr()
+
+
+def test_svg_output_is_deterministic(tmp_path: Path):
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    assert main(["graph", "tutorial", "-o", str(a)]) == 0
+    assert main(["graph", "tutorial", "-o", str(b)]) == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_sixty_touchpoints_make_a_taller_readable_figure():
+    small = load_scenario("tutorial")
+    big = load_bytes(big_scenario(60).encode(), "big.yaml")
+    with graph.chart_style():
+        f_small, f_big = graph.figure(small, "en"), graph.figure(big, "zh")
+    assert f_big.get_figwidth() == f_small.get_figwidth()  # the columns keep their width...
+    # ...and the figure grows with the longest column (12 cards against 2), so cards keep their size
+    assert f_big.get_figheight() > 2 * f_small.get_figheight()
+
+
+def test_cards_grow_with_their_text():
+    sc = load_bytes(big_scenario(10).encode(), "big.yaml")
+    people = {p.id: p for p in sc.spec.accounts[0].stakeholders}
+    tp = sc.spec.accounts[0].touchpoints[0]
+    with graph.chart_style():
+        card = graph._card(tp, people, "en")
+        assert len(card.lines) >= 1 + len(tp.actions)
+        widths = [graph.text_width(t, size, bold) + indent for t, size, _, bold, indent in card.lines]
+    assert max(widths) <= graph.COL_W - 0.12 - 2 * graph.PAD + 1e-6
+
+
+@pytest.mark.parametrize("text", [
+    "Ask what the late deliveries cost her this quarter, and what a lost supermarket contract would mean",
+    "问她本季度的延误造成了多少损失，以及失去一个商超合同意味着什么，并请她用自己的数字说明",
+    "consensus >= 60 and present(wang_cfo) and trust(wang_cfo) > 50 and pain_acknowledged",
+    "Supercalifragilisticexpialidocious_and_then_some_more_words_without_spaces",
+])
+def test_wrap_never_exceeds_the_width_and_keeps_every_character(text: str):
+    with graph.chart_style():
+        lines = graph.wrap(text, 1.4, 8)
+        assert all(graph.text_width(line, 8) <= 1.4 + 1e-6 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_wrap_shortens_with_an_ellipsis():
+    with graph.chart_style():
+        lines = graph.wrap("one two three four five six seven eight nine ten eleven twelve", 0.6, 8, max_lines=2)
+    assert len(lines) == 2 and lines[-1].endswith("…")
+
+
+def test_bad_output_and_input_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["graph", "tutorial", "-o", str(tmp_path / "roadmap.pdf")]) == 2
+    assert main(["graph", "tutorial", "-o", str(tmp_path / "missing" / "dir" / "x.svg")]) == 2
+    assert main(["graph", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "x.svg")]) == 2
+    err = capsys.readouterr().err
+    assert ".svg or .png" in err and "cannot write" in err
+
+
+def test_every_word_has_both_languages():
+    for key, value in graph.WORDS.items():
+        pairs = value.values() if isinstance(value, dict) else [value]
+        for en, zh in pairs:
+            assert en and zh and en != zh, key
+
+
+def test_every_bundled_scenario_draws():
+    from sim import bundled
+
+    with graph.chart_style():
+        for sid in bundled.scenario_ids():
+            assert graph.figure(load_scenario(sid), "zh").get_figheight() > 3
