@@ -55,13 +55,15 @@ def _figures(sid: str, runs: int, seed: int = 100_000) -> dict[str, dict]:
     sc = load_scenario(sid)
     out = {}
     for name in ("expert", "random"):
-        summary, decisions = Summary(), []
+        summary, decisions, won = Summary(), [], []
         for i in range(runs):
             policy = ExpertPolicy() if name == "expert" else RandomPolicy(seed + i)
             session = play(sc, policy, seed + i)
-            summary.add(score_run(session.trace, sc.rubric))
+            card = score_run(session.trace, sc.rubric)
+            summary.add(card)
             decisions.append(len([p for p, _ in session.history if p.kind == "action"]))
-        out[name] = {**summary.as_dict(), "decisions": decisions}
+            won.append(card.won)
+        out[name] = {**summary.as_dict(), "decisions": decisions, "won": won}
     return out
 
 
@@ -78,9 +80,12 @@ def test_skill_decides_the_case(sid):
 def test_issue_shapes_of_the_cases():
     present = set(IDS)
     tut = _figures("tutorial", 50)
-    # A full play of the tutorial is 5-8 decisions; a trainee who loses early sees fewer, never more.
-    assert all(5 <= d <= 8 for d in tut["expert"]["decisions"])
-    assert all(1 <= d <= 8 for d in tut["random"]["decisions"])
+    # A full play of the tutorial (to a won deal and its follow-up) is 5-8 decisions; a trainee who
+    # loses early sees fewer, never more.
+    for f in (tut["expert"], tut["random"]):
+        assert all(5 <= d <= 8 for d, w in zip(f["decisions"], f["won"], strict=True) if w)
+        assert all(1 <= d <= 8 for d in f["decisions"])
+    assert any(tut["random"]["won"]) and any(tut["expert"]["won"])
     if "enterprise_software" in present:
         acc = load_scenario("enterprise_software").spec.accounts[0]
         assert len(acc.stakeholders) >= 4 and acc.competitor is not None
