@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from statistics import median
 
 import pytest
@@ -105,3 +106,25 @@ def test_issue_shapes_of_the_cases():
 def test_median_decisions_reported_sanely():
     tut = _figures("tutorial", 30)
     assert median(tut["expert"]["decisions"]) >= 5
+
+
+_CJK_GAP = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def _strings(node):
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_chinese_text_has_no_stray_spaces(sid):
+    """Folded YAML blocks join lines with a space, which Chinese must not have."""
+    data = load_scenario(sid).source.data
+    bad = [s for s in _strings(data) if _CJK_GAP.search(s)]
+    assert not bad, f"{sid}: a space between Chinese characters in: {bad[0][:60]!r}"

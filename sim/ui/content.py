@@ -7,9 +7,39 @@ so the scenes never walk the spec themselves. It holds no game rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sim.text import resolve
+
+
+@dataclass
+class Entry:
+    """A scenario in the picker: loaded, or the reason it could not be."""
+
+    ref: str
+    scenario: Any = None
+    error: str = ""
+
+
+def load_entries(refs: list[str], loaded: Mapping[str, Any] | None = None) -> list[Entry]:
+    """The picker's list: each reference loaded (or its first problem), each scenario id once."""
+    from sim.loader import ScenarioError, load_scenario
+
+    loaded = loaded or {}
+    out: list[Entry] = []
+    seen: set[str] = set()
+    for ref in refs:
+        try:
+            sc = loaded[ref] if ref in loaded else load_scenario(ref)
+        except ScenarioError as err:
+            out.append(Entry(ref, None, err.lines()[0]))
+            continue
+        if sc.id not in seen:
+            seen.add(sc.id)
+            out.append(Entry(ref, sc))
+    return out
 
 
 class Content:

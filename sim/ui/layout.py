@@ -48,6 +48,17 @@ class Layout:
         self.truncated.clear()
         self.siblings.clear()
 
+    def freeze(self) -> None:
+        """Remember this frame's record; overlays drawn later are dropped by :meth:`thaw`."""
+        self._kept = (dict(self.panels), len(self.texts), len(self.truncated))
+
+    def thaw(self) -> None:
+        kept = getattr(self, "_kept", None)
+        if kept is not None:
+            self.panels = dict(kept[0])
+            del self.texts[kept[1]:]
+            del self.truncated[kept[2]:]
+
     def panel(self, name: str, rect: Rect, parent: str = "") -> None:
         self.panels[name] = (rect, parent)
 

@@ -39,6 +39,7 @@ class AccountReport:
     why: list[str]  # sentences explaining a loss (localised)
     stages: list[tuple[float, str]]  # (day entered, stage)
     people: list[PersonReport] = field(default_factory=list)
+    finished: float = 0.0  # day the account's journey ended
 
 
 @dataclass
@@ -87,6 +88,7 @@ def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], con
             present[(account, p.id)] = p.present
     stages: dict[str, list[tuple[float, str]]] = {a: [] for a, _ in start.accounts}
     outcomes: dict[str, tr.Outcome] = {}
+    finished: dict[str, float] = {}
     moments: list[Moment] = []
     differences: list[Difference] = []
     end_day = 0.0
@@ -103,7 +105,7 @@ def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], con
             title = content.text(content.touchpoint(e.account, e.touchpoint).title)
             chosen = content.action_label(e.account, e.touchpoint, e.action)
             good = e.action in e.recommended if e.recommended else None
-            moments.append(Moment(e.t, e.account, "decision", t("tl_decision", loc, title=title, label=chosen), good))
+            moments.append(Moment(e.t, e.account, "decision", _title_and(title, chosen, loc), good))
             if e.recommended and e.action not in e.recommended:
                 differences.append(Difference(
                     e.t, e.account, title, chosen,
@@ -112,6 +114,8 @@ def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], con
                 ))
         elif isinstance(e, tr.Scripted):
             moments.append(Moment(e.t, e.account, "event", content.event_text(e.account, e.event)))
+        elif isinstance(e, tr.Finished):
+            finished[e.account] = e.t
         elif isinstance(e, tr.Outcome):
             outcomes[e.account] = e
             company = content.company(e.account)
@@ -149,8 +153,15 @@ def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], con
                 (initial[(account, p.id)]["satisfaction"], values[(account, p.id)]["satisfaction"]),
             ))
         accounts.append(AccountReport(account, content.company(account), result, reason, day, why,
-                                      stages[account], persons))
+                                      stages[account], persons, finished.get(account, end_day)))
     return Report(card.won, card, accounts, moments, differences, end_day)
+
+
+def _title_and(title: str, label: str, locale: str) -> str:
+    """"Title: label", without a second mark after a title that ends in one (谁来决定？：)."""
+    if title[-1:] in "？?！!。.：:…":
+        return f"{title} {label}"
+    return t("tl_decision", locale, title=title, label=label)
 
 
 _LOSS_KEYS = {"loss_patience", "loss_competitor", "loss_veto", "loss_stalled", "loss_disqualified",

@@ -112,13 +112,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "time_passed": {"en": "Day {a} → day {b}", "zh": "第 {a} 天 → 第 {b} 天"},
     "ch_mood": {"en": "{name}: mood {a} → {b}", "zh": "{name}：情绪 {a} → {b}"},
     "ch_trust": {"en": "{name}: trust {a} → {b}", "zh": "{name}：信任 {a} → {b}"},
-    "ch_join": {"en": "{name} joined the buying center", "zh": "{name} 加入了决策小组"},
-    "ch_leave": {"en": "{name} left the buying center", "zh": "{name} 离开了决策小组"},
+    "ch_join": {"en": "{name} joined the buying center", "zh": "{name}加入了决策小组"},
+    "ch_leave": {"en": "{name} left the buying center", "zh": "{name}离开了决策小组"},
     "ch_stage": {"en": "{company} moved to {stage}", "zh": "{company} 进入{stage}阶段"},
     "ch_milestone": {"en": "Milestone: {label}", "zh": "里程碑：{label}"},
     "ch_milestone_lost": {"en": "Milestone lost: {label}", "zh": "失去里程碑：{label}"},
     "ch_competition": {"en": "Competition: {a} → {b}", "zh": "竞争态势：{a} → {b}"},
-    "ch_won": {"en": "{company} signed the contract", "zh": "{company} 签约了"},
+    "ch_won": {"en": "{company} signed the contract", "zh": "{company}签约了"},
     "ch_lost": {"en": "{company}: deal lost", "zh": "{company}：丢单"},
     "ch_event": {"en": "Day {day}: {text}", "zh": "第 {day} 天：{text}"},
     "up": {"en": "up", "zh": "上升"},
@@ -133,8 +133,7 @@ STRINGS: dict[str, dict[str, str]] = {
                              "zh": "未达管道目标：赢下 {total} 个中的 {won} 个"},
     "won_on": {"en": "Signed on day {day}.", "zh": "第 {day} 天签约。"},
     "lost_on": {"en": "Lost on day {day}.", "zh": "第 {day} 天丢单。"},
-    "vetoed_by": {"en": "Blocked by {names}: trust too low at the close.",
-                  "zh": "{names} 否决：成交时信任度太低。"},
+    "veto_power": {"en": "can veto", "zh": "有否决权"},
     "scorecard": {"en": "Scorecard", "zh": "成绩单"},
     "conversion": {"en": "Conversion", "zh": "转化"},
     "satisfaction": {"en": "Satisfaction", "zh": "满意度"},
@@ -162,12 +161,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "quit": {"en": "Quit", "zh": "退出"},
     "debrief_hint": {"en": "R plays again · S back to the scenarios · Q quits",
                      "zh": "R 再玩一次 · S 返回案例列表 · Q 退出"},
-    "tl_decision": {"en": "{title}: {label}", "zh": "{title}：{label}"},
+    "tl_decision": {"en": "{title} — {label}", "zh": "{title}：{label}"},
     "tl_start": {"en": "Start", "zh": "开始"},
-    "legend_stage": {"en": "stage reached", "zh": "进入阶段"},
-    "legend_choice": {"en": "your choice (filled: as the coach advises)", "zh": "你的选择（实心：与教练一致）"},
+    "legend_good": {"en": "choice as the coach advises", "zh": "与教练一致的选择"},
+    "legend_bad": {"en": "choice the coach would change", "zh": "与教练不同的选择"},
     "legend_event": {"en": "event", "zh": "事件"},
-    "legend_outcome": {"en": "outcome", "zh": "结果"},
+    "legend_outcome": {"en": "won / lost", "zh": "赢单 / 丢单"},
     # --- menu ----------------------------------------------------------------------------------------
     "menu_title": {"en": "Paused", "zh": "已暂停"},
     "resume": {"en": "Resume", "zh": "继续"},
@@ -240,6 +239,16 @@ def default_locale(env: Mapping[str, str] | None = None) -> str:
             if code not in ("c", "posix"):
                 return DEFAULT_LOCALE
     return DEFAULT_LOCALE
+
+
+def colon(locale: str) -> str:
+    """The separator after a label: a full-width colon in Chinese."""
+    return "：" if locale.startswith("zh") else ": "
+
+
+def sentences(parts: list[str], locale: str) -> str:
+    """Join sentences: with spaces in English, without in Chinese."""
+    return ("" if locale.startswith("zh") else " ").join(p for p in parts if p)
 
 
 def fmt_days(days: float) -> str:

@@ -42,7 +42,7 @@ def tokens(paragraph: str) -> list[str]:
                 raw[-1] += " "
             else:
                 raw.append(" ")
-        elif is_wide(ch) or ch in CLOSING and not word:
+        elif is_wide(ch) or (ch in CLOSING and not word):
             if word:
                 raw.append(word)
                 word = ""
@@ -166,6 +166,22 @@ class Typesetter:
     def render(self, text: str, px: int, bold: bool, color: tuple[int, ...]) -> Any:
         return self._surfaces.get_or((text, px, bold, color),
                                      lambda: self.font(px, bold).render(text, True, color))
+
+    def missing(self, text: str, px: int = 16) -> set[str]:
+        """Characters of ``text`` the font has no glyph for (they would render as the blank box).
+
+        A missing glyph renders exactly like a private-use character the font cannot have, so
+        each character's rendering is compared with that one.
+        """
+        tofu = self._pygame.image.tobytes(self.font(px).render("\ue000", True, (0, 0, 0)), "RGBA")
+        out = set()
+        for ch in set(text):
+            if ch.isspace():
+                continue
+            surf = self.font(px).render(ch, True, (0, 0, 0))
+            if self._pygame.image.tobytes(surf, "RGBA") == tofu:
+                out.add(ch)
+        return out
 
     def cache_sizes(self) -> dict[str, int]:
         return {"fonts": len(self._fonts), "surfaces": len(self._surfaces), "wraps": len(self._wraps)}

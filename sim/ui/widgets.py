@@ -66,6 +66,16 @@ class Ui:
         self._clips = []
         surface.set_clip(None)
 
+    def resume(self, surface: Any, now: float) -> None:
+        """Draw over the kept frame: same layout and click targets, new time."""
+        self.surface = surface
+        self.now = now
+        self._clips = []
+        surface.set_clip(None)
+
+    def current_clip(self) -> Rect | None:
+        return Rect(self._clips[-1]) if self._clips else None
+
     @property
     def size(self) -> tuple[int, int]:
         return self.surface.get_size()
@@ -85,7 +95,8 @@ class Ui:
         return round(px * self.theme.sizes["line_spacing"] * 1.2)
 
     def glyph_height(self, px: int, bold: bool = False) -> int:
-        return self.ts.font(px, bold).get_height()
+        """Height a rendered line covers: FreeType's rounding can make it one pixel above get_height()."""
+        return self.ts.font(px, bold).get_height() + 1
 
     # --- clipping -----------------------------------------------------------------------------------
     @contextmanager
@@ -128,15 +139,16 @@ class Ui:
         """A rounded panel, recorded in the layout under ``name``."""
         r = Rect(rect)
         rad = self.s("radius") if radius is None else radius
-        if shadow:
-            off = max(1, round(2 * self.scale))
-            sh = self.theme.colors.get("shadow")
-            if sh:
-                pygame.draw.rect(self.surface, tuple(sh[:3]), r.move(0, off), border_radius=rad)
         self.rect(r, fill, rad)
+        if shadow and r.width > 2 * rad:  # a soft line under the panel (cheaper than a second fill)
+            off = max(1, round(2 * self.scale))
+            pygame.draw.line(self.surface, self.c("shadow"), (r.x + rad, r.bottom + off // 2),
+                             (r.right - rad - 1, r.bottom + off // 2), off)
         if border is not None:
             self.rect(r, border, rad, max(1, round(border_width * self.scale)))
-        self.layout.panel(name, (r.x, r.y, r.width, r.height), parent)
+        vis = self._visible(r)
+        if vis is not None:
+            self.layout.panel(name, (vis.x, vis.y, vis.width, vis.height), parent)
         return r
 
     # --- text ---------------------------------------------------------------------------------------

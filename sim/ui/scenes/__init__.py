@@ -1,0 +1,1 @@
+"""One class per screen: picker, briefing, play, feedback, debrief, the Esc menu and the error screen."""

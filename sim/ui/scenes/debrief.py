@@ -1,0 +1,350 @@
+"""The debrief: won or lost and why, the scorecard, the run along the roadmap, the hidden numbers
+revealed, and where the coach would have chosen differently. Read from the trace and the scorecard."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pygame
+
+from sim.schema import STAGES
+from sim.ui.content import Content
+from sim.ui.game import Game
+from sim.ui.report import Moment, Report, build_report
+from sim.ui.scenes.base import Scene, top_bar, wheel_scroll
+from sim.ui.scenes.play import mix
+from sim.ui.strings import colon, fmt_days, sentences
+from sim.ui.widgets import Rect, Scroll, Ui
+
+
+class DebriefScene(Scene):
+    name = "debrief"
+
+    def __init__(self, app: Any, game: Game) -> None:
+        super().__init__(app)
+        self.game = game
+        self.hidden = Scroll()
+        self.moments = Scroll()
+        self.diffs = Scroll()
+        self.summary = Scroll()
+        self._report: tuple[str, Report] | None = None
+
+    @property
+    def report(self) -> Report:
+        if self._report is None or self._report[0] != self.locale:
+            content = Content(self.game.scenario, self.locale)
+            assert self.game.card is not None
+            self._report = (self.locale, build_report(self.game.session.trace, self.game.session.history, content,
+                                                      self.game.card))
+        return self._report[1]
+
+    # --- input ----------------------------------------------------------------------------------------
+    def act(self, action: Any) -> None:
+        {"again": self.app.restart, "picker": self.app.back_to_picker, "quit": self.app.quit}[action[0]]()
+
+    def key(self, event: pygame.event.Event) -> None:
+        if event.key == pygame.K_r:
+            self.app.restart()
+        elif event.key == pygame.K_s:
+            self.app.back_to_picker()
+        elif event.key == pygame.K_q:
+            self.app.quit()
+        elif event.key == pygame.K_ESCAPE:
+            self.app.open_menu()
+        elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
+            self.diffs.by(self.diffs.rect.height // 2)
+        elif event.key in (pygame.K_UP, pygame.K_PAGEUP):
+            self.diffs.by(-self.diffs.rect.height // 2)
+
+    def wheel(self, dy: int) -> None:
+        wheel_scroll(self.app.ui, [self.diffs, self.moments, self.hidden, self.summary], dy)
+
+    def autoplay_events(self, driver: Any) -> list[pygame.event.Event]:
+        return [pygame.event.Event(pygame.QUIT)]
+
+    # --- drawing ----------------------------------------------------------------------------------------
+    def draw(self, ui: Ui) -> None:
+        rep = self.report
+        card = rep.card
+        c = Content(self.game.scenario, self.locale)
+        w, h = ui.size
+        pad, gap = ui.s("pad"), ui.s("gap")
+        ui.surface.fill(ui.c("background"))
+        top_bar(ui, c.title, self.t("debrief"))
+        y = ui.s("topbar") + pad
+        bh = round(ui.s("topbar") * 0.72)
+        footer = Rect(pad, h - pad - bh, w - 2 * pad, bh)
+        # banner: result and why, score and grade
+        banner_h = max(round(ui.s("topbar") * 1.9), self._banner_need(ui, rep, w - 2 * pad))
+        banner_h = min(banner_h, round((h - y) * 0.3))
+        banner = Rect(pad, y, w - 2 * pad, banner_h)
+        self._banner(ui, banner, rep)
+        y = banner.bottom + gap
+        body = Rect(pad, y, w - 2 * pad, footer.top - gap - y)
+        lw = round(body.width * 0.4)
+        left = Rect(body.x, body.y, lw, body.height)
+        right = Rect(left.right + gap, body.y, body.right - left.right - gap, body.height)
+        score_h = self._scorecard_need(ui)
+        score_r = Rect(left.x, left.y, left.width, min(score_h, left.height // 2))
+        hidden_r = Rect(left.x, score_r.bottom + gap, left.width, left.bottom - score_r.bottom - gap)
+        tl_h = round(right.height * 0.55)
+        tl = Rect(right.x, right.y, right.width, tl_h)
+        diff = Rect(right.x, tl.bottom + gap, right.width, right.bottom - tl.bottom - gap)
+        ui.layout.siblings.append(["banner", "scorecard", "hidden", "timeline", "differences", "debrief_footer"])
+        self._scorecard(ui, score_r, rep)
+        self._hidden(ui, hidden_r, rep)
+        self._timeline(ui, tl, rep)
+        self._differences(ui, diff, rep)
+        self._footer(ui, footer)
+        del card
+
+    def _banner_need(self, ui: Ui, rep: Report, width: int) -> int:
+        pad = ui.s("pad")
+        why = self._why(rep)
+        return 2 * pad + ui.glyph_height(ui.fs("display"), True) + ui.text_height(why, round(width * 0.7), "body")
+
+    def _why(self, rep: Report) -> str:
+        c = Content(self.game.scenario, self.locale)
+        parts = []
+        for a in rep.accounts:
+            prefix = a.company + colon(self.locale) if c.pipeline else ""
+            if a.result == "won":
+                parts.append(prefix + self.t("won_on", day=fmt_days(a.day)))
+            elif a.result == "lost":
+                parts.append(prefix + sentences([self.t("lost_on", day=fmt_days(a.day)), *a.why], self.locale))
+        return "\n".join(parts)
+
+    def _banner(self, ui: Ui, r: Rect, rep: Report) -> None:
+        c = Content(self.game.scenario, self.locale)
+        good = rep.won
+        ui.panel("banner", r, fill="good_soft" if good else "bad_soft", border="good" if good else "bad")
+        pad = ui.s("pad")
+        n = len(rep.accounts)
+        won = sum(a.result == "won" for a in rep.accounts)
+        if c.pipeline:
+            title = self.t("result_won_pipeline" if good else "result_lost_pipeline", won=won, total=n)
+        else:
+            title = self.t("result_won" if good else "result_lost")
+        score_w = round(r.width * 0.28)
+        icon = ui.fs("display")
+        ix, iy = r.x + pad + icon // 2, r.y + pad + ui.glyph_height(icon, True) // 2
+        if good:
+            ui.check((ix, iy), icon, "good")
+        else:
+            s = icon // 3
+            pygame.draw.line(ui.surface, ui.c("bad"), (ix - s, iy - s), (ix + s, iy + s), max(3, icon // 8))
+            pygame.draw.line(ui.surface, ui.c("bad"), (ix - s, iy + s), (ix + s, iy - s), max(3, icon // 8))
+        tx = r.x + 2 * pad + icon
+        tw = r.right - score_w - tx - pad
+        ui.label(title, (tx, r.y + pad), "banner", "display", True, "good" if good else "bad", max_w=tw)
+        y = r.y + pad + ui.glyph_height(ui.fs("display"), True)
+        ui.block(self._why(rep), Rect(tx, y, tw, r.bottom - pad // 2 - y), "banner", "body", False, "text")
+        # score and grade on the right
+        card = rep.card
+        sx = r.right - pad
+        grade = f"{self.t('grade')} {card.grade}"
+        ui.label(f"{card.score:.1f}", (sx, r.y + pad), "banner", "display", True, "text", anchor="topright",
+                 max_w=score_w)
+        gy = r.y + pad + ui.glyph_height(ui.fs("display"), True)
+        ui.label(f"{self.t('score')} · {grade} · {self.t('passed' if card.passed else 'failed')}", (sx, gy), "banner",
+                 "label", True, "good" if card.passed else "bad", anchor="topright", max_w=score_w)
+
+    def _scorecard_rows(self, rep: Report) -> list[tuple[str, str]]:
+        card = rep.card
+        cyc = self.t("n_days", n=fmt_days(card.cycle_days)) if card.cycle_days is not None else self.t("no_close")
+        return [
+            (self.t("conversion"), f"{card.conversion * 100:.0f}%"),
+            (self.t("satisfaction"), f"{card.satisfaction:.1f} / 100"),
+            (self.t("cycle_time"), cyc),
+            (self.t("retention"), f"{card.retention * 100:.0f}%"),
+            (self.t("score"), f"{card.score:.1f} · {card.grade}"),
+        ]
+
+    def _scorecard_need(self, ui: Ui) -> int:
+        pad = ui.s("pad")
+        return pad * 2 + ui.glyph_height(ui.fs("heading"), True) + 5 * ui.glyph_height(ui.fs("body")) + pad // 2
+
+    def _scorecard(self, ui: Ui, r: Rect, rep: Report) -> None:
+        ui.panel("scorecard", r)
+        pad = ui.s("pad")
+        x, width = r.x + pad, r.width - 2 * pad
+        ui.label(self.t("scorecard"), (x, r.y + pad // 2), "scorecard", "heading", True, "accent", max_w=width)
+        area = Rect(x, r.y + pad // 2 + ui.glyph_height(ui.fs("heading"), True), width,
+                    r.bottom - pad // 2 - (r.y + pad // 2 + ui.glyph_height(ui.fs("heading"), True)))
+        with ui.scroll_area(self.summary, area) as y0:
+            y = y0
+            lh = ui.glyph_height(ui.fs("body"))
+            for i, (name, value) in enumerate(self._scorecard_rows(rep)):
+                vw = ui.text_width(value, "body", True)
+                bold = i == 4
+                ui.label(name, (x, y), "scorecard", "body", bold, "text", max_w=width - vw - pad)
+                ui.label(value, (x + width - ui.s("scrollbar") * 2, y), "scorecard", "body", True,
+                         "accent" if bold else "text", anchor="topright")
+                y += lh
+            self.summary.content = y - y0
+
+    def _hidden(self, ui: Ui, r: Rect, rep: Report) -> None:
+        c = Content(self.game.scenario, self.locale)
+        ui.panel("hidden", r)
+        pad = ui.s("pad")
+        x, width = r.x + pad, r.width - 2 * pad
+        y = r.y + pad // 2
+        ui.label(self.t("hidden"), (x, y), "hidden", "heading", True, "accent", max_w=width)
+        y += ui.glyph_height(ui.fs("heading"), True)
+        ui.label(self.t("hidden_head"), (x, y), "hidden", "small", False, "muted", max_w=width)
+        y += ui.glyph_height(ui.fs("small"))
+        area = Rect(x, y, width, r.bottom - pad // 2 - y)
+        with ui.scroll_area(self.hidden, area) as y0:
+            yy = y0
+            inner = width - ui.s("scrollbar") * 2
+            lh = ui.glyph_height(ui.fs("label"), True)
+            sh = ui.glyph_height(ui.fs("small"))
+            for a in rep.accounts:
+                if c.pipeline:
+                    ui.label(a.company, (x, yy), "hidden", "label", True, "accent", max_w=inner)
+                    yy += lh
+                for p in a.people:
+                    role = self.t("role_" + p.role) + (f" · {self.t('veto_power')}" if p.can_veto else "")
+                    who = p.name + ("" if p.present else f" ({self.t('absent')})")
+                    role_w = min(ui.text_width(role, "small"), inner // 2 - pad)
+                    ui.label(who, (x, yy), "hidden", "label", True, "text" if p.present else "faint",
+                             max_w=inner - role_w - pad)
+                    ui.label(role, (x + inner, yy), "hidden", "small", False, "muted", anchor="topright",
+                             max_w=role_w)
+                    yy += lh
+                    t0, t1 = p.trust
+                    s0, s1 = p.satisfaction
+                    text = (f"{self.t('trust')} {t0:.0f} → {t1:.0f}    "
+                            f"{self.t('satisfaction')} {s0:.0f} → {s1:.0f}")
+                    ui.label(text, (x + pad, yy), "hidden", "small", False, "text", max_w=inner - pad)
+                    yy += sh + ui.s("gap", 0.5)
+            self.hidden.content = yy - y0
+
+    def _timeline(self, ui: Ui, r: Rect, rep: Report) -> None:
+        """Each account's run as a lane along the days, coloured by roadmap stage, with its key moments."""
+        c = Content(self.game.scenario, self.locale)
+        ui.panel("timeline", r)
+        pad = ui.s("pad")
+        x, width = r.x + pad, r.width - 2 * pad
+        y = r.y + pad // 2
+        ui.label(self.t("timeline"), (x, y), "timeline", "heading", True, "accent", max_w=width)
+        y += ui.glyph_height(ui.fs("heading"), True)
+        end = max(rep.end_day, 1.0)
+        lane_h = max(10, ui.s("pad", 1.2))
+        name_w = round(width * 0.22) if c.pipeline else 0
+        lx, lw = x + name_w, width - name_w
+        sh = ui.glyph_height(ui.fs("small"))
+        for a in rep.accounts:
+            if c.pipeline:
+                ui.label(a.company, (x, y + (lane_h - sh) // 2), "timeline", "small", True, "text", max_w=name_w - 4)
+            stops = [*a.stages, (a.finished, "")]
+            for (t0, stage), (t1, _) in itertools.pairwise(stops):
+                idx = STAGES.index(stage)
+                seg = Rect(lx + round(lw * t0 / end), y, max(2, round(lw * (t1 - t0) / end)), lane_h)
+                ui.rect(seg, mix(ui.theme.stage_color(idx), (255, 255, 255), 0.35))
+            for m in (m for m in rep.moments if m.account == a.id and m.kind != "stage"):
+                self._marker(ui, (lx + round(lw * m.t / end), y + lane_h // 2), lane_h // 2 + 2, m)
+            y += lane_h + ui.s("gap", 0.6)
+        # axis labels
+        ui.label(self.t("day", day=0), (lx, y), "timeline", "small", False, "muted")
+        ui.label(self.t("day", day=fmt_days(end)), (lx + lw, y), "timeline", "small", False, "muted", anchor="topright")
+        y += sh
+        # legend: stage colours are named (wrapping to more lines when narrow)
+        lgx = x
+        for i, key in enumerate(STAGES):
+            label = self.t("stage_" + key)
+            tw = min(ui.text_width(label, "small"), width - sh)
+            if lgx > x and lgx + sh // 2 + 6 + tw > x + width:
+                lgx = x
+                y += sh
+            ui.rect(Rect(lgx, y + sh // 4, sh // 2 + 2, sh // 2), mix(ui.theme.stage_color(i), (255, 255, 255), 0.35))
+            ui.label(label, (lgx + sh // 2 + 6, y), "timeline", "small", False, "muted", max_w=tw)
+            lgx += sh // 2 + 6 + tw + pad
+        y += sh
+        lgx = x
+        for kind, good, key in (("decision", True, "legend_good"), ("decision", False, "legend_bad"),
+                                ("event", None, "legend_event"), ("outcome", True, "legend_outcome")):
+            label = self.t(key)
+            tw = min(ui.text_width(label, "small"), width - sh)
+            if lgx > x and lgx + sh + 4 + tw > x + width:
+                lgx = x
+                y += sh
+            self._marker(ui, (lgx + sh // 2, y + sh // 2), sh // 3, Moment(0, "", kind, "", good))
+            ui.label(label, (lgx + sh + 4, y), "timeline", "small", False, "muted", max_w=tw)
+            lgx += sh + 4 + tw + pad
+        y += sh + ui.s("gap", 0.5)
+        area = Rect(x, y, width, r.bottom - pad // 2 - y)
+        with ui.scroll_area(self.moments, area) as y0:
+            yy = y0
+            inner = width - ui.s("scrollbar") * 2
+            for m in rep.moments:
+                if m.kind == "stage":
+                    continue
+                self._marker(ui, (x + sh // 2, yy + sh // 2 + 1), sh // 2, m)
+                day = self.t("day", day=fmt_days(m.t))
+                who = c.company(m.account) + colon(self.locale) if c.pipeline else ""
+                text = f"{day} · {who}{m.text}"
+                yy += ui.block(text, Rect(x + sh + pad // 2, yy, inner - sh - pad // 2, 10_000), "timeline", "small",
+                               False, "text") + ui.s("gap", 0.3)
+            self.moments.content = yy - y0
+
+    def _marker(self, ui: Ui, center: tuple[int, int], r: int, m: Moment) -> None:
+        if m.kind == "decision":
+            if m.good:
+                pygame.draw.circle(ui.surface, ui.c("accent"), center, r)
+            else:
+                pygame.draw.circle(ui.surface, ui.c("panel"), center, r)
+                pygame.draw.circle(ui.surface, ui.c("bad" if m.good is False else "accent"), center, r, max(2, r // 3))
+        elif m.kind == "event":
+            ui.diamond(center, r, "warn")
+        elif m.kind == "outcome":
+            ui.diamond(center, r + 2, "good" if m.good else "bad")
+            ui.diamond(center, max(1, r // 2), "panel")
+
+    def _differences(self, ui: Ui, r: Rect, rep: Report) -> None:
+        c = Content(self.game.scenario, self.locale)
+        ui.panel("differences", r)
+        pad = ui.s("pad")
+        x, width = r.x + pad, r.width - 2 * pad
+        y = r.y + pad // 2
+        ui.label(self.t("differed"), (x, y), "differences", "heading", True, "accent", max_w=width)
+        y += ui.glyph_height(ui.fs("heading"), True)
+        area = Rect(x, y, width, r.bottom - pad // 2 - y)
+        with ui.scroll_area(self.diffs, area) as y0:
+            yy = y0
+            inner = width - ui.s("scrollbar") * 2
+            if not rep.differences:
+                yy += ui.block(self.t("no_differences"), Rect(x, yy, inner, 10_000), "differences", "body", False,
+                               "good")
+            for d in rep.differences:
+                where = self.t("day", day=fmt_days(d.t)) + " · " + (
+                    f"{c.company(d.account)}{colon(self.locale)}{d.title}" if c.pipeline and d.account else d.title)
+                yy += ui.block(where, Rect(x, yy, inner, 10_000), "differences", "label", True, "text")
+                yy += ui.block(self.t("your_choice", label=d.chosen), Rect(x + pad, yy, inner - pad, 10_000),
+                               "differences", "label", False, "bad")
+                yy += ui.block(self.t("coach_choice", label=" / ".join(d.recommended)),
+                               Rect(x + pad, yy, inner - pad, 10_000), "differences", "label", False, "good")
+                if d.feedback:
+                    yy += ui.block(d.feedback, Rect(x + pad, yy, inner - pad, 10_000), "differences", "small", False,
+                                   "muted")
+                yy += ui.s("gap")
+            self.diffs.content = yy - y0
+
+    def _footer(self, ui: Ui, r: Rect) -> None:
+        ui.layout.panel("debrief_footer", (r.x, r.y, r.width, r.height))
+        pad, gap = ui.s("pad"), ui.s("gap")
+        buttons = [("again", self.t("play_again"), "R"), ("picker", self.t("scenarios"), "S"),
+                   ("quit", self.t("quit"), "Q")]
+        if not self.app.has_picker_source():
+            buttons = [b for b in buttons if b[0] != "picker"]
+        x = r.right
+        for action, label, key in reversed(buttons):
+            bw = ui.button_width(label, key)
+            x -= bw
+            ui.button(Rect(x, r.y, bw, r.height), label, (action,), "debrief_footer", f"btn_{action}",
+                      primary=action == "again", key=key)
+            x -= gap
+        path = self.game.log_path
+        text = self.t("log_saved", path=str(path))
+        ui.block(text, Rect(r.x, r.y, x - r.x - pad, r.height), "debrief_footer", "small", False, "muted")
