@@ -120,10 +120,9 @@ class Session:
             return self._outcome
         if not self.finished:
             raise EngineError("the run is not over")
-        decided = {e.account: e for e in self.world.trace if isinstance(e, tr.Outcome)}
         results = tuple(
-            AccountResult(d.id, decided[d.id].result, decided[d.id].reason, decided[d.id].t)
-            if d.id in decided else AccountResult(d.id, "lost", "stalled", self.env.now)
+            AccountResult(d.id, d.status, d.reason, d.decided_day)
+            if d.decided_day is not None else AccountResult(d.id, "lost", "stalled", self.env.now)
             for d in self.world.deals
         )
         wins = sum(r.result == "won" for r in results)

@@ -63,8 +63,8 @@ def _clamp(x: float) -> float:
 class Deal:
     """One account's deal: where the buyer is in the roadmap and how the buying center feels."""
 
-    __slots__ = ("closed_day", "competitor", "deadline", "finished", "fit", "flags", "id", "info", "people",
-                 "reason", "rules", "stage", "status", "world")
+    __slots__ = ("closed_day", "competitor", "deadline", "decided_day", "finished", "fit", "flags", "id", "info",
+                 "people", "reason", "rules", "stage", "status", "world")
 
     def __init__(self, world: World, rules: AccountRules) -> None:
         self.world = world
@@ -80,6 +80,7 @@ class Deal:
         self.status = "open"  # open -> won | lost
         self.reason = ""
         self.closed_day: float | None = None
+        self.decided_day: float | None = None  # day of the win or the loss
         self.finished = False
 
     # --- derived metrics (what conditions and scoring read) --------------------------------------
@@ -151,6 +152,7 @@ class Deal:
         if self.status == "open":
             self.status = "lost"
             self.reason = reason
+            self.decided_day = self.world.env.now
             self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "lost", reason))
             self.finish()
 
@@ -167,7 +169,7 @@ class Deal:
 
     def win(self) -> None:
         self.status = "won"
-        self.closed_day = self.world.env.now
+        self.closed_day = self.decided_day = self.world.env.now
         self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "won", ""))
 
     def apply(self, effects: tuple[EffectRule, ...], cause: str) -> None:
