@@ -14,6 +14,7 @@ executor and the number of workers) gives the same figures, bit for bit.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import uuid
@@ -69,7 +70,7 @@ class Row(NamedTuple):
 
 
 def _q(x: float) -> int:
-    return int(round(x * Q))
+    return round(x * Q)
 
 
 @dataclass
@@ -90,9 +91,9 @@ class Aggregate:
     score_bins: Counter = field(default_factory=Counter)  # bin index -> attempts
     funnel: Counter = field(default_factory=Counter)  # stage or "won" -> account-runs reaching it
     lost_at: Counter = field(default_factory=Counter)  # (last stage reached, reason) -> lost account-runs
-    quit_at: Counter = field(default_factory=Counter)  # stage -> account-runs still open when the log stopped
+    quit_at: Counter = field(default_factory=Counter)  # stage -> account-runs open when the log stopped
     scatter: Counter = field(default_factory=Counter)  # (result, day, satisfaction bin) -> account-runs
-    choices: Counter = field(default_factory=Counter)  # (account, touchpoint, action, account result) -> picks
+    choices: Counter = field(default_factory=Counter)  # (account, touchpoint, action, its result) -> picks
 
     def add(self, card: Scorecard, history: list[tuple[Any, str]], wall_s: float | None) -> None:
         self.attempts += 1
@@ -123,14 +124,15 @@ class Aggregate:
                 self.quit_at[last] += 1
             if acc.result != "open":
                 sat_bin = min(int(acc.satisfaction // SAT_BIN) * SAT_BIN, 100 - SAT_BIN)
-                self.scatter[(acc.result, int(round(acc.day)), sat_bin)] += 1
+                self.scatter[(acc.result, round(acc.day), sat_bin)] += 1
         for point, choice in history:
             if point.kind == "action":
-                self.choices[(point.account, point.touchpoint, choice, results.get(point.account, "open"))] += 1
+                outcome = results.get(point.account, "open")
+                self.choices[(point.account, point.touchpoint, choice, outcome)] += 1
 
     def merge(self, other: Aggregate) -> None:
-        for name in ("attempts", "complete", "won", "passed", "satisfaction_q", "score_q", "cycle_q", "cycle_n",
-                     "wall_q", "wall_n", "account_runs"):
+        for name in ("attempts", "complete", "won", "passed", "satisfaction_q", "score_q", "cycle_q",
+                     "cycle_n", "wall_q", "wall_n", "account_runs"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("score_bins", "funnel", "lost_at", "quit_at", "scatter", "choices"):
             getattr(self, name).update(getattr(other, name))
@@ -203,7 +205,18 @@ def _invalid(path: str, reason: str, registration: str = "", header: dict | None
     started = h.get("started") if isinstance(h.get("started"), str) else ""
     seed = h.get("seed") if isinstance(h.get("seed"), int) and not isinstance(h.get("seed"), bool) else None
     return Row(path, Path(path).name, trainee, scenario, seed, started, started_key(started), "invalid",
-               _one_line(reason), "", "", None, None, None, None, None, "", None, None, None, None, registration, "")
+               _one_line(reason), "", "", None, None, None, None, None, "", None, None, None, None,
+               registration, "")
+
+
+def _salvage_header(data: bytes) -> dict | None:
+    """The first line of a log that failed further down, so a rejected row still says whose it is."""
+    first = data.split(b"\n", 1)[0]
+    try:
+        rec = json.loads(first.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return rec if isinstance(rec, dict) and rec.get("type") == "header" else None
 
 
 def _wall_seconds(log: sessionlog.ParsedLog) -> float | None:
@@ -219,18 +232,15 @@ def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row,
         p = Path(read_path)
         size = p.stat().st_size
         if size > sessionlog.MAX_LOG_BYTES:
-            return _invalid(display, f"log is too large ({size} bytes; the limit is {sessionlog.MAX_LOG_BYTES})"), None
+            limit = sessionlog.MAX_LOG_BYTES
+            return _invalid(display, f"log is too large ({size} bytes; the limit is {limit})"), None
         data = p.read_bytes()
     except OSError as err:
         return _invalid(display, f"cannot read log: {err.strerror or err}"), None
     registration = attempt_uuid(data)
     header: dict | None = None
     try:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise sessionlog.LogError(f"not UTF-8 text (byte {err.start})") from None
-        log = sessionlog.parse_lines(text.splitlines(keepends=True))
+        log = sessionlog.parse_bytes(data)
         header = log.header
         for key in ("trainee", "started", "locale"):
             if key in header and not isinstance(header[key], str):
@@ -242,15 +252,19 @@ def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row,
         card = score_run(session.trace, scenario.rubric)
         sessionlog.check_end(log, session, card)
     except sessionlog.LogError as err:
-        return _invalid(display, str(err), registration, header), None
+        return _invalid(display, str(err), registration, header or _salvage_header(data)), None
     except Exception as err:  # one bad log never stops the batch
-        return _invalid(display, f"cannot be replayed ({type(err).__name__}: {err})", registration, header), None
+        reason = f"cannot be replayed ({type(err).__name__}: {err})"
+        return _invalid(display, reason, registration, header or _salvage_header(data)), None
 
     wall = _wall_seconds(log)
     if card.complete:
         status = "complete"
         reason = "" if log.complete else "no end line, but the replay finishes the run"
         result = "won" if card.won else "lost"
+        if isinstance(header.get("policy"), str) and header["policy"]:
+            # a bot's log (touchpoint run --save-logs, touchpoint cohort): genuine, but not played by a person
+            reason = "; ".join(x for x in (reason, f"written by the {header['policy']!r} policy") if x)
     else:
         status = "incomplete"
         point = session.pending
@@ -261,10 +275,11 @@ def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row,
     row = Row(
         path=display, file=Path(display).name, trainee=header.get("trainee", ""), scenario=scenario.id,
         seed=header["seed"], started=started, started_key=started_key(started), status=status, reason=reason,
-        result=result, lost_reason=card.lost_reason, conversion=card.conversion, satisfaction=card.satisfaction,
-        cycle_days=card.cycle_days, retention=card.retention, score=card.score, grade=card.grade,
-        passed=int(card.passed and card.complete), decisions=card.decisions, sim_days=card.sim_days, wall_s=wall,
-        registration=registration, locale=header.get("locale", ""),
+        result=result, lost_reason=card.lost_reason, conversion=card.conversion,
+        satisfaction=card.satisfaction, cycle_days=card.cycle_days, retention=card.retention,
+        score=card.score, grade=card.grade, passed=int(card.passed and card.complete),
+        decisions=card.decisions, sim_days=card.sim_days, wall_s=wall, registration=registration,
+        locale=header.get("locale", ""),
     )
     agg = Aggregate()
     agg.add(card, session.history, wall)

@@ -18,8 +18,8 @@ from pathlib import Path
 ROSTER_COLUMNS = ("id", "name", "email", "section")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "trainee", "trainee id", "trainee_id", "student id", "student_id", "id number", "sis user id",
-           "user id", "username", "学号", "编号", "工号", "学员编号"),
+    "id": ("id", "trainee", "trainee id", "trainee_id", "student id", "student_id", "id number",
+           "sis user id", "user id", "username", "学号", "编号", "工号", "学员编号"),
     "name": ("name", "full name", "student", "student name", "trainee name", "姓名", "名字", "学员"),
     "email": ("email", "e-mail", "email address", "mail", "邮箱", "电子邮箱", "电子邮件"),
     "section": ("section", "group", "class", "cohort", "班级", "分组", "组别"),
@@ -49,7 +49,8 @@ def _column_map(header: list[str], filename: str) -> dict[str, int]:
                 found[key] = i
                 break
     if "id" not in found:
-        raise RosterError(f"{filename}:1: no trainee id column (expected a header such as id,name,email,section)")
+        raise RosterError(f"{filename}:1: no trainee id column "
+                          "(expected a header such as id,name,email,section)")
     return found
 
 
@@ -93,7 +94,8 @@ def read_roster(path: str | os.PathLike[str]) -> Iterator[tuple[int, Trainee]]:
                     raise RosterError(f"{name}:{line}: empty trainee id")
                 yield line, Trainee(tid, cell("name"), cell("email"), cell("section"))
         except UnicodeDecodeError as err:
-            raise RosterError(f"{name}: not UTF-8 text (byte {err.start}); save the roster as CSV UTF-8") from None
+            raise RosterError(f"{name}: not UTF-8 text (byte {err.start}); save the roster as CSV UTF-8"
+                              ) from None
         except csv.Error as err:
             raise RosterError(f"{name}: not a readable CSV file ({err})") from None
 

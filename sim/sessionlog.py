@@ -125,6 +125,20 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
     return log
 
 
+def parse_bytes(data: bytes, allow_partial_tail: bool = False) -> ParsedLog:
+    """Decode and parse a log's bytes. Lines end at ``\n`` only: JSON text may hold U+2028 and
+    friends (a trainee's name), which ``str.splitlines`` would wrongly break on."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LogError(f"not UTF-8 text (byte {err.start})") from None
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])  # a last line without its line end
+    return parse_lines(lines, allow_partial_tail=allow_partial_tail)
+
+
 def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> ParsedLog:
     """Read and shape-check a log file; every failure is a LogError with a one-line reason."""
     p = Path(path)
@@ -135,11 +149,7 @@ def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> 
         data = p.read_bytes()
     except OSError as err:
         raise LogError(f"cannot read log: {err.strerror or err}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise LogError(f"not UTF-8 text (byte {err.start})") from None
-    return parse_lines(text.splitlines(keepends=True), allow_partial_tail=allow_partial_tail)
+    return parse_bytes(data, allow_partial_tail=allow_partial_tail)
 
 
 def replay(log: ParsedLog, scenario: Any, stop_at_end: bool = True) -> Session:

@@ -146,3 +146,12 @@ def test_writer_syncs_each_line(tmp_path, tutorial):
         w.choice(p, 1, p.options[0].id, think_s=1.5)
         # readable by another process before the writer closes
         assert len(read_log(path).choices) == 1
+
+
+def test_unicode_line_separators_in_text_fields_do_not_split_lines(tmp_path, tutorial):
+    session = play(tutorial, RandomPolicy(2), 2)
+    card = score_run(session.trace, tutorial.rubric)
+    path = tmp_path / "odd.jsonl"
+    write_log(path, session, card, trainee="Li\u2028Na\u0085", scenario=tutorial)
+    log = read_log(path)
+    assert log.header["trainee"] == "Li\u2028Na\u0085" and log.complete
