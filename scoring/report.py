@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
 from scoring.grading import SAT_BIN, SCORE_BIN, Aggregate, Q
+from sim.charts import cjk_family
 from sim.schema import STAGES
 from sim.text import resolve
 
@@ -159,37 +160,11 @@ def _e(text: Any) -> str:
 # --- fonts and charts -------------------------------------------------------------------------------------
 
 
-def cjk_font() -> str | None:
-    """Register the bundled CJK font(s) with matplotlib; the family name, or None if there are none."""
-    try:
-        from sim import bundled
-
-        folder = bundled.data_dir("assets") / "fonts"
-    except (FileNotFoundError, OSError):
-        return None
-    if not folder.is_dir():
-        return None
-    from matplotlib import font_manager
-
-    name = None
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in (".otf", ".ttf"):
-            continue
-        try:
-            font_manager.fontManager.addfont(str(path))
-            family = font_manager.FontProperties(fname=str(path)).get_name()
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if name is None or "Regular" in path.name:
-            name = family
-    return name
-
-
 class _Charts:
     """Deterministic SVG charts in one language (falls back to English without a CJK font)."""
 
     def __init__(self, locale: str) -> None:
-        self.font = cjk_font()
+        self.font = cjk_family()
         self.lang = locale if (locale == "en" or self.font) else "en"
         self.t = STRINGS[self.lang]
         families = ["DejaVu Sans"] + ([self.font] if self.font else [])

@@ -310,7 +310,7 @@ def _charts(report: dict, scenario: Any, locale: str) -> list[tuple[str, str]]:
     """The report's charts as (title, data URI of an SVG)."""
     from matplotlib.figure import Figure
 
-    from sim.graph import chart_style
+    from sim.charts import chart_style
     from sim.lint import stage_name
     from sim.schema import STAGES
 
