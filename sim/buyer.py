@@ -70,12 +70,7 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
         if not _active(deal, presale):
             return False
         if tp.when is None or tp.when(deal):
-            visits[tp.id] = 1
-            options = tp.actions if not tp.conditional else _offered(deal, tp)
-            if options:  # a touchpoint offering nothing is skipped (``touchpoint check`` reports it)
-                action = yield seller.ask(deal, tp, options)
-                if action.wait_days:
-                    yield deal.world.env.timeout(action.wait_days)
+            yield from _visit(deal, tp, seller, visits)
     while _active(deal, presale):
         if not presale or stage.gate is None or stage.gate(deal):
             return True

@@ -253,9 +253,10 @@ def load_file(path: str | os.PathLike[str]) -> LoadedScenario:
 def display_name(path: Path) -> str:
     """How a file is named in messages: relative to the working folder when inside it."""
     try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
         return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def resolve(ref: str) -> Path:
