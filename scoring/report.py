@@ -27,14 +27,10 @@ from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
 from scoring.grading import SAT_BIN, SCORE_BIN, Aggregate, Q
 from sim.charts import cjk_family
 from sim.schema import STAGES
-from sim.text import resolve
+from sim.text import STAGE_NAMES, resolve
 
 _STAGES: dict[str, tuple[str, str]] = {
-    "need_identification": ("Need identification", "需求识别"),
-    "information_gathering": ("Information gathering", "信息收集"),
-    "solution_design": ("Solution design", "方案制定"),
-    "negotiation": ("Negotiation & close", "谈判成交"),
-    "after_sales": ("After-sales follow-up", "售后跟进"),
+    **{key: (names["en"], names["zh"]) for key, names in STAGE_NAMES.items()},
     "won": ("Won", "赢单"),
 }
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from sim.charts import chart_style, cjk_family  # noqa: F401 - re-exported for callers
 from sim.schema import STAGES
-from sim.text import resolve
+from sim.text import STAGE_NAMES, resolve
 
 
 def save(fig: Any, path: Path, dpi: int = 110) -> None:
@@ -105,13 +105,7 @@ def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = 
 # --- words -------------------------------------------------------------------------------------------------
 
 WORDS = {
-    "stage": {s: (en, zh) for s, en, zh in (
-        ("need_identification", "Need identification", "需求识别"),
-        ("information_gathering", "Information gathering", "信息收集"),
-        ("solution_design", "Solution design", "方案制定"),
-        ("negotiation", "Negotiation & close", "谈判成交"),
-        ("after_sales", "After-sales follow-up", "售后跟进"),
-    )},
+    "stage": {s: (names["en"], names["zh"]) for s, names in STAGE_NAMES.items()},
     "not_used": ("not used by this buyer", "此客户不经过该阶段"),
     "gate": ("gate", "关卡"),
     "always": ("always", "无条件"),

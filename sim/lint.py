@@ -59,6 +59,7 @@ from scoring import wilson_interval
 from sim import expr
 from sim.analysis import Exploration, Tally
 from sim.rules import AccountRules, EffectRule, Rules
+from sim.text import STAGE_NAMES as TEXT_STAGE_NAMES
 
 Path = tuple[str | int, ...]
 
@@ -80,13 +81,8 @@ MAX_CONJUNCTS = 256
 
 # --- messages (English and Chinese) -------------------------------------------------------------------
 
-STAGE_NAMES = {
-    "need_identification": ("need identification", "需求识别"),
-    "information_gathering": ("information gathering", "信息收集"),
-    "solution_design": ("solution design", "方案制定"),
-    "negotiation": ("negotiation", "谈判成交"),
-    "after_sales": ("after-sales", "售后跟进"),
-}
+#: Stage names as they read inside a sentence.
+STAGE_NAMES = {key: (names["en"].lower(), names["zh"]) for key, names in TEXT_STAGE_NAMES.items()}
 REASON_NAMES = {
     "patience": ("patience ran out", "客户耐心耗尽"),
     "competitor": ("competitor", "竞争对手胜出"),

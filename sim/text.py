@@ -15,6 +15,16 @@ UI_LOCALES: tuple[str, ...] = ("en", "zh")
 DEFAULT_LOCALE = "en"
 
 
+#: The roadmap stages' names in each UI language: the one table every screen, report and message uses.
+STAGE_NAMES: dict[str, dict[str, str]] = {
+    "need_identification": {"en": "Need identification", "zh": "需求识别"},
+    "information_gathering": {"en": "Information gathering", "zh": "信息收集"},
+    "solution_design": {"en": "Solution design", "zh": "方案制定"},
+    "negotiation": {"en": "Negotiation & close", "zh": "谈判成交"},
+    "after_sales": {"en": "After-sales follow-up", "zh": "售后跟进"},
+}
+
+
 def resolve(text: Text | None, locale: str = DEFAULT_LOCALE, fallback: str = DEFAULT_LOCALE) -> str:
     """The text to show in ``locale``: that translation, else the fallback, else any."""
     if text is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sim.text import DEFAULT_LOCALE, UI_LOCALES
+from sim.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- app and picker ----------------------------------------------------------------------------
@@ -194,11 +194,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "influence_medium": {"en": "medium", "zh": "中"},
     "influence_low": {"en": "low", "zh": "低"},
     # --- the roadmap stages ----------------------------------------------------------------------------
-    "stage_need_identification": {"en": "Need identification", "zh": "需求识别"},
-    "stage_information_gathering": {"en": "Information gathering", "zh": "信息收集"},
-    "stage_solution_design": {"en": "Solution design", "zh": "方案制定"},
-    "stage_negotiation": {"en": "Negotiation & close", "zh": "谈判成交"},
-    "stage_after_sales": {"en": "After-sales follow-up", "zh": "售后跟进"},
+    **{f"stage_{key}": names for key, names in STAGE_NAMES.items()},
     # --- buying-center roles ---------------------------------------------------------------------------
     "role_economic_buyer": {"en": "Economic buyer", "zh": "经济决策者"},
     "role_technical_buyer": {"en": "Technical buyer", "zh": "技术把关人"},
