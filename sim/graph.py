@@ -23,7 +23,7 @@ from typing import Any
 
 from sim.charts import chart_style, cjk_family  # noqa: F401 - re-exported for callers
 from sim.schema import STAGES
-from sim.text import STAGE_NAMES, resolve
+from sim.text import STAGE_NAMES, pick, resolve
 
 
 def save(fig: Any, path: Path, dpi: int = 110) -> None:
@@ -133,13 +133,11 @@ WORDS = {
 
 
 def word(key: str, locale: str, **params: Any) -> str:
-    en, zh = WORDS[key]
-    return (zh if locale.startswith("zh") else en).format(**params)
+    return pick(WORDS[key], locale).format(**params)
 
 
 def stage_title(stage: str, locale: str) -> str:
-    en, zh = WORDS["stage"][stage]
-    return zh if locale.startswith("zh") else en
+    return pick(WORDS["stage"][stage], locale)
 
 
 def _num(x: float) -> str:

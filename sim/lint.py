@@ -60,6 +60,7 @@ from sim import expr
 from sim.analysis import Exploration, Tally
 from sim.rules import AccountRules, EffectRule, Rules
 from sim.text import STAGE_NAMES as TEXT_STAGE_NAMES
+from sim.text import pick
 
 Path = tuple[str | int, ...]
 
@@ -178,16 +179,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def say(key: str, locale: str = "en", **params: Any) -> str:
     """A message in English or Chinese (Chinese for locales starting with zh)."""
-    en, zh = MESSAGES[key]
-    return (zh if locale.startswith("zh") else en).format(**params)
-
-
-def _pick(pair: tuple[str, str], locale: str) -> str:
-    return pair[1] if locale.startswith("zh") else pair[0]
+    return pick(MESSAGES[key], locale).format(**params)
 
 
 def stage_name(stage: str, locale: str = "en") -> str:
-    return _pick(STAGE_NAMES.get(stage, (stage, stage)), locale)
+    return pick(STAGE_NAMES.get(stage, (stage, stage)), locale)
 
 
 def _num(x: float) -> str:
@@ -209,7 +205,7 @@ class Msg:
 
     def text(self, locale: str = "en") -> str:
         params = {k: (v.text(locale) if hasattr(v, "text") else
-                      _pick(v, locale) if isinstance(v, tuple) else v) for k, v in self.params}
+                      pick(v, locale) if isinstance(v, tuple) else v) for k, v in self.params}
         return say(self.key, locale, **params)
 
 
@@ -794,7 +790,7 @@ class _ListMsg:
 
     def text(self, locale: str = "en") -> str:
         sep = "，" if locale.startswith("zh") else ", "
-        return sep.join(f"{_pick(name, locale)} {n}" for name, n in self.items)
+        return sep.join(f"{pick(name, locale)} {n}" for name, n in self.items)
 
 
 def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Finding]:
@@ -910,7 +906,7 @@ class _ExampleMsg:
     example: Any
 
     def text(self, locale: str = "en") -> str:
-        name = _pick(POLICY_NAMES[self.example.policy], locale)
+        name = pick(POLICY_NAMES[self.example.policy], locale)
         if locale.startswith("zh"):
             return f"例如{name}策略，种子{self.example.seed}"
         return f"e.g. {name} policy, seed {self.example.seed}"

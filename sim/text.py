@@ -41,6 +41,14 @@ def resolve(text: Text | None, locale: str = DEFAULT_LOCALE, fallback: str = DEF
     return next(iter(text.values()), "")
 
 
+def pick(pair: tuple[str, str], locale: str) -> str:
+    """The member of an ``(english, chinese)`` pair for a UI locale (Chinese for zh, zh-TW, ...).
+
+    The commands' and reports' own message tables are such pairs; this is the one rule for them.
+    """
+    return pair[1] if locale.startswith("zh") else pair[0]
+
+
 def languages(text: Text | None) -> set[str]:
     """The locales a text is written in (empty for a plain string, which serves all)."""
     if text is None or isinstance(text, str):

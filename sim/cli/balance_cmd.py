@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import CliError, load, positive_int, print_json, seed_int
+from sim.text import pick
 
 POLICIES = ("random", "expert", "lookahead")
 
@@ -84,8 +85,7 @@ SAY: dict[str, tuple[str, str]] = {
 
 
 def say(key: str, locale: str, **params: Any) -> str:
-    en, zh = SAY[key]
-    return (zh if locale.startswith("zh") else en).format(**params)
+    return pick(SAY[key], locale).format(**params)
 
 
 def add_parser(sub: Any) -> None:

@@ -22,6 +22,7 @@ import sys
 from typing import Any
 
 from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, seed_int
+from sim.text import pick
 
 DEFAULT_RUNS = 600
 
@@ -35,8 +36,7 @@ SAY = {
 
 
 def _say(key: str, locale: str, **params: Any) -> str:
-    en, zh = SAY[key]
-    return (zh if locale.startswith("zh") else en).format(**params)
+    return pick(SAY[key], locale).format(**params)
 
 
 def runs_int(text: str) -> int:

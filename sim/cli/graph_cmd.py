@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import CliError, load
+from sim.text import pick
 
 SAY = {
     "wrote": ("wrote {path}", "已写入 {path}"),
@@ -23,8 +24,7 @@ SAY = {
 
 
 def _say(key: str, locale: str, **params: Any) -> str:
-    en, zh = SAY[key]
-    return (zh if locale.startswith("zh") else en).format(**params)
+    return pick(SAY[key], locale).format(**params)
 
 
 def add_parser(sub: Any) -> None:
