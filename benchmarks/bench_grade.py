@@ -202,11 +202,11 @@ def stages(items: list[tuple[str, str]], sid: str) -> dict[str, float]:
 
     logs = timed("read_and_parse", sessionlog.read_log, paths)
     sessions = timed("replay", lambda log: sessionlog.replay(log, scenario), logs)
-    cards = timed("score_run", lambda s: score_run(s.trace, scenario.rubric), sessions)
-    timed("trace_hash", lambda s: trace_hash(s.trace), sessions)
+    cards = timed("score_run", lambda s: score_run(s.rows, scenario.rubric), sessions)
+    timed("trace_hash", lambda s: trace_hash(s.rows), sessions)
     timed("check_end", lambda lsc: sessionlog.check_end(*lsc), list(zip(logs, sessions, cards, strict=True)))
     timed("grade_log_total", lambda p: grade_log(p, p, {}), paths)
-    out["events_per_log"] = round(sum(len(s.trace) for s in sessions) / len(sessions), 1)
+    out["events_per_log"] = round(sum(len(s.rows) for s in sessions) / len(sessions), 1)
     out["decisions_per_log"] = round(sum(len(s.history) for s in sessions) / len(sessions), 1)
     out["other"] = round(out["grade_log_total"] - out["read_and_parse"] - out["replay"] - out["score_run"]
                          - out["check_end"], 1)

@@ -76,35 +76,35 @@ class _Person:
         self.present = present
 
 
-def score_run(trace: Iterable[tr.TraceEvent], rubric: Rubric) -> Scorecard:
-    """Grade one run from its trace."""
+def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric) -> Scorecard:
+    """Grade one run from its trace (rows, as the engine records them, or typed events)."""
     people: dict[str, dict[str, _Person]] = {}
     order: list[str] = []
-    outcomes: dict[str, tr.Outcome] = {}
+    outcomes: dict[str, tuple[float, str, str]] = {}  # account -> (day, result, reason)
     stages: dict[str, list[str]] = {}
     scenario, seed, decisions, end, last_t = "", 0, 0, None, 0.0
-    for e in trace:
-        last_t = e.t
-        kind = e.kind
-        if kind == "effect":
-            if e.target and e.var == "satisfaction":
-                people[e.account][e.target].satisfaction = e.value
+    for r in tr.rows(list(trace)):  # row layouts: the event classes of sim.trace, fields in order
+        last_t = r[0]
+        kind = r[-1]
+        if kind == "effect":  # (t, account, target, var, delta, value, cause, kind)
+            if r[2] and r[3] == "satisfaction":
+                people[r[1]][r[2]].satisfaction = r[5]
         elif kind == "decision":
             decisions += 1
-        elif kind == "stage":
-            stages[e.account].append(e.stage)
-        elif kind == "presence":
-            people[e.account][e.stakeholder].present = e.present
-        elif kind == "outcome":
-            outcomes[e.account] = e
-        elif kind == "start":
-            scenario, seed = e.scenario, e.seed
-            for account, persons in e.accounts:
+        elif kind == "stage":  # (t, account, stage, kind)
+            stages[r[1]].append(r[2])
+        elif kind == "presence":  # (t, account, stakeholder, present, cause, kind)
+            people[r[1]][r[2]].present = r[3]
+        elif kind == "outcome":  # (t, account, result, reason, kind)
+            outcomes[r[1]] = (r[0], r[2], r[3])
+        elif kind == "start":  # (t, scenario, seed, accounts, kind)
+            scenario, seed = r[1], r[2]
+            for account, persons in r[3]:
                 order.append(account)
                 stages[account] = []
                 people[account] = {p.id: _Person(p.influence, p.satisfaction, p.present) for p in persons}
-        elif kind == "end":
-            end = e
+        elif kind == "end":  # (t, kind)
+            end = r[0]
     cards = []
     for account in order:
         num = den = 0.0
@@ -114,12 +114,12 @@ def score_run(trace: Iterable[tr.TraceEvent], rubric: Rubric) -> Scorecard:
                 den += p.influence
         sat = num / den if den else 0.0
         out = outcomes.get(account)
-        result = out.result if out else "open"
+        result = out[1] if out else "open"
         cards.append(AccountCard(
             account=account,
             result=result,
-            reason=out.reason if out else "",
-            day=out.t if out else last_t,
+            reason=out[2] if out else "",
+            day=out[0] if out else last_t,
             satisfaction=sat,
             retention=renewal_probability(sat, rubric.renewal) if result == "won" else 0.0,
             stages=tuple(s for s in STAGES if s in stages[account]),
@@ -150,7 +150,7 @@ def score_run(trace: Iterable[tr.TraceEvent], rubric: Rubric) -> Scorecard:
         grade=rubric.grade(score),
         passed=score >= rubric.pass_mark,
         decisions=decisions,
-        sim_days=end.t if end is not None else last_t,
+        sim_days=end if end is not None else last_t,
         lost_reason=lost,
         accounts=tuple(cards),
     )

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from scoring import Scorecard, Summary, score_run
+from sim import trace as tr
 from sim.decisions import DecisionPoint
 from sim.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
 from sim.rules import AccountRules, Rules, TouchpointRule
@@ -219,9 +220,10 @@ class Tally:
         reached: set[TpKey] = set()
         picked: set[tuple[str, str, str]] = set()
         offered: set[tuple[str, str, str]] = set()
-        for e in session.trace:
-            if e.kind != "decision":
+        for r in session.rows:
+            if r[-1] != "decision":
                 continue
+            e = tr.event(r)
             key = (e.account, e.touchpoint)
             tally = self.touchpoints[key]
             tally.decisions += 1
@@ -316,7 +318,7 @@ def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, 
         if probe is not None:
             probe.reset()
         session = play(target, make(s), s)
-        tally.add(session, score_run(session.trace, rubric), s, probe.hits if probe is not None else ())
+        tally.add(session, score_run(session.rows, rubric), s, probe.hits if probe is not None else ())
         if progress is not None:
             progress(i + 1)
     return tally

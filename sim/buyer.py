@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim import trace as tr
-from sim.rules import EventRule, StageRule, TouchpointRule, draw
+from simpy.events import Process, Timeout
+
+from sim.rules import EventRule, StageRule, draw
 from sim.state import CONTACT_MEMORY_DAYS, Deal
 
 if TYPE_CHECKING:
@@ -49,14 +50,14 @@ def journey(deal: Deal, seller: Seller) -> Proc:
         else:
             deal.win()
             if deal.rules.events_close:
-                deal.world.env.process(scripted(deal, deal.rules.events_close, after="close"))
+                Process(deal.world.env, scripted(deal, deal.rules.events_close, after="close"))
             for stage in stages:
                 if stage.key == "after_sales":
                     deal.enter(stage.key)
                     yield from _stage(deal, stage, seller, presale=False)
                     rest = (deal.closed_day or 0.0) + stage.lasts_days - deal.world.env.now
                     if rest > 0:  # the follow-up period goes on after the touchpoints
-                        yield deal.world.env.timeout(rest)
+                        yield Timeout(deal.world.env, rest)
     deal.finish()
 
 
@@ -65,73 +66,89 @@ def _active(deal: Deal, presale: bool) -> bool:
 
 
 def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Generator[Any, Any, bool]:
+    """Visit the stage's touchpoints in order, then repeat allowed ones until the gate holds.
+
+    A visit asks the seller for time with what the touchpoint offers now, and waits for the action
+    (and the buyer's own ``wait_days`` after it). A touchpoint offering nothing is skipped
+    (``touchpoint check`` reports it). Written out in one generator: each resume of a nested
+    ``yield from`` costs a frame per level, and every decision resumes this one.
+    """
     visits: dict[str, int] = {}
+    env = deal.world.env
     for tp in stage.touchpoints:
-        if not _active(deal, presale):
+        if not (deal.status == "open" if presale else deal.status == "won"):
             return False
         if tp.when is None or tp.when(deal):
-            yield from _visit(deal, tp, seller, visits)
+            visits[tp.id] = visits.get(tp.id, 0) + 1
+            offer = tp.offer(deal)
+            if offer is not None:
+                action = yield seller.ask(deal, tp, offer)
+                if action.wait_days:
+                    yield Timeout(env, action.wait_days)
     while _active(deal, presale):
         if not presale or stage.gate is None or stage.gate(deal):
             return True
         again = [
-            tp for tp in stage.touchpoints
+            (tp, offer) for tp in stage.touchpoints
             if visits.get(tp.id, 0) <= tp.repeat and tp.repeat and (tp.when is None or tp.when(deal))
-            and _offered(deal, tp)
+            and (offer := tp.offer(deal)) is not None
         ]
         if not again:
             return False
-        yield from _visit(deal, again[0], seller, visits)
-    return False
-
-
-def _offered(deal: Deal, tp: TouchpointRule) -> tuple:
-    if not tp.conditional:
-        return tp.actions
-    return tuple(a for a in tp.actions if a.when is None or a.when(deal))
-
-
-def _visit(deal: Deal, tp: TouchpointRule, seller: Seller, visits: dict[str, int]) -> Proc:
-    visits[tp.id] = visits.get(tp.id, 0) + 1
-    options = _offered(deal, tp)
-    if options:  # a touchpoint offering nothing is skipped (``touchpoint check`` reports it)
-        action = yield seller.ask(deal, tp, options)
+        tp, offer = again[0]
+        visits[tp.id] = visits.get(tp.id, 0) + 1
+        action = yield seller.ask(deal, tp, offer)
         if action.wait_days:
-            yield deal.world.env.timeout(action.wait_days)
+            yield Timeout(env, action.wait_days)
+    return False
 
 
 def buyer_clock(deal: Deal) -> Proc:
     """The buyer's own clock. Weekly, trust drifts without contact and the competitor grows; and at
     the deadline an open deal is lost (the buyer's patience ran out: no decision). The deadline can
-    move (``patience`` effects), so each wait is to whichever comes first."""
+    move (``patience`` effects), so each wait is to whichever comes first. (The clamped changes of
+    :meth:`Deal.change_person` and :meth:`Deal.change` are inlined: this runs every week of
+    every run.)"""
     world = deal.world
-    env, rng = world.env, world.rng
+    env, rng, append = world.env, world.rng, world.trace.append
     comp = deal.rules.competitor
+    people = tuple(deal.people.values())
+    did = deal.id
     tick = WEEK
     while True:
-        wait = tick - env.now
-        if deal.open and deal.deadline - env.now < wait:
-            wait = deal.deadline - env.now
+        now = env.now
+        wait = tick - now
+        if deal.status == "open" and deal.deadline - now < wait:
+            wait = deal.deadline - now
         if wait > 0:
-            yield env.timeout(wait)
+            yield Timeout(env, wait)
+            now = env.now
         if deal.finished:
             return
-        now = env.now
-        if deal.open and now >= deal.deadline:
+        if deal.status == "open" and now >= deal.deadline:
             deal.lose("patience")
             return
         if now < tick:
             continue
         tick += WEEK
         won = deal.status == "won"
-        for p in deal.people.values():
-            if p.present and p.drift and now - p.last_contact >= CONTACT_MEMORY_DAYS:
-                deal.change_person(p, "trust", p.drift, "drift")
+        for p in people:
+            drift = p.drift
+            if drift and p.present and now - p.last_contact >= CONTACT_MEMORY_DAYS:
+                before = p.trust
+                after = before + drift
+                p.trust = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                if after != before:
+                    append((now, did, p.id, "trust", after - before, after, "drift", "effect"))
                 if won:
-                    deal.change_person(p, "satisfaction", p.drift, "drift")
-        if comp is not None and deal.open:
-            deal.change("competitor", draw(comp[1], rng), "competitor")
-            if deal.competitor >= comp[2]:
+                    deal.change_person(p, "satisfaction", drift, "drift")
+        if comp is not None and deal.status == "open":
+            before = deal.competitor
+            after = before + draw(comp[1], rng)
+            deal.competitor = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+            if after != before:
+                append((now, did, "", "competitor", after - before, after, "competitor", "effect"))
+            if after >= comp[2]:
                 deal.lose("competitor")
 
 
@@ -143,12 +160,12 @@ def scripted(deal: Deal, events: tuple[EventRule, ...], after: str = "start") ->
     for ev in events:
         wait = t0 + ev.day - env.now
         if wait > 0:
-            yield env.timeout(wait)
+            yield Timeout(env, wait)
         if not _active(deal, after == "start") or deal.finished:
             return
         if ev.chance < 1.0 and rng.random() >= ev.chance:
             continue
         if ev.when is not None and not ev.when(deal):
             continue
-        world.trace.append(tr.Scripted(env.now, deal.id, ev.id))
-        deal.apply(ev.effects, ev.id)
+        world.trace.append((env.now, deal.id, ev.id, "event"))
+        deal.apply(ev.ops, ev.id)

@@ -108,7 +108,7 @@ class LookaheadPolicy:
         while not isinstance(nxt, RunOutcome):
             sim.choose(policy.choose(nxt, sim))
             nxt = sim.advance()
-        return score_run(sim.trace, self.rubric).score
+        return score_run(sim.rows, self.rubric).score
 
 
 def _significant(diffs: list[float]) -> bool:

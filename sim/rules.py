@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import sqrt
 from typing import Any
 
 from sim import expr
@@ -20,7 +21,7 @@ from sim.trace import PersonStart
 
 Path = tuple[str | int, ...]
 Cond = Callable[[Any], bool] | None
-#: A fixed float, or ("n", mean, sd) / ("u", lo, hi) / ("t", lo, mode, hi) drawn per use.
+#: A fixed float, or ("n", mean, sd) / ("u", lo, hi, hi - lo) / ("t", lo, mode, hi, ...) drawn per use.
 AmountT = float | tuple
 
 
@@ -56,6 +57,7 @@ class ActionRule:
     recommended: bool
     effects: tuple[EffectRule, ...]
     wait_days: float = 0.0
+    ops: tuple = ()  # the effects compiled for Deal.apply (see compile_ops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,27 @@ class TouchpointRule:
     by_id: dict[str, ActionRule] = field(default_factory=dict)
     conditional: bool = False  # some action has a ``when``: the offer must be computed each visit
     menu: tuple = ()  # (options, offered ids, recommended ids) when every action is offered, built once
+    menus: dict[int, tuple] = field(default_factory=dict)  # menus of conditional offers, built on first use
+
+    def offer(self, deal: Any) -> tuple | None:
+        """The menu (see :func:`menu`) of the actions offered to ``deal`` now, or None if none is.
+
+        Menus are built once per set of offered actions and shared by every run: they are
+        immutable, and building them on each visit was a visible share of a run's time.
+        """
+        if not self.conditional:
+            return self.menu if self.actions else None
+        key, bit = 0, 1
+        for a in self.actions:
+            if a.when is None or a.when(deal):
+                key |= bit
+            bit <<= 1
+        if not key:
+            return None
+        found = self.menus.get(key)
+        if found is None:
+            found = self.menus[key] = menu(tuple(a for i, a in enumerate(self.actions) if key >> i & 1))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +112,7 @@ class EventRule:
     chance: float
     when: Cond
     effects: tuple[EffectRule, ...]
+    ops: tuple = ()  # the effects compiled for Deal.apply (see compile_ops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,21 +202,34 @@ def _amount(value: float | Distribution) -> AmountT:
         if value.normal is not None:
             return ("n", *value.normal)
         if value.uniform is not None:
-            return ("u", *value.uniform)
-        return ("t", *value.triangular)  # type: ignore[misc]
+            lo, hi = value.uniform
+            return ("u", lo, hi, hi - lo)
+        lo, mode, hi = value.triangular  # type: ignore[misc]
+        # numpy's triangular sampler, precomputed (see draw)
+        base = hi - lo
+        return ("t", lo, mode, hi, (mode - lo) / base, (mode - lo) * base, (hi - mode) * base)
     return float(value)
 
 
 def draw(amount: AmountT, rng: Any) -> float:
-    """A value of an amount: itself if fixed, else one draw from the run's generator."""
+    """A value of an amount: itself if fixed, else one draw from the run's generator.
+
+    Uniform and triangular amounts are computed here from one ``rng.random()`` with the formulas of
+    numpy's own samplers (``random_uniform``, ``random_triangular``), which gives the very same
+    values as ``rng.uniform``/``rng.triangular`` without their array-argument overhead: a run draws
+    often, and those two calls cost more than the rest of an effect.
+    """
     if amount.__class__ is float:
         return amount  # type: ignore[return-value]
     kind = amount[0]  # type: ignore[index]
     if kind == "n":
-        return float(amount[1] + amount[2] * rng.standard_normal())  # type: ignore[index]
+        return amount[1] + amount[2] * rng.standard_normal()  # type: ignore[index]
     if kind == "u":
-        return float(rng.uniform(amount[1], amount[2]))  # type: ignore[index]
-    return float(rng.triangular(amount[1], amount[2], amount[3]))  # type: ignore[index]
+        return amount[1] + amount[3] * rng.random()  # type: ignore[index]
+    u = rng.random()
+    if u <= amount[4]:  # type: ignore[index]
+        return amount[1] + sqrt(u * amount[5])  # type: ignore[index]
+    return amount[3] - sqrt((1.0 - u) * amount[6])  # type: ignore[index]
 
 
 def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
@@ -252,6 +289,47 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
     return tuple(out)
 
 
+#: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply).
+OP_PEOPLE, OP_CONTACT, OP_ACCOUNT, OP_SET, OP_CLEAR, OP_LEAVE, OP_JOIN, OP_LOSE, OP_CHANCE = range(9)
+
+
+def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
+    """Flatten effects into the operations they perform, in the order they perform them.
+
+    An effect has a dozen optional parts and most are empty; the engine applies effects often, so
+    it runs this flat list instead, where each entry does one thing:
+
+    * ``(OP_CHANCE, p, n)``: with probability ``1 - p`` skip the next ``n`` operations;
+    * ``(OP_PEOPLE, var, fixed, amount, scale, who)``: change ``var`` of each present stakeholder
+      in ``who`` by ``fixed`` (already scaled), or by a fresh draw of ``amount`` times ``scale``;
+    * ``(OP_CONTACT, who)``: the seller met them (their drift clock restarts);
+    * ``(OP_ACCOUNT, var, fixed, amount, scale)``: the same for an account number;
+    * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
+    """
+    out: list[tuple] = []
+    for e in effects:
+        ops: list[tuple] = []
+        if e.people:
+            for var, amount in e.people:
+                fixed = amount * e.scale if amount.__class__ is float else None
+                ops.append((OP_PEOPLE, var, fixed, amount, e.scale, e.who))
+            ops.append((OP_CONTACT, e.who))
+        for var, amount in e.account:
+            fixed = amount * e.scale if amount.__class__ is float else None
+            ops.append((OP_ACCOUNT, var, fixed, amount, e.scale))
+        ops += [(OP_SET, f) for f in e.set_flags] + [(OP_CLEAR, f) for f in e.clear_flags]
+        if e.leave:
+            ops.append((OP_LEAVE, e.leave))
+        if e.join:
+            ops.append((OP_JOIN, e.join))
+        if e.lose:
+            ops.append((OP_LOSE, e.lose))
+        if e.chance < 1.0:
+            out.append((OP_CHANCE, e.chance, len(ops)))
+        out += ops
+    return tuple(out)
+
+
 def _unknown(what: str, name: str, known: Any) -> str:
     import difflib
 
@@ -287,8 +365,9 @@ def _account(account: Account, index: int) -> AccountRules:
                 days=float(a.days),
                 when=_cond(a.when, symbols, (*tpath, "actions", ai, "when")),
                 recommended=a.recommended,
-                effects=_effects(a.effects, account, (*tpath, "actions", ai, "effects")),
+                effects=(effects := _effects(a.effects, account, (*tpath, "actions", ai, "effects"))),
                 wait_days=float(a.wait_days),
+                ops=compile_ops(effects),
             )
             for ai, a in enumerate(tp.actions)
         )
@@ -331,7 +410,8 @@ def _account(account: Account, index: int) -> AccountRules:
                 day=float(ev.day),
                 chance=ev.chance,
                 when=_cond(ev.when, symbols, (*epath, "when")),
-                effects=_effects(ev.effects, account, (*epath, "effects")),
+                effects=(effects := _effects(ev.effects, account, (*epath, "effects"))),
+                ops=compile_ops(effects),
             )
         )
     comp = account.competitor

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-import simpy
+from simpy.events import Event, Timeout
 
-from sim import trace as tr
 from sim.decisions import DecisionPoint, Option
-from sim.rules import ActionRule, TouchpointRule, menu
+from sim.rules import TouchpointRule
 from sim.state import Deal, World
 
 #: Asks for a decision and returns the event its answer will trigger.
-Decide = Callable[[DecisionPoint], simpy.Event]
+Decide = Callable[[DecisionPoint], Event]
 
 
 class Seller:
@@ -28,32 +27,40 @@ class Seller:
     def __init__(self, world: World, decide: Decide) -> None:
         self.world = world
         self.decide = decide
-        self.asks: dict[str, tuple[Deal, TouchpointRule, tuple[ActionRule, ...], simpy.Event]] = {}
+        #: account id -> (deal, touchpoint, menu offered, event fired when the action is done)
+        self.asks: dict[str, tuple[Deal, TouchpointRule, tuple, Event]] = {}
         self.decisions = 0
 
-    def ask(self, deal: Deal, tp: TouchpointRule, options: tuple[ActionRule, ...]) -> simpy.Event:
-        """An account wants the seller at touchpoint ``tp``; the event fires when the action is done."""
-        done = self.world.env.event()
-        self.asks[deal.id] = (deal, tp, options, done)
-        self.world.poke()
+    def ask(self, deal: Deal, tp: TouchpointRule, offer: tuple) -> Event:
+        """An account wants the seller at touchpoint ``tp`` with the menu ``offer``
+        (:meth:`TouchpointRule.offer`); the event fires with the action once it is done."""
+        world = self.world
+        done = Event(world.env)
+        self.asks[deal.id] = (deal, tp, offer, done)
+        idle = world.idle
+        if idle is not None and not idle.triggered:
+            idle.succeed()
         return done
 
-    def run(self) -> Generator[simpy.Event, Any, None]:
+    def run(self) -> Generator[Event, Any, None]:
         world = self.world
         env = world.env
         deals = world.deals
         asks = self.asks
+        append = world.trace.append
+        single = deals[0] if len(deals) == 1 else None
         while True:
-            if len(deals) == 1:  # the common case, kept cheap
-                if deals[0].finished:
+            if single is not None:  # one account, the common case, kept cheap
+                if single.finished:
                     break
-                ready = list(asks.values())
+                ask = asks.get(single.id)
+                ready = [ask] if ask is not None else []
             else:
                 if all(d.finished for d in deals):
                     break
                 ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
             if not ready:
-                world.idle = env.event()
+                world.idle = Event(env)
                 yield world.idle
                 world.idle = None
                 continue
@@ -66,24 +73,22 @@ class Seller:
                     number=self.decisions,
                     options=tuple(Option(a[0].id, 0.0, a[0].id == soonest) for a in ready),
                 ))
-                world.trace.append(tr.Focus(now, chosen, tuple(a[0].id for a in ready)))
-                deal, tp, actions, done = self.asks[chosen]
+                append((now, chosen, tuple(a[0].id for a in ready), "focus"))
+                deal, tp, (options, offered, recommended), done = asks[chosen]
             else:
-                deal, tp, actions, done = ready[0]
+                deal, tp, (options, offered, recommended), done = ready[0]
             self.decisions += 1
-            options, offered, recommended = tp.menu if actions is tp.actions else menu(actions)
+            now = env.now
             choice = yield self.decide(DecisionPoint(
-                "action", tp.key, deal.id, tp.id, tp.stage, env.now, self.decisions, options))
+                "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options))
             action = tp.by_id[choice]
-            world.trace.append(tr.Decision(
-                env.now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days))
-            del self.asks[deal.id]
+            append((now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days, "decision"))
+            del asks[deal.id]
             deal.contact(tp.with_)
-            deal.apply(action.effects, action.id)
+            deal.apply(action.ops, action.id)
             if action.days > 0:
-                yield env.timeout(action.days)
+                yield Timeout(env, action.days)
             # Waiting on ``done`` too runs the account's own callback first: it asks again (or
             # finishes) before the seller looks for work, so it is among the next focus options.
             yield done.succeed(action)
-        world.trace.append(tr.End(env.now))
-
+        append((env.now, "end"))

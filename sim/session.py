@@ -16,10 +16,12 @@ and a bot answering at once produce the same timestamps.
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import Event, Process
 
 from sim import buyer
 from sim import trace as tr
@@ -31,6 +33,22 @@ from sim.state import Deal, World
 
 #: Hard cap on SimPy steps in one run: any scenario finishes far below it; it bounds a bad one.
 MAX_STEPS = 1_000_000
+
+
+class _Environment(simpy.Environment):
+    """SimPy's environment, minus binding its event classes onto each instance.
+
+    ``simpy.Environment.__init__`` binds ``event``/``timeout``/``process``... to the instance for
+    speed; that costs more than a short run's events and leaves a reference cycle to break. The
+    engine creates events from their classes (``Event(env)``), and ``env.event()`` etc. still work
+    through the class's descriptors for anyone else.
+    """
+
+    def __init__(self) -> None:  # the attributes of simpy.Environment.__init__ (simpy 4), unbound
+        self._now = 0.0
+        self._queue = []
+        self._eid = count()
+        self._active_proc = None
 
 
 class EngineError(RuntimeError):
@@ -46,18 +64,18 @@ class Session:
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
         self.rules = rules
         self.seed = seed
-        self.env = env = simpy.Environment(initial_time=0.0)
+        self.env = env = _Environment()
         self.world = world = World(env, np.random.default_rng(seed))
         world.deals = [Deal(world, a) for a in rules.accounts]
-        world.trace.append(tr.Start(0.0, rules.spec.id, seed, rules.start))
+        world.trace.append((0.0, rules.spec.id, seed, rules.start, "start"))
         self.seller = Seller(world, self._decide)
         for deal in world.deals:
-            env.process(buyer.journey(deal, self.seller))
-            env.process(buyer.buyer_clock(deal))
+            Process(env, buyer.journey(deal, self.seller))
+            Process(env, buyer.buyer_clock(deal))
             if deal.rules.events_start:
-                env.process(buyer.scripted(deal, deal.rules.events_start))
-        self._done_proc = env.process(self.seller.run())
-        self._pending: tuple[DecisionPoint, simpy.Event] | None = None
+                Process(env, buyer.scripted(deal, deal.rules.events_start))
+        self._done_proc = Process(env, self.seller.run())
+        self._pending: tuple[DecisionPoint, Event] | None = None
         self._steps = 0
         self._outcome: RunOutcome | None = None
         self.history: list[tuple[DecisionPoint, str]] = []
@@ -103,8 +121,15 @@ class Session:
         return self._done_proc.processed
 
     @property
-    def trace(self) -> list[tr.TraceEvent]:
+    def rows(self) -> list[tr.Row]:
+        """The trace as the engine records it: one row per event (see :mod:`sim.trace`). Scoring,
+        hashing and anything else that reads many runs should read this."""
         return self.world.trace
+
+    @property
+    def trace(self) -> list[tr.TraceEvent]:
+        """The trace as typed events, made from :attr:`rows` on each call (for readable code)."""
+        return tr.events(self.world.trace)
 
     @property
     def now(self) -> float:
@@ -136,18 +161,13 @@ class Session:
         for *_, event in env._queue:  # timeouts of buyer processes that outlived the run
             event.callbacks = None
         env._queue.clear()
-        # SimPy binds its event classes onto each environment for speed (a self-reference); the
-        # class-level descriptors serve the same calls once the bindings are gone.
-        for name, attr in type(env).__dict__.items():
-            if isinstance(attr, simpy.core.BoundClass):
-                env.__dict__.pop(name, None)
         self.seller.decide = None  # type: ignore[assignment]
         for deal in self.world.deals:
             deal.world = None  # type: ignore[assignment]
 
     # --- the decider the seller process calls -----------------------------------------------------
-    def _decide(self, point: DecisionPoint) -> simpy.Event:
-        event = self.env.event()
+    def _decide(self, point: DecisionPoint) -> Event:
+        event = Event(self.env)
         self._pending = (point, event)
         return event
 

@@ -193,7 +193,7 @@ def check_end(log: ParsedLog, session: Session, card: Any) -> None:
         "result": (end["result"], "won" if card.won else "lost"),
         "score": (end["score"], round(card.score, 2)),
         "grade": (end["grade"], card.grade),
-        "trace_hash": (end["trace_hash"], trace_hash(session.trace)),
+        "trace_hash": (end["trace_hash"], trace_hash(session.rows)),
     }
     for name, (claimed, actual) in claims.items():
         same = abs(claimed - actual) <= 1e-6 if _is_num(claimed) and _is_num(actual) else claimed == actual
@@ -230,7 +230,7 @@ class LogWriter:
     def end(self, session: Session, card: Any, wall_s: float | None = None) -> None:
         rec: dict[str, Any] = {"type": "end", "t": session.now, "decisions": len(session.history),
                                "result": "won" if card.won else "lost", "score": round(card.score, 2),
-                               "grade": card.grade, "trace_hash": trace_hash(session.trace)}
+                               "grade": card.grade, "trace_hash": trace_hash(session.rows)}
         if wall_s is not None:
             rec["wall_s"] = round(wall_s, 3)
         self._write(rec)

@@ -101,5 +101,5 @@ def observe(world: World) -> View:
     return View(
         day=now,
         accounts=tuple(_account(d, now) for d in world.deals),
-        feed=tuple(e for e in world.trace if isinstance(e, tr.Scripted)),
+        feed=tuple(tr.Scripted(*r) for r in world.trace if r[-1] == "event"),
     )

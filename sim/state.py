@@ -12,7 +12,19 @@ from typing import Any
 import simpy
 
 from sim import trace as tr
-from sim.rules import AccountRules, EffectRule, PersonInit, draw
+from sim.rules import (
+    OP_ACCOUNT,
+    OP_CHANCE,
+    OP_CLEAR,
+    OP_CONTACT,
+    OP_JOIN,
+    OP_LEAVE,
+    OP_PEOPLE,
+    OP_SET,
+    AccountRules,
+    PersonInit,
+    draw,
+)
 
 #: Without contact for this many days, a stakeholder's trust drifts (see Stakeholder.drift).
 CONTACT_MEMORY_DAYS = 14.0
@@ -26,7 +38,7 @@ class World:
     def __init__(self, env: simpy.Environment, rng: Any) -> None:
         self.env = env
         self.rng = rng
-        self.trace: list[tr.TraceEvent] = []
+        self.trace: list[tr.Row] = []  # rows: see sim.trace
         self.deals: list[Deal] = []
         self.idle: simpy.Event | None = None  # the seller waiting for work, if it is
 
@@ -112,9 +124,8 @@ class Deal:
         after = _clamp(before + delta)
         if after != before:
             setattr(person, var, after)
-            self.world.trace.append(
-                tr.Effect(self.world.env.now, self.id, person.id, var, after - before, after, cause)
-            )
+            world = self.world
+            world.trace.append((world.env.now, self.id, person.id, var, after - before, after, cause, "effect"))
 
     def change(self, var: str, delta: float, cause: str) -> None:
         if var == "patience":
@@ -125,7 +136,7 @@ class Deal:
             after = _clamp(before + delta)
             setattr(self, var, after)
         if after != before:
-            self.world.trace.append(tr.Effect(self.world.env.now, self.id, "", var, after - before, after, cause))
+            self.world.trace.append((self.world.env.now, self.id, "", var, after - before, after, cause, "effect"))
 
     def set_flag(self, flag: str, value: bool, cause: str) -> None:
         if (flag in self.flags) != value:
@@ -133,14 +144,14 @@ class Deal:
                 self.flags.add(flag)
             else:
                 self.flags.discard(flag)
-            self.world.trace.append(tr.FlagChange(self.world.env.now, self.id, flag, value, cause))
+            self.world.trace.append((self.world.env.now, self.id, flag, value, cause, "flag"))
 
     def set_present(self, pid: str, present: bool, cause: str) -> None:
         person = self.people[pid]
         if person.present != present:
             person.present = present
             person.last_contact = self.world.env.now
-            self.world.trace.append(tr.Presence(self.world.env.now, self.id, pid, present, cause))
+            self.world.trace.append((self.world.env.now, self.id, pid, present, cause, "presence"))
 
     def contact(self, ids: tuple[str, ...]) -> None:
         """The seller met these people today (resets their drift clock)."""
@@ -153,50 +164,82 @@ class Deal:
             self.status = "lost"
             self.reason = reason
             self.decided_day = self.world.env.now
-            self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "lost", reason))
+            self.world.trace.append((self.world.env.now, self.id, "lost", reason, "outcome"))
             self.finish()
 
     def finish(self) -> None:
         """The account's journey is over: lost, or after-sales done."""
         if not self.finished:
             self.finished = True
-            self.world.trace.append(tr.Finished(self.world.env.now, self.id))
+            self.world.trace.append((self.world.env.now, self.id, "finished"))
             self.world.poke()
 
     def enter(self, stage: str) -> None:
         self.stage = stage
-        self.world.trace.append(tr.StageChange(self.world.env.now, self.id, stage))
+        self.world.trace.append((self.world.env.now, self.id, stage, "stage"))
 
     def win(self) -> None:
         self.status = "won"
         self.closed_day = self.decided_day = self.world.env.now
-        self.world.trace.append(tr.Outcome(self.world.env.now, self.id, "won", ""))
+        self.world.trace.append((self.world.env.now, self.id, "won", "", "outcome"))
 
-    def apply(self, effects: tuple[EffectRule, ...], cause: str) -> None:
-        """Apply effects in order; random amounts and chances draw from the run's generator."""
-        rng = self.world.rng
+    def apply(self, ops: tuple[tuple, ...], cause: str) -> None:
+        """Apply compiled effects (:func:`sim.rules.compile_ops`) in order; random amounts and
+        chances draw from the run's generator.
+
+        This is the engine's innermost loop (every action and scripted event comes through it), so
+        the clamped changes of :meth:`change_person` and :meth:`change` are written out inline
+        here; they must stay the same arithmetic, in the same order.
+        """
+        world = self.world
+        rng = world.rng
+        now = world.env.now
+        append = world.trace.append
         people = self.people
-        for e in effects:
-            if e.chance < 1.0 and rng.random() >= e.chance:
+        did = self.id
+        skip = 0
+        for op in ops:
+            if skip:
+                skip -= 1
                 continue
-            if e.people:
-                scale = e.scale
-                for var, amount in e.people:
-                    for pid in e.who:
-                        person = people[pid]
-                        if person.present:
-                            delta = amount if amount.__class__ is float else draw(amount, rng)
-                            self.change_person(person, var, delta * scale, cause)
-                self.contact(e.who)
-            for var, amount in e.account:
-                self.change(var, (amount if amount.__class__ is float else draw(amount, rng)) * e.scale, cause)
-            for flag in e.set_flags:
-                self.set_flag(flag, True, cause)
-            for flag in e.clear_flags:
-                self.set_flag(flag, False, cause)
-            if e.leave:
-                self.set_present(e.leave, False, cause)
-            if e.join:
-                self.set_present(e.join, True, cause)
-            if e.lose:
-                self.lose(e.lose)
+            code = op[0]
+            if code == OP_PEOPLE:
+                _, var, fixed, amount, scale, who = op
+                for pid in who:
+                    p = people[pid]
+                    if p.present:
+                        before = getattr(p, var)
+                        after = before + (fixed if fixed is not None else draw(amount, rng) * scale)
+                        after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                        if after != before:
+                            setattr(p, var, after)
+                            append((now, did, pid, var, after - before, after, cause, "effect"))
+            elif code == OP_CONTACT:
+                for pid in op[1]:
+                    people[pid].last_contact = now
+            elif code == OP_ACCOUNT:
+                _, var, fixed, amount, scale = op
+                delta = fixed if fixed is not None else draw(amount, rng) * scale
+                if var == "patience":
+                    before = self.deadline
+                    self.deadline = after = max(0.0, before + delta)
+                else:
+                    before = getattr(self, var)
+                    after = before + delta
+                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    setattr(self, var, after)
+                if after != before:
+                    append((now, did, "", var, after - before, after, cause, "effect"))
+            elif code == OP_CHANCE:
+                if rng.random() >= op[1]:
+                    skip = op[2]
+            elif code == OP_SET:
+                self.set_flag(op[1], True, cause)
+            elif code == OP_CLEAR:
+                self.set_flag(op[1], False, cause)
+            elif code == OP_LEAVE:
+                self.set_present(op[1], False, cause)
+            elif code == OP_JOIN:
+                self.set_present(op[1], True, cause)
+            else:  # OP_LOSE
+                self.lose(op[1])

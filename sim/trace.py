@@ -1,10 +1,15 @@
-"""The trace: typed events a run produces, in order. Scoring, the UI and the debrief read it.
+"""The trace: what a run did, event by event, in order. Scoring, the UI and the debrief read it.
 
 A trace is the complete, deterministic record of a run: the same scenario, seed and choices give the
-same trace, byte for byte, in any process. Events are small slotted dataclasses, treated as
-immutable once appended (they are not ``frozen`` only because frozen dataclasses cost five times as
-much to create, and a run creates dozens); ``to_dict`` gives the JSON form for export, and
-``trace_hash`` a digest that session logs carry.
+same trace, byte for byte, in any process.
+
+The engine records each event as a *row*: a plain tuple of the fields of one of the event classes
+below, in their order, ending with the event's ``kind`` (``(t, account, target, var, delta, value,
+cause, "effect")`` is an :class:`Effect`). A run appends a hundred or more of them, and a tuple
+costs a fifth of an object to make, which is a large part of an engine that must run thousands of
+games a second; rows are also what :func:`trace_hash` digests and what scoring reads. For
+readable code, :func:`event` and :func:`events` turn rows into the typed, slotted dataclasses
+(``Session.trace`` does this), and :func:`row` turns one back.
 """
 
 from __future__ import annotations
@@ -154,35 +159,65 @@ TraceEvent = (
 )
 
 
-def to_dict(event: TraceEvent) -> dict[str, Any]:
+#: Each event class by its ``kind``, the last field of every row.
+CLASSES: dict[str, type] = {
+    fields(cls)[-1].default: cls  # type: ignore[misc]
+    for cls in (Start, StageChange, Focus, Decision, Effect, FlagChange, Presence, Scripted, Outcome, Finished, End)
+}
+
+Row = tuple
+
+
+def event(row: Row) -> TraceEvent:
+    """The typed event of one row."""
+    return CLASSES[row[-1]](*row)  # type: ignore[no-any-return]
+
+
+def events(trace: list[Row] | list[TraceEvent]) -> list[TraceEvent]:
+    """The typed events of a trace (rows, or events already typed)."""
+    return [event(r) if r.__class__ is tuple else r for r in trace]  # type: ignore[misc]
+
+
+_GETTERS: dict[type, Any] = {}
+
+
+def row(item: Row | TraceEvent) -> Row:
+    """The row of a typed event (a row is returned as it is)."""
+    if item.__class__ is tuple:
+        return item  # type: ignore[return-value]
+    get = _GETTERS.get(item.__class__)
+    if get is None:
+        get = _GETTERS[item.__class__] = attrgetter(*(f.name for f in fields(item.__class__)))  # type: ignore[arg-type]
+    return get(item)  # type: ignore[no-any-return]
+
+
+def rows(trace: list[Row] | list[TraceEvent]) -> list[Row]:
+    """A trace as rows, whichever form it is in."""
+    if not trace or trace[0].__class__ is tuple:
+        return trace  # type: ignore[return-value]
+    return [row(r) for r in trace]
+
+
+def to_dict(item: Row | TraceEvent) -> dict[str, Any]:
     """The JSON-ready form of one event."""
-    if isinstance(event, Start):
-        out = asdict(event)
-        out["accounts"] = [[a, [asdict(p) for p in people]] for a, people in event.accounts]
+    e = event(item) if item.__class__ is tuple else item
+    if isinstance(e, Start):
+        out = asdict(e)
+        out["accounts"] = [[a, [asdict(p) for p in people]] for a, people in e.accounts]
         return out
-    return {f.name: _plain(getattr(event, f.name)) for f in fields(event)}
+    return {f.name: _plain(getattr(e, f.name)) for f in fields(e)}  # type: ignore[arg-type]
 
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-_ROWS: dict[type, Any] = {}
-
-
-def trace_hash(trace: list[TraceEvent]) -> str:
+def trace_hash(trace: list[Row] | list[TraceEvent]) -> str:
     """A stable digest of a whole trace: the same run gives the same digest on any machine.
 
-    It is the SHA-256 of ``repr`` of the list of each event's field values (a tuple per event, in
-    field order). That is exact and portable because a trace holds only ASCII identifiers (ids,
-    stage and cause names), integers, booleans and floats, whose ``repr`` is the shortest
-    round-trip form on every platform. It is computed in C (``attrgetter`` rows, one ``repr``):
-    hashing is a large part of verifying a session log, so it must be cheap.
+    It is the SHA-256 of ``repr`` of the list of rows. That is exact and portable because a trace
+    holds only ASCII identifiers (ids, stage and cause names), integers, booleans and floats, whose
+    ``repr`` is the shortest round-trip form on every platform. One ``repr`` of the whole list runs
+    in C: hashing is a large part of verifying a session log, so it must be cheap.
     """
-    rows = []
-    for event in trace:
-        row = _ROWS.get(event.__class__)
-        if row is None:
-            row = _ROWS[event.__class__] = attrgetter(*(f.name for f in fields(event.__class__)))
-        rows.append(row(event))
-    return "sha256:" + hashlib.sha256(repr(rows).encode("ascii", "backslashreplace")).hexdigest()
+    return "sha256:" + hashlib.sha256(repr(rows(trace)).encode("ascii", "backslashreplace")).hexdigest()

@@ -77,6 +77,7 @@ def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], con
                  card: Scorecard) -> Report:
     """Assemble the debrief for a finished (or abandoned) run."""
     loc = content.locale
+    trace = tr.events(trace)
     start = next(e for e in trace if isinstance(e, tr.Start))
     values: dict[tuple[str, str], dict[str, float]] = {}
     present: dict[tuple[str, str], bool] = {}
