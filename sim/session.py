@@ -8,10 +8,10 @@
         session.choose(point.options[0].id)
         point = session.advance()
 
-Each run owns one SimPy environment and one numpy generator seeded from ``seed``; nothing reads the
-wall clock or depends on hash order, so the same scenario, seed and choices give the same trace in
-any process. Sim time stands still while a decision is pending, so a person thinking for a minute
-and a bot answering at once produce the same timestamps.
+Each run owns one SimPy environment and one numpy generator seeded from ``seed``
+(:mod:`sim.seeding`); nothing reads the wall clock or depends on hash order, so the same scenario,
+seed and choices give the same trace in any process. Sim time stands still while a decision is
+pending, so a person thinking for a minute and a bot answering at once produce the same timestamps.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-import numpy as np
 import simpy
 from simpy.events import Event, Process
 
@@ -27,6 +26,7 @@ from sim import buyer
 from sim import trace as tr
 from sim.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
 from sim.rules import Rules
+from sim.seeding import generator
 from sim.seller import Seller
 from sim.signals import View, observe
 from sim.state import Deal, World
@@ -65,7 +65,7 @@ class Session:
         self.rules = rules
         self.seed = seed
         self.env = env = _Environment()
-        self.world = world = World(env, np.random.default_rng(seed))
+        self.world = world = World(env, generator(seed))
         world.deals = [Deal(world, a) for a in rules.accounts]
         world.trace.append((0.0, rules.spec.id, seed, rules.start, "start"))
         self.seller = Seller(world, self._decide)
