@@ -112,7 +112,7 @@ def buyer_clock(deal: Deal) -> Proc:
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append
     comp = deal.rules.competitor
-    people = tuple(deal.people.values())
+    drifting = tuple(p for p in deal.people.values() if p.drift)
     did = deal.id
     tick = WEEK
     while True:
@@ -132,9 +132,9 @@ def buyer_clock(deal: Deal) -> Proc:
             continue
         tick += WEEK
         won = deal.status == "won"
-        for p in people:
+        for p in drifting:
             drift = p.drift
-            if drift and p.present and now - p.last_contact >= CONTACT_MEMORY_DAYS:
+            if p.present and now - p.last_contact >= CONTACT_MEMORY_DAYS:
                 before = p.trust
                 after = before + drift
                 p.trust = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after

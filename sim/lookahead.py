@@ -99,8 +99,7 @@ class LookaheadPolicy:
         here = sim.advance()
         if not isinstance(here, DecisionPoint) or here.key != point.key:  # pragma: no cover - engine bug
             raise RuntimeError(f"replay diverged at decision {len(prefix) + 1} (seed {self.seed})")
-        stream = np.random.default_rng([self.seed, ROLLOUT_STREAM, len(prefix), k])
-        sim.world.rng.bit_generator.state = stream.bit_generator.state
+        sim.world.rng.reseed(np.random.default_rng([self.seed, ROLLOUT_STREAM, len(prefix), k]))
         sim.choose(option)
         policy: Policy = (self.fallback if self.rollout_policy == "expert"
                           else RandomPolicy(_rollout_seed(self.seed, len(prefix), k)))

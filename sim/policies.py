@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sim.decisions import DecisionPoint, RunOutcome
-from sim.seeding import fold, splitmix64
+from sim.dice import fold, splitmix64
 from sim.session import Session
 
 #: Offset of the policy's random stream from the engine's (same seed, independent streams).
@@ -35,7 +35,7 @@ class PolicyError(ValueError):
 class RandomPolicy:
     """A trainee who picks at random: the baseline a case must beat.
 
-    Its dice are SplitMix64 outputs (:func:`sim.seeding.splitmix64`) from a state seeded by the
+    Its dice are SplitMix64 outputs (:func:`sim.dice.splitmix64`) from a state seeded by the
     run's seed, offset so the stream differs from the engine's: deterministic on every platform,
     and free to seed, which matters when batches play thousands of short games (seeding Python's
     ``random.Random`` cost more than a tenth of a tutorial run). The engine's own randomness is

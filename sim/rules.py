@@ -290,7 +290,7 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
 
 
 #: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply).
-OP_PEOPLE, OP_CONTACT, OP_ACCOUNT, OP_SET, OP_CLEAR, OP_LEAVE, OP_JOIN, OP_LOSE, OP_CHANCE = range(9)
+OP_PEOPLE, OP_ACCOUNT, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE, OP_JOIN, OP_LOSE = range(8)
 
 
 def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
@@ -300,20 +300,19 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     it runs this flat list instead, where each entry does one thing:
 
     * ``(OP_CHANCE, p, n)``: with probability ``1 - p`` skip the next ``n`` operations;
-    * ``(OP_PEOPLE, var, fixed, amount, scale, who)``: change ``var`` of each present stakeholder
-      in ``who`` by ``fixed`` (already scaled), or by a fresh draw of ``amount`` times ``scale``;
-    * ``(OP_CONTACT, who)``: the seller met them (their drift clock restarts);
+    * ``(OP_PEOPLE, var, fixed, amount, scale, who, contact)``: change ``var`` of each present
+      stakeholder in ``who`` by ``fixed`` (already scaled), or by a fresh draw of ``amount`` times
+      ``scale``; with ``contact`` (the effect's last such change) the seller met them, so their
+      drift clock restarts;
     * ``(OP_ACCOUNT, var, fixed, amount, scale)``: the same for an account number;
     * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
     """
     out: list[tuple] = []
     for e in effects:
         ops: list[tuple] = []
-        if e.people:
-            for var, amount in e.people:
-                fixed = amount * e.scale if amount.__class__ is float else None
-                ops.append((OP_PEOPLE, var, fixed, amount, e.scale, e.who))
-            ops.append((OP_CONTACT, e.who))
+        for i, (var, amount) in enumerate(e.people):
+            fixed = amount * e.scale if amount.__class__ is float else None
+            ops.append((OP_PEOPLE, var, fixed, amount, e.scale, e.who, i == len(e.people) - 1))
         for var, amount in e.account:
             fixed = amount * e.scale if amount.__class__ is float else None
             ops.append((OP_ACCOUNT, var, fixed, amount, e.scale))

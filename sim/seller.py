@@ -54,29 +54,28 @@ class Seller:
                 if single.finished:
                     break
                 ask = asks.get(single.id)
-                ready = [ask] if ask is not None else []
             else:
                 if all(d.finished for d in deals):
                     break
                 ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
-            if not ready:
+                ask = ready[0] if len(ready) == 1 else None
+                if len(ready) > 1:
+                    now = env.now
+                    soonest = min(ready, key=lambda a: a[0].deadline - now)[0].id
+                    self.decisions += 1
+                    chosen = yield self.decide(DecisionPoint(
+                        kind="focus", key="focus", account="", touchpoint="", stage="", day=now,
+                        number=self.decisions,
+                        options=tuple(Option(a[0].id, 0.0, a[0].id == soonest) for a in ready),
+                    ))
+                    append((now, chosen, tuple(a[0].id for a in ready), "focus"))
+                    ask = asks[chosen]
+            if ask is None:
                 world.idle = Event(env)
                 yield world.idle
                 world.idle = None
                 continue
-            if len(ready) > 1:
-                now = env.now
-                soonest = min(ready, key=lambda a: a[0].deadline - now)[0].id
-                self.decisions += 1
-                chosen = yield self.decide(DecisionPoint(
-                    kind="focus", key="focus", account="", touchpoint="", stage="", day=now,
-                    number=self.decisions,
-                    options=tuple(Option(a[0].id, 0.0, a[0].id == soonest) for a in ready),
-                ))
-                append((now, chosen, tuple(a[0].id for a in ready), "focus"))
-                deal, tp, (options, offered, recommended), done = asks[chosen]
-            else:
-                deal, tp, (options, offered, recommended), done = ready[0]
+            deal, tp, (options, offered, recommended), done = ask
             self.decisions += 1
             now = env.now
             choice = yield self.decide(DecisionPoint(

@@ -9,7 +9,7 @@
         point = session.advance()
 
 Each run owns one SimPy environment and one numpy generator seeded from ``seed``
-(:mod:`sim.seeding`); nothing reads the wall clock or depends on hash order, so the same scenario,
+(:mod:`sim.dice`); nothing reads the wall clock or depends on hash order, so the same scenario,
 seed and choices give the same trace in any process. Sim time stands still while a decision is
 pending, so a person thinking for a minute and a bot answering at once produce the same timestamps.
 """
@@ -25,8 +25,8 @@ from simpy.events import Event, Process
 from sim import buyer
 from sim import trace as tr
 from sim.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
+from sim.dice import Dice
 from sim.rules import Rules
-from sim.seeding import generator
 from sim.seller import Seller
 from sim.signals import View, observe
 from sim.state import Deal, World
@@ -65,7 +65,7 @@ class Session:
         self.rules = rules
         self.seed = seed
         self.env = env = _Environment()
-        self.world = world = World(env, generator(seed))
+        self.world = world = World(env, Dice(seed))
         world.deals = [Deal(world, a) for a in rules.accounts]
         world.trace.append((0.0, rules.spec.id, seed, rules.start, "start"))
         self.seller = Seller(world, self._decide)

@@ -16,7 +16,6 @@ from sim.rules import (
     OP_ACCOUNT,
     OP_CHANCE,
     OP_CLEAR,
-    OP_CONTACT,
     OP_JOIN,
     OP_LEAVE,
     OP_PEOPLE,
@@ -193,6 +192,7 @@ class Deal:
         """
         world = self.world
         rng = world.rng
+        normal = rng.standard_normal
         now = world.env.now
         append = world.trace.append
         people = self.people
@@ -204,19 +204,25 @@ class Deal:
                 continue
             code = op[0]
             if code == OP_PEOPLE:
-                _, var, fixed, amount, scale, who = op
+                _, var, fixed, amount, scale, who, contact = op
                 for pid in who:
                     p = people[pid]
                     if p.present:
+                        if fixed is not None:
+                            delta = fixed
+                        elif amount[0] == "n":  # the common random amount, drawn inline
+                            delta = (amount[1] + amount[2] * normal()) * scale
+                        else:
+                            delta = draw(amount, rng) * scale
                         before = getattr(p, var)
-                        after = before + (fixed if fixed is not None else draw(amount, rng) * scale)
+                        after = before + delta
                         after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
                         if after != before:
                             setattr(p, var, after)
                             append((now, did, pid, var, after - before, after, cause, "effect"))
-            elif code == OP_CONTACT:
-                for pid in op[1]:
-                    people[pid].last_contact = now
+                if contact:
+                    for pid in who:
+                        people[pid].last_contact = now
             elif code == OP_ACCOUNT:
                 _, var, fixed, amount, scale = op
                 delta = fixed if fixed is not None else draw(amount, rng) * scale
@@ -230,11 +236,14 @@ class Deal:
                     setattr(self, var, after)
                 if after != before:
                     append((now, did, "", var, after - before, after, cause, "effect"))
+            elif code == OP_SET:
+                flag = op[1]
+                if flag not in self.flags:
+                    self.flags.add(flag)
+                    append((now, did, flag, True, cause, "flag"))
             elif code == OP_CHANCE:
                 if rng.random() >= op[1]:
                     skip = op[2]
-            elif code == OP_SET:
-                self.set_flag(op[1], True, cause)
             elif code == OP_CLEAR:
                 self.set_flag(op[1], False, cause)
             elif code == OP_LEAVE:

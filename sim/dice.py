@@ -1,4 +1,4 @@
-"""Seeding a run's generators cheaply and the same way on every machine.
+"""A run's random numbers: seeded cheaply and the same way on every machine, drawn in blocks.
 
 A run's randomness is a numpy ``Generator`` over PCG64. ``np.random.default_rng(seed)`` builds its
 state through ``SeedSequence``, whose hashing costs more than a whole short run of the engine
@@ -8,6 +8,10 @@ for 64-bit generators (Steele, Lea & Flood 2014; the one the xoshiro authors rec
 integer arithmetic, so the same seed gives the same stream in any process on any platform.
 
 Seeds of any size are folded into 64 bits first; distinct seeds below 2**64 give distinct streams.
+
+The engine then draws through :class:`Dice`, which takes uniforms and normals from that generator
+in blocks: one scalar call into numpy costs about 0.8 µs, more than the rest of the effect it
+decides, while a value from a block costs a twentieth of that.
 """
 
 from __future__ import annotations
@@ -57,3 +61,42 @@ class SplitMixSeed(ISeedSequence):
 def generator(seed: int) -> np.random.Generator:
     """The run's numpy generator for ``seed``: PCG64 seeded by SplitMix64."""
     return np.random.Generator(np.random.PCG64(SplitMixSeed(seed)))
+
+
+#: Values drawn from the generator at a time, per kind.
+BLOCK = 32
+
+
+class Dice:
+    """A run's draws: ``random()`` in [0, 1) and ``standard_normal()``, as numpy's generator has
+    them, taken from the run's generator :data:`BLOCK` values at a time.
+
+    Which values a run gets depends only on the seed and the order of its draws (a block is drawn
+    when the previous one of its kind is used up), so runs stay deterministic.
+    """
+
+    __slots__ = ("_normals", "_uniforms", "gen")
+
+    def __init__(self, seed: int) -> None:
+        self.gen = generator(seed)
+        self._uniforms: list[float] = []
+        self._normals: list[float] = []
+
+    def reseed(self, gen: np.random.Generator) -> None:
+        """Draw from ``gen`` from now on (dropping what is left of the current blocks): a rollout
+        that explores other futures from the same point uses this."""
+        self.gen = gen
+        self._uniforms.clear()
+        self._normals.clear()
+
+    def random(self) -> float:
+        block = self._uniforms
+        if not block:
+            block += self.gen.random(BLOCK).tolist()
+        return block.pop()  # type: ignore[no-any-return]
+
+    def standard_normal(self) -> float:
+        block = self._normals
+        if not block:
+            block += self.gen.standard_normal(BLOCK).tolist()
+        return block.pop()  # type: ignore[no-any-return]
