@@ -35,22 +35,26 @@ class PolicyError(ValueError):
 class RandomPolicy:
     """A trainee who picks at random: the baseline a case must beat.
 
-    Its dice are SplitMix64 outputs (:func:`sim.dice.splitmix64`) from a state seeded by the
-    run's seed, offset so the stream differs from the engine's: deterministic on every platform,
-    and free to seed, which matters when batches play thousands of short games (seeding Python's
-    ``random.Random`` cost more than a tenth of a tutorial run). The engine's own randomness is
-    numpy's and does not depend on who decides.
+    Its dice are the Park-Miller "minimal standard" generator (``minstd_rand`` of C++), started
+    from SplitMix64 of the run's seed (:func:`sim.dice.splitmix64`), offset so the stream differs
+    from the engine's: deterministic on every platform, free to seed and cheap to roll, which
+    matters when batches play thousands of short games (seeding Python's ``random.Random`` cost
+    more than a tenth of a tutorial run). Its quality is ample for picking among a few options;
+    the engine's own randomness is numpy's and does not depend on who decides.
     """
 
     name = "random"
 
     def __init__(self, seed: int) -> None:
-        self.state = fold(seed * 2 + POLICY_STREAM)
+        self.state = splitmix64(fold(seed * 2 + POLICY_STREAM)) % _MINSTD_M or 1
 
     def choose(self, point: DecisionPoint, session: Session) -> str:
-        self.state = (self.state + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        self.state = x = self.state * 48271 % _MINSTD_M
         options = point.options
-        return options[splitmix64(self.state) % len(options)].id  # bias below 1e-17 for any menu
+        return options[x * len(options) // _MINSTD_M].id
+
+
+_MINSTD_M = 2**31 - 1
 
 
 class ExpertPolicy:

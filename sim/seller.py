@@ -55,21 +55,12 @@ class Seller:
                     break
                 ask = asks.get(single.id)
             else:
-                if all(d.finished for d in deals):
-                    break
                 ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
+                if not ready and all(d.finished for d in deals):
+                    break
                 ask = ready[0] if len(ready) == 1 else None
                 if len(ready) > 1:
-                    now = env.now
-                    soonest = min(ready, key=lambda a: a[0].deadline - now)[0].id
-                    self.decisions += 1
-                    chosen = yield self.decide(DecisionPoint(
-                        kind="focus", key="focus", account="", touchpoint="", stage="", day=now,
-                        number=self.decisions,
-                        options=tuple(Option(a[0].id, 0.0, a[0].id == soonest) for a in ready),
-                    ))
-                    append((now, chosen, tuple(a[0].id for a in ready), "focus"))
-                    ask = asks[chosen]
+                    ask = yield from self._focus(ready)
             if ask is None:
                 world.idle = Event(env)
                 yield world.idle
@@ -91,3 +82,15 @@ class Seller:
             # finishes) before the seller looks for work, so it is among the next focus options.
             yield done.succeed(action)
         append((env.now, "end"))
+
+    def _focus(self, ready: list[tuple]) -> Generator[Event, Any, tuple]:
+        """Several accounts wait: the trainee picks which to work on. (The author's advice, for
+        bots and the debrief: the one closest to its deadline.)"""
+        now = self.world.env.now
+        ids = tuple(a[0].id for a in ready)
+        soonest = min(ready, key=lambda a: a[0].deadline - now)[0].id
+        self.decisions += 1
+        options = tuple(Option(i, 0.0, i == soonest) for i in ids)
+        chosen = yield self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options))
+        self.world.trace.append((now, chosen, ids, "focus"))
+        return self.asks[chosen]
