@@ -3,9 +3,10 @@
 For each bundled scenario this runs the expert and random policies through the stepping API (the
 same path the UI uses) and counts SimPy events per run. Beside it, a bare-SimPy model of a buyer and
 a seller signalling through ``Event.succeed`` processes the same number of events per run, so the
-engine's cost per event can be compared with SimPy's own floor.
+engine's cost per event can be compared with SimPy's own floor. The two are timed in alternating
+short blocks, so that a busy spell on a shared machine slows both sides of a ratio alike.
 
-    python benchmarks/bench_engine.py [--seconds 2] [--json out.json]
+    python benchmarks/bench_engine.py [--seconds 2] [--json out.json] [--scenario ID ...]
 
 Targets (issue 2): the engine costs at most 3x bare SimPy per event; the tutorial runs at 5,000 or
 more runs per second on one core. Run it on a quiet machine; figures go in the README.
@@ -87,27 +88,29 @@ def _calibrate_bare(target_steps: float) -> tuple[int, int, int]:
     return best
 
 
-def _time(fn: Callable[[int], Any], seconds: float) -> tuple[int, float]:
-    """Runs of ``fn`` in about ``seconds`` of this process's CPU time (steadier than wall time on a
-    shared machine)."""
-    n, start = 0, time.process_time()
-    while True:
-        for _ in range(50):
-            fn(n)
-            n += 1
-        elapsed = time.process_time() - start
-        if elapsed >= seconds:
-            return n, elapsed
+def _block(fn: Callable[[int], Any], start: int, n: int) -> float:
+    """Microseconds of this process's CPU time per call of ``fn`` over ``n`` calls."""
+    t0 = time.process_time()
+    for i in range(start, start + n):
+        fn(i)
+    return (time.process_time() - t0) / n * 1e6
 
 
 def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
+    """Engine and bare-SimPy blocks alternate, and each pair gives a ratio.
+
+    On a shared machine, speed drifts by a factor of two from one second to the next. Timing both
+    sides in short alternating blocks exposes them to the same conditions, and the median of the
+    pair ratios is steady where two separate long measurements are not. Runs per second are given
+    for the fastest block (the machine at its quietest) and the median block.
+    """
     scenario = load_scenario(sid)
     out: dict[str, Any] = {"scenario": sid}
     for name in ("expert", "random"):
-        steps_total = decisions = 0
+        steps_total = decisions = runs = 0
 
         def one(i: int, name: str = name) -> None:
-            nonlocal steps_total, decisions
+            nonlocal steps_total, decisions, runs
             policy = ExpertPolicy() if name == "expert" else RandomPolicy(i)
             session = Session(scenario, i)
             point = session.advance()
@@ -116,22 +119,34 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
                 point = session.advance()
             steps_total += session._steps
             decisions += len(session.history)
+            runs += 1
 
-        n, elapsed = _time(one, seconds)
-        steps = steps_total / n
+        _block(one, 0, 200)  # warm up, and count events per run
+        steps = steps_total / runs
         tps, ticks, bare_steps = _calibrate_bare(steps)
-        bn, belapsed = _time(lambda i, t=tps, k=ticks: _bare_run(t, k), seconds / 2)
-        engine_us = elapsed / n * 1e6
-        bare_us = belapsed / bn * 1e6
+        engine, ratios, seed, spent = [], [], 0, 0.0
+        block = 25
+        while spent < seconds or len(ratios) < 20:
+            e = _block(one, seed, block)
+            b = _block(lambda i, t=tps, k=ticks: _bare_run(t, k), 0, block)
+            seed += block
+            spent += (e + b) * block / 1e6
+            engine.append(e)
+            ratios.append((e / steps) / (b / bare_steps))
+        steps = steps_total / runs
+        best, median = min(engine), statistics.median(engine)
+        q = statistics.quantiles(ratios, n=4)
         out[name] = {
-            "runs_per_s": round(n / elapsed),
-            "us_per_run": round(engine_us, 1),
+            "runs_per_s": round(1e6 / best),
+            "runs_per_s_median": round(1e6 / median),
+            "us_per_run": round(best, 1),
             "events_per_run": round(steps, 1),
-            "decisions_per_run": round(decisions / n, 1),
-            "us_per_event": round(engine_us / steps, 2),
+            "decisions_per_run": round(decisions / runs, 1),
+            "us_per_event": round(best / steps, 2),
             "bare_simpy_events_per_run": bare_steps,
-            "bare_simpy_us_per_event": round(bare_us / bare_steps, 2),
-            "ratio_to_bare_simpy": round((engine_us / steps) / (bare_us / bare_steps), 2),
+            "ratio_to_bare_simpy": round(statistics.median(ratios), 2),
+            "ratio_quartiles": [round(q[0], 2), round(q[2], 2)],
+            "blocks": len(ratios),
         }
     return out
 
@@ -148,15 +163,16 @@ def main() -> None:
         "simpy": simpy.__version__ if hasattr(simpy, "__version__") else "",
         "scenarios": [bench_scenario(sid, args.seconds) for sid in ids],
     }
-    print(f"{'scenario':<22}{'policy':<8}{'runs/s':>8}{'us/run':>9}{'events':>8}{'us/event':>10}"
-          f"{'bare us/ev':>11}{'ratio':>7}")
+    print(f"{'scenario':<22}{'policy':<8}{'runs/s':>8}{'median':>8}{'us/run':>8}{'events':>8}{'us/event':>9}"
+          f"{'ratio to bare SimPy (quartiles)':>33}")
     for r in results["scenarios"]:
         for name in ("expert", "random"):
             f = r[name]
-            print(f"{r['scenario']:<22}{name:<8}{f['runs_per_s']:>8}{f['us_per_run']:>9}{f['events_per_run']:>8}"
-                  f"{f['us_per_event']:>10}{f['bare_simpy_us_per_event']:>11}{f['ratio_to_bare_simpy']:>7}")
+            q = f["ratio_quartiles"]
+            print(f"{r['scenario']:<22}{name:<8}{f['runs_per_s']:>8}{f['runs_per_s_median']:>8}{f['us_per_run']:>8}"
+                  f"{f['events_per_run']:>8}{f['us_per_event']:>9}{f['ratio_to_bare_simpy']:>15} ({q[0]}-{q[1]})")
     ratios = [r[p]["ratio_to_bare_simpy"] for r in results["scenarios"] for p in ("expert", "random")]
-    print(f"median ratio to bare SimPy per event: {statistics.median(ratios):.2f}")
+    print(f"median ratio to bare SimPy per event: {statistics.median(ratios):.2f}; worst {max(ratios):.2f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=2)

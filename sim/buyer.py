@@ -1,6 +1,6 @@
 """The buyer side: SimPy processes that run on the buyer's own clock.
 
-Each account has three processes:
+Each account has two processes (three after a won close with events):
 
 * :func:`journey`: the buying-decision process. The buyer moves through the roadmap stages; at each
   touchpoint it asks the seller for time (:meth:`sim.seller.Seller.ask`) and waits for the action.
@@ -8,10 +8,11 @@ Each account has three processes:
   allowed repeats) are used up, the deal is lost for the stage's ``fail_reason``. Passing the gate
   of the last stage before after-sales is the close: a stakeholder with a veto and too little
   trust blocks it, otherwise the deal is won and after-sales begins.
-* :func:`buyer_clock`: every week, trust drifts for people the seller has not met lately (and,
-  after the sale, satisfaction too), and the competitor grows stronger until it wins; at the
-  deadline, an open deal is lost (the buyer's patience ran out).
-* :func:`scripted`: the author's events (a competitor demo, a budget freeze) at their day.
+* :func:`buyer_clock`: the author's events (a competitor demo, a budget freeze) at their day;
+  every week, trust drifts for people the seller has not met lately (and, after the sale,
+  satisfaction too), and the competitor grows stronger until it wins; at the deadline, an open
+  deal is lost (the buyer's patience ran out).
+* :func:`after_close`: the author's events after the close.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def journey(deal: Deal, seller: Seller) -> Proc:
         else:
             deal.win()
             if deal.rules.events_close:
-                Process(deal.world.env, scripted(deal, deal.rules.events_close, after="close"))
+                Process(deal.world.env, after_close(deal, deal.rules.events_close))
             for stage in stages:
                 if stage.key == "after_sales":
                     deal.enter(stage.key)
@@ -104,29 +105,43 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
 
 
 def buyer_clock(deal: Deal) -> Proc:
-    """The buyer's own clock. Weekly, trust drifts without contact and the competitor grows; and at
-    the deadline an open deal is lost (the buyer's patience ran out: no decision). The deadline can
-    move (``patience`` effects), so each wait is to whichever comes first. (The clamped changes of
-    :meth:`Deal.change_person` and :meth:`Deal.change` are inlined: this runs every week of
-    every run.)"""
+    """The buyer's own clock: the author's events, the deadline, and the weeks.
+
+    While the deal is open, the author's events (``after: start``) happen on their day, and at the
+    deadline the deal is lost (the buyer's patience ran out: no decision). The deadline can move
+    (``patience`` effects), so each wait is to whichever comes first. Every week, trust drifts for
+    people the seller has not met lately (after the sale, satisfaction too) and, while the deal
+    is open, the competitor grows until it wins. On one day, events come first, then the
+    deadline, then the week. (The clamped changes of :meth:`Deal.change_person` and
+    :meth:`Deal.change` are written out inline: this runs every week of every run.)
+    """
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append
     comp = deal.rules.competitor
     drifting = tuple(p for p in deal.people.values() if p.drift)
+    events = deal.rules.events_start
+    n_events, next_event = len(events), 0
     did = deal.id
     tick = WEEK
     while True:
         now = env.now
-        wait = tick - now
-        if deal.status == "open" and deal.deadline - now < wait:
-            wait = deal.deadline - now
-        if wait > 0:
-            yield Timeout(env, wait)
+        wake = tick
+        if deal.status == "open":
+            if deal.deadline < wake:
+                wake = deal.deadline
+            if next_event < n_events and events[next_event].day < wake:
+                wake = events[next_event].day
+        if wake > now:
+            yield Timeout(env, wake - now)
             now = env.now
         if deal.finished:
             return
+        while next_event < n_events and deal.status == "open" and events[next_event].day <= now:
+            _happen(deal, events[next_event])
+            next_event += 1
         if deal.status == "open" and now >= deal.deadline:
             deal.lose("patience")
+        if deal.finished:
             return
         if now < tick:
             continue
@@ -152,20 +167,25 @@ def buyer_clock(deal: Deal) -> Proc:
                 deal.lose("competitor")
 
 
-def scripted(deal: Deal, events: tuple[EventRule, ...], after: str = "start") -> Proc:
-    """The author's events, each at its day after the start (while open) or the close (after sale)."""
-    world = deal.world
-    env, rng = world.env, world.rng
+def after_close(deal: Deal, events: tuple[EventRule, ...]) -> Proc:
+    """The author's ``after: close`` events, each at its day after the close, while the deal is won."""
+    env = deal.world.env
     t0 = env.now
     for ev in events:
         wait = t0 + ev.day - env.now
         if wait > 0:
             yield Timeout(env, wait)
-        if not _active(deal, after == "start") or deal.finished:
+        if deal.status != "won" or deal.finished:
             return
-        if ev.chance < 1.0 and rng.random() >= ev.chance:
-            continue
-        if ev.when is not None and not ev.when(deal):
-            continue
-        world.trace.append((env.now, deal.id, ev.id, "event"))
-        deal.apply(ev.ops, ev.id)
+        _happen(deal, ev)
+
+
+def _happen(deal: Deal, ev: EventRule) -> None:
+    """One of the author's events, if its chance and condition allow."""
+    world = deal.world
+    if ev.chance < 1.0 and world.rng.random() >= ev.chance:
+        return
+    if ev.when is not None and not ev.when(deal):
+        return
+    world.trace.append((world.env.now, deal.id, ev.id, "event"))
+    deal.apply(ev.ops, ev.id)

@@ -44,7 +44,7 @@ class DecisionPoint:
         return tuple(o.id for o in self.options if o.recommended)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AccountResult:
     account: str
     result: str  # "won" | "lost"
@@ -52,9 +52,10 @@ class AccountResult:
     day: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RunOutcome:
-    """The run is over."""
+    """The run is over. Treat it as read-only: it is not ``frozen`` only because frozen dataclasses
+    cost several times as much to make, and every run makes one."""
 
     day: float
     decisions: int

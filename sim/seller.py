@@ -30,6 +30,7 @@ class Seller:
         #: account id -> (deal, touchpoint, menu offered, event fired when the action is done)
         self.asks: dict[str, tuple[Deal, TouchpointRule, tuple, Event]] = {}
         self.decisions = 0
+        self._menus: dict[tuple, tuple[Option, ...]] = {}  # focus options by (waiting ids, advised id)
 
     def ask(self, deal: Deal, tp: TouchpointRule, offer: tuple) -> Event:
         """An account wants the seller at touchpoint ``tp`` with the menu ``offer``
@@ -87,10 +88,16 @@ class Seller:
         """Several accounts wait: the trainee picks which to work on. (The author's advice, for
         bots and the debrief: the one closest to its deadline.)"""
         now = self.world.env.now
-        ids = tuple(a[0].id for a in ready)
-        soonest = min(ready, key=lambda a: a[0].deadline - now)[0].id
+        soonest, left = None, 0.0
+        for a in ready:
+            d = a[0]
+            if soonest is None or d.deadline - now < left:
+                soonest, left = d.id, d.deadline - now
+        ids = tuple([a[0].id for a in ready])
+        options = self._menus.get((ids, soonest))
+        if options is None:
+            options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
         self.decisions += 1
-        options = tuple(Option(i, 0.0, i == soonest) for i in ids)
         chosen = yield self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options))
         self.world.trace.append((now, chosen, ids, "focus"))
         return self.asks[chosen]

@@ -72,8 +72,6 @@ class Session:
         for deal in world.deals:
             Process(env, buyer.journey(deal, self.seller))
             Process(env, buyer.buyer_clock(deal))
-            if deal.rules.events_start:
-                Process(env, buyer.scripted(deal, deal.rules.events_start))
         self._done_proc = Process(env, self.seller.run())
         self._pending: tuple[DecisionPoint, Event] | None = None
         self._steps = 0
@@ -104,7 +102,10 @@ class Session:
         if self._pending is None:
             raise InvalidChoice("no decision is pending")
         point, event = self._pending
-        if point.option(option_id) is None:
+        for o in point.options:
+            if o.id == option_id:
+                break
+        else:
             offered = ", ".join(o.id for o in point.options)
             raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {offered})")
         self._pending = None
