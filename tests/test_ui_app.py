@@ -90,6 +90,16 @@ def click(app: App, action) -> None:
     raise AssertionError(f"nothing on screen does {action!r}")
 
 
+def reveal(app: App, action, tries: int = 30) -> None:
+    """Scroll down with the mouse wheel until ``action`` is on screen, as a person would when a
+    long list of options runs below the panel."""
+    for _ in range(tries):
+        if any(act == action for _, act in app.ui.hits):
+            return
+        post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False, precise_x=0.0, precise_y=-1.0))
+        app.step()
+
+
 def drive(app: App, policy, until=DebriefScene, use_mouse=True, check_layout=False, stop_after: int | None = None,
           max_frames: int = 4000) -> list[str]:
     """Play by posting input each frame, like a person; returns layout problems seen (if checked)."""
@@ -115,6 +125,7 @@ def drive(app: App, policy, until=DebriefScene, use_mouse=True, check_layout=Fal
             choice = policy.choose(point, top.game.session)
             i = next(k for k, o in enumerate(point.options) if o.id == choice)
             if use_mouse and point.number % 2 == 0:
+                reveal(app, ("option", i))
                 click(app, ("option", i))
                 app.step()
                 click(app, ("confirm",))
