@@ -83,8 +83,10 @@ def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric)
     outcomes: dict[str, tuple[float, str, str]] = {}  # account -> (day, result, reason)
     stages: dict[str, list[str]] = {}
     scenario, seed, decisions, end, last_t = "", 0, 0, None, 0.0
-    for r in tr.rows(list(trace)):  # row layouts: the event classes of sim.trace, fields in order
-        last_t = r[0]
+    rows = tr.rows(list(trace))
+    if rows:
+        last_t = rows[-1][0]
+    for r in rows:  # row layouts: the event classes of sim.trace, fields in order
         kind = r[-1]
         if kind == "effect":  # (t, account, target, var, delta, value, cause, kind)
             if r[2] and r[3] == "satisfaction":

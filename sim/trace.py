@@ -15,10 +15,9 @@ readable code, :func:`event` and :func:`events` turn rows into the typed, slotte
 from __future__ import annotations
 
 import hashlib
-import sys
-from array import array
+import struct
 from dataclasses import asdict, dataclass, fields
-from itertools import chain, groupby
+from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -215,65 +214,72 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-#: For each kind of row: the positions holding floats, and those holding ids (strings). Every
-#: other position is a tuple of ids (Decision.offered/recommended, Focus.offered) or a bool.
-_LAYOUTS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
-    "stage": ((0,), (1, 2, 3)),
-    "focus": ((0,), (1, 3)),
-    "decision": ((0, 7), (1, 2, 3, 4, 8)),
-    "effect": ((0, 4, 5), (1, 2, 3, 6, 7)),
-    "flag": ((0, 3), (1, 2, 4, 5)),  # the bool goes in as 1.0 or 0.0
-    "presence": ((0, 3), (1, 2, 4, 5)),
-    "event": ((0,), (1, 2, 3)),
-    "outcome": ((0,), (1, 2, 3, 4)),
-    "finished": ((0,), (1, 2)),
-    "end": ((0,), (1,)),
+#: For each kind of row: the positions holding numbers (floats; bools count as 1.0 or 0.0), and
+#: those holding ids. Every other position holds a tuple of ids (Decision.offered/recommended,
+#: Focus.offered).
+_LAYOUTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {
+    # kind: (numbers, ids, tuples of ids)
+    "stage": ((0,), (1, 2, 3), ()),
+    "focus": ((0,), (1, 3), (2,)),
+    "decision": ((0, 7), (1, 2, 3, 4, 8), (5, 6)),
+    "effect": ((0, 4, 5), (1, 2, 3, 6, 7), ()),
+    "flag": ((0, 3), (1, 2, 4, 5), ()),
+    "presence": ((0, 3), (1, 2, 4, 5), ()),
+    "event": ((0,), (1, 2, 3), ()),
+    "outcome": ((0,), (1, 2, 3, 4), ()),
+    "finished": ((0,), (1, 2), ()),
+    "end": ((0,), (1,), ()),
 }
-
-def _getter(positions: tuple[int, ...]) -> Any:
-    """A C-level getter of these positions of a row, always giving a tuple."""
-    return itemgetter(*positions) if len(positions) > 1 else itemgetter(slice(positions[0], positions[0] + 1))
-
-
-_GET = {kind: (_getter(f), _getter(t)) for kind, (f, t) in _LAYOUTS.items()}
-_ID_LISTS = {"decision": (5, 6), "focus": (2,)}
-_BIG_ENDIAN = sys.byteorder == "big"
 _KIND = itemgetter(-1)
+
+
+_PEOPLE_REPR: dict[int, tuple[Any, str]] = {}
+
+
+def _people_repr(accounts: tuple) -> str:
+    """``repr`` of the Start row's buying centers as tuples; every run of a scenario shares one
+    such tuple (``Rules.start``), so it is worked out once per scenario."""
+    known = _PEOPLE_REPR.get(id(accounts))
+    if known is None or known[0] is not accounts:
+        text = repr(tuple((a, tuple(map(row, people))) for a, people in accounts))
+        if len(_PEOPLE_REPR) > 64:
+            _PEOPLE_REPR.clear()
+        known = _PEOPLE_REPR[id(accounts)] = (accounts, text)
+    return known[1]
 
 
 def trace_hash(trace: list[Row] | list[TraceEvent]) -> str:
     """A stable digest of a whole trace: the same run gives the same digest on any machine.
 
     It is the SHA-256 of an exact encoding of the rows: the Start row (once per trace) as the
-    ``repr`` of its values, its people as tuples; the sequence of kinds; then, kind by kind in row
-    order, every number as an IEEE-754 double (little-endian; bools as 1.0 or 0.0), and the ids
-    (ASCII by the scenario schema), a row's tuple of ids joined with ``\x1f``, all joined with
-    ``\x1e``. Each kind of row has a fixed layout, so the encoding is one-to-one.
+    ``repr`` of its time, scenario and seed, then of its buying centers with people as tuples;
+    the sequence of kinds; then kind by kind, column by column (rows in order), every number as
+    an IEEE-754 double (little-endian; bools as 1.0 or 0.0), and the ids (ASCII by the scenario
+    schema), a row's tuple of ids joined with ``\x1f``, all joined with ``\x1e``. Each kind of
+    row has a fixed layout, so the encoding is one-to-one.
 
     Verifying a session log hashes its whole replayed trace, so this runs in C as far as it can:
-    the rows are sorted by kind (a stable sort) and each kind's fields are gathered with
-    ``itemgetter`` maps, because a Python loop per row, or ``repr`` of its floats, cost more than
-    replaying the run.
+    rows are sorted by kind (a stable sort) and each kind is turned into columns by ``zip``,
+    because a Python loop per row, or ``repr`` of its floats, cost more than replaying the run.
     """
     rs = rows(trace)
-    numbers = array("d")
+    numbers: list[float] = []
     ids: list[str] = []
     head = ""
     for kind, group in groupby(sorted(rs, key=_KIND), key=_KIND):
         if kind == "start":
-            head = repr(tuple((r[0], r[1], r[2], tuple((a, tuple(map(row, people))) for a, people in r[3]))
-                              for r in group))
+            head = "".join(repr((r[0], r[1], r[2])) + _people_repr(r[3]) for r in group)
             continue
-        of_kind = list(group)
-        get_numbers, get_ids = _GET[kind]
-        numbers.extend(chain.from_iterable(map(get_numbers, of_kind)))
-        ids.extend(chain.from_iterable(map(get_ids, of_kind)))
-        for i in _ID_LISTS.get(kind, ()):
-            ids.extend(map("\x1f".join, map(itemgetter(i), of_kind)))
-    if _BIG_ENDIAN:
-        numbers.byteswap()
+        columns = tuple(zip(*group, strict=True))
+        at_numbers, at_ids, at_lists = _LAYOUTS[kind]
+        for i in at_numbers:
+            numbers += columns[i]
+        for i in at_ids:
+            ids += columns[i]
+        for i in at_lists:
+            ids += map("\x1f".join, columns[i])
     digest = hashlib.sha256(head.encode("ascii", "backslashreplace"))
     digest.update("\x1e".join(map(_KIND, rs)).encode("ascii"))
-    digest.update(numbers.tobytes())
+    digest.update(struct.pack(f"<{len(numbers)}d", *numbers))
     digest.update("\x1e".join(ids).encode("utf-8", "backslashreplace"))
     return "sha256:" + digest.hexdigest()
