@@ -75,7 +75,9 @@ class Seller:
             action = tp.by_id[choice]
             append((now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days, "decision"))
             del asks[deal.id]
-            deal.contact(tp.with_)
+            people = deal.people
+            for pid in tp.with_:  # the seller met them (Deal.contact, inlined)
+                people[pid].last_contact = now
             deal.apply(action.ops, action.id)
             if action.days > 0:
                 yield Timeout(env, action.days)
