@@ -1,0 +1,194 @@
+"""The run's random numbers (sim.dice) and the trace's rows and digest (sim.trace).
+
+These are the engine's speed-critical parts that are easiest to get subtly wrong: seeding must be
+the same everywhere, the inline samplers must give numpy's values, and the digest must change with
+any change of the run while staying the same for the same run in any form.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+import numpy as np
+import pytest
+from conftest import run_choices
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.grading import started_key
+from sim import trace as tr
+from sim.dice import BLOCK, Dice, fold, generator, splitmix64
+from sim.loader import load_scenario
+from sim.policies import RandomPolicy, play
+from sim.rules import _amount, draw
+from sim.schema import Distribution
+from sim.sessionlog import _NOT_JSON, LogError, _loads, parse_lines
+
+
+def test_splitmix64_matches_the_reference_outputs():
+    # First outputs of the reference SplitMix64 (Steele, Lea & Flood 2014; Vigna's splitmix64.c)
+    # from state 0: the state advances by the golden gamma and each output is the mix of it.
+    gamma = 0x9E3779B97F4A7C15
+    outputs, x = [], 0
+    for _ in range(3):
+        outputs.append(splitmix64(x))
+        x = (x + gamma) % 2**64
+    assert outputs == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+
+
+def test_seeds_give_their_own_streams_and_the_same_stream_every_time():
+    a, b = generator(7).random(8), generator(7).random(8)
+    assert (a == b).all()
+    assert not (generator(8).random(8) == a).any()
+    assert fold(2**64 + 5) != fold(5) and fold(5) == 5  # big seeds fold into 64 bits, distinctly
+
+
+def test_dice_draw_in_blocks_in_a_fixed_order():
+    d = Dice(3)
+    gen = generator(3)
+    expected_u = gen.random(BLOCK).tolist()
+    expected_n = gen.standard_normal(BLOCK).tolist()
+    got_u = [d.random() for _ in range(3)]
+    got_n = [d.standard_normal() for _ in range(2)]
+    assert got_u == expected_u[::-1][:3] and got_n == expected_n[::-1][:2]
+    assert all(0.0 <= u < 1.0 for u in got_u)
+    # a block is drawn when first needed: the order of the draws decides the values, and only it
+    order = "nunuu"
+    first = Dice(3)
+    values = [first.standard_normal() if k == "n" else first.random() for k in order]
+    again = Dice(3)
+    assert [again.standard_normal() if k == "n" else again.random() for k in order] == values
+    gen = generator(3)
+    normals, uniforms = gen.standard_normal(BLOCK).tolist(), gen.random(BLOCK).tolist()
+    assert values == [normals[-1], uniforms[-1], normals[-2], uniforms[-2], uniforms[-3]]
+
+
+def test_reseed_drops_what_is_left_of_the_blocks():
+    d = Dice(3)
+    d.random()
+    d.reseed(np.random.default_rng(99))
+    assert d.random() == np.random.default_rng(99).random(BLOCK).tolist()[-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(-50, 50), width=st.floats(0.001, 50), at=st.floats(0, 1), seed=st.integers(0, 2**32))
+def test_inline_samplers_give_numpys_values(lo, width, at, seed):
+    hi = lo + width
+    mode = lo + at * (hi - lo)
+    tri = _amount(Distribution(triangular=(lo, mode, hi)))
+    uni = _amount(Distribution(uniform=(lo, hi)))
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(5):
+        assert draw(tri, ours) == float(theirs.triangular(lo, mode, hi))
+        assert draw(uni, ours) == float(theirs.uniform(lo, hi))
+
+
+# --- the trace ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs():
+    out = []
+    for sid in ("tutorial", "enterprise_software", "pipeline"):
+        scenario = load_scenario(sid)
+        out += [play(scenario, RandomPolicy(s), s) for s in range(3)]
+    return out
+
+
+def test_rows_and_typed_events_are_the_same_trace(runs):
+    for session in runs:
+        typed = session.trace
+        assert [e.kind for e in typed] == [r[-1] for r in session.rows]
+        assert [tr.row(e) for e in typed] == session.rows
+        assert tr.rows(typed) == session.rows and tr.events(session.rows) == typed
+        assert tr.trace_hash(typed) == tr.trace_hash(session.rows)
+        assert json.loads(json.dumps([tr.to_dict(r) for r in session.rows])) == [tr.to_dict(e) for e in typed]
+
+
+def _changed(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, float):
+        return math.nextafter(value, math.inf)
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, tuple):
+        return (*value, "x")
+    return None
+
+
+def test_any_change_of_any_field_changes_the_digest(runs):
+    for session in runs[:6]:
+        rows = list(session.rows)
+        digest = tr.trace_hash(rows)
+        for i, row in enumerate(rows):
+            if row[-1] == "start":
+                continue
+            for j in range(len(row) - 1):  # every field but the kind
+                new = _changed(row[j])
+                edited = [*rows[:i], (*row[:j], new, *row[j + 1:]), *rows[i + 1:]]
+                assert tr.trace_hash(edited) != digest, (row, j)
+        if len(rows) > 3:
+            swapped = [rows[0], rows[2], rows[1], *rows[3:]]
+            assert swapped == rows or tr.trace_hash(swapped) != digest
+
+
+def test_digest_of_a_known_run_is_stable():
+    """Session logs carry this digest: if it changes, logs written before no longer verify, and
+    LOG_FORMAT (sim.sessionlog) must change with it. Seeded streams and the encoding both count."""
+    session = run_choices(load_scenario("tutorial"), 7, [0, 1, 0, 2, 0, 1, 0, 0])
+    assert len(session.rows) == 41
+    assert tr.trace_hash(session.rows) == (
+        "sha256:8aac94b7ea02ac0d969d814433d74adc37cdbd9bf1ba3d39be18980a9b0f7ef0")
+
+
+# --- reading logs fast, the same way --------------------------------------------------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=5), kids, max_size=3),
+    max_leaves=8,
+)
+
+
+def _json_loads(line: str):
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return _NOT_JSON
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=6), _json_values, max_size=4),
+       before=st.sampled_from(["", " ", "\t"]), after=st.sampled_from(["", " ", "x", "}", ",{}", "\r", "\x0c"]))
+def test_fast_line_reading_is_json_loads(value, before, after):
+    line = before + json.dumps(value) + after + "\n"
+    assert _loads(line) == _json_loads(line) or (_loads(line) is _NOT_JSON and _json_loads(line) is _NOT_JSON)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=30))
+def test_fast_line_reading_of_garbage_is_json_loads(text):
+    line = "{" + text + "\n"
+    a, b = _loads(line), _json_loads(line)
+    assert a == b or (a is _NOT_JSON and b is _NOT_JSON) or (a != a and b != b)
+
+
+def test_logs_of_the_earlier_format_get_a_clear_reason():
+    header = {"type": "header", "format": "touchpoint-log/1", "scenario": "tutorial", "scenario_hash": "x",
+              "seed": 1}
+    with pytest.raises(LogError, match=r"written by Touchpoint 0\.1"):
+        parse_lines([json.dumps(header) + "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9998, 12, 31)))
+def test_fast_start_keys_equal_the_general_parse(moment):
+    plain = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    slow = started_key(plain.replace("Z", "+00:00"))  # the general path, the same instant
+    assert started_key(plain) == slow
+    assert started_key(plain[:5] + "13" + plain[7:]) == ""  # month 13 is no date
