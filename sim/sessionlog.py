@@ -18,7 +18,6 @@ kept for instructors and never enter the run.
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ MAX_LINES = 100_000
 _HEADER_KEYS = {"type", "format", "scenario", "scenario_hash", "seed", "engine", "trainee", "locale", "started",
                 "policy"}
 _CHOICE_KEYS = {"type", "n", "decision", "choice", "t", "think_s"}
+_CHOICE_REQUIRED = {"type", "n", "decision", "choice", "t"}
 _END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash", "wall_s"}
 
 
@@ -71,7 +71,9 @@ def _check_keys(record: dict, allowed: set[str], required: set[str], lineno: int
 
 
 def _is_num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite JSON number (not a bool). Exact classes only: that is all ``json`` makes."""
+    cls = x.__class__
+    return cls is int or (cls is float and x - x == 0.0)  # inf - inf and nan - nan are nan
 
 
 _NOT_JSON = object()
@@ -140,10 +142,10 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
             raise LogError(f"line {lineno}: data after the end line")
         kind = rec.get("type")
         if kind == "choice":
-            _check_keys(rec, _CHOICE_KEYS, {"type", "n", "decision", "choice", "t"}, lineno)
+            _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
             if rec["n"] != len(log.choices) + 1:
                 raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {len(log.choices) + 1}")
-            if not (isinstance(rec["decision"], str) and isinstance(rec["choice"], str) and _is_num(rec["t"])):
+            if rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"]):
                 raise LogError(f"line {lineno}: malformed choice")
             if "think_s" in rec and not _is_num(rec["think_s"]):
                 raise LogError(f"line {lineno}: think_s must be a number")
