@@ -269,3 +269,14 @@ def test_merge_appends_to_lists_and_replaces_elsewhere() -> None:
     merge(data, ["b", "c"], 5)
     merge(data, ["b", "d"], [{"id": 3}])
     assert data == {"a": [{"id": 0}, {"id": 2}], "b": {"c": 5, "d": [{"id": 3}]}}
+
+
+def test_readme_python_examples_run() -> None:
+    """The README's library example is real code: it runs, and its run is scored."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [b for b in blocks(readme) if b.lang == "python"]
+    assert examples, "the README shows the engine as a library"
+    for block in examples:
+        namespace: dict[str, Any] = {}
+        exec(compile(block.body, f"README.md:{block.line}", "exec"), namespace)
+        assert 0 <= namespace["card"].score <= 100 and namespace["decisions"]
