@@ -113,8 +113,8 @@ def buyer_clock(deal: Deal) -> Proc:
     (``patience`` effects), so each wait is to whichever comes first. Every week, trust drifts for
     people the seller has not met lately (after the sale, satisfaction too) and, while the deal
     is open, the competitor grows until it wins. On one day, events come first, then the
-    deadline, then the week. (The clamped changes of :meth:`Deal.change_person` and
-    :meth:`Deal.change` are written out inline: this runs every week of every run.)
+    deadline, then the week. (The clamped change of :meth:`Deal.change_person` is written out
+    inline for trust and the competitor: this runs every week of every run.)
     """
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append

@@ -126,17 +126,6 @@ class Deal:
             world = self.world
             world.trace.append((world.env.now, self.id, person.id, var, after - before, after, cause, "effect"))
 
-    def change(self, var: str, delta: float, cause: str) -> None:
-        if var == "patience":
-            before = self.deadline
-            self.deadline = after = max(0.0, before + delta)
-        else:
-            before = getattr(self, var)
-            after = _clamp(before + delta)
-            setattr(self, var, after)
-        if after != before:
-            self.world.trace.append((self.world.env.now, self.id, "", var, after - before, after, cause, "effect"))
-
     def set_flag(self, flag: str, value: bool, cause: str) -> None:
         if (flag in self.flags) != value:
             if value:
@@ -151,12 +140,6 @@ class Deal:
             person.present = present
             person.last_contact = self.world.env.now
             self.world.trace.append((self.world.env.now, self.id, pid, present, cause, "presence"))
-
-    def contact(self, ids: tuple[str, ...]) -> None:
-        """The seller met these people today (resets their drift clock)."""
-        now = self.world.env.now
-        for pid in ids:
-            self.people[pid].last_contact = now
 
     def lose(self, reason: str) -> None:
         if self.status == "open":
@@ -187,8 +170,9 @@ class Deal:
         chances draw from the run's generator.
 
         This is the engine's innermost loop (every action and scripted event comes through it), so
-        the clamped changes of :meth:`change_person` and :meth:`change` are written out inline
-        here; they must stay the same arithmetic, in the same order.
+        the clamped change of :meth:`change_person` is written out inline here (and for the
+        account's numbers, with ``patience`` moving the deadline instead); it must stay the same
+        arithmetic.
         """
         world = self.world
         rng = world.rng
