@@ -77,12 +77,12 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
     visits: dict[str, int] = {}
     env = deal.world.env
     for tp in stage.touchpoints:
-        if not (deal.status == "open" if presale else deal.status == "won"):
+        if not _active(deal, presale):
             return False
         if tp.when is None or tp.when(deal):
             if tp.repeat:  # visits only matter to touchpoints that may repeat
                 visits[tp.id] = visits.get(tp.id, 0) + 1
-            offer = tp.menu if not tp.conditional else tp.offer(deal)
+            offer = tp.offer(deal)
             if offer is not None:
                 action = yield seller.ask(deal, tp, offer)
                 if action.wait_days:
