@@ -62,32 +62,30 @@ def journey(deal: Deal, seller: Seller) -> Proc:
     deal.finish()
 
 
-def _active(deal: Deal, presale: bool) -> bool:
-    return deal.open if presale else deal.status == "won"
-
-
 def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Generator[Any, Any, bool]:
     """Visit the stage's touchpoints in order, then repeat allowed ones until the gate holds.
 
     A visit asks the seller for time with what the touchpoint offers now, and waits for the action
     (and the buyer's own ``wait_days`` after it). A touchpoint offering nothing is skipped
-    (``touchpoint check`` reports it). Written out in one generator: each resume of a nested
-    ``yield from`` costs a frame per level, and every decision resumes this one.
+    (``touchpoint check`` reports it). The visits go on while the deal is open (after the sale:
+    while it is won). Written out in one generator: each resume of a nested ``yield from`` costs
+    a frame per level, and every decision resumes this one.
     """
     visits: dict[str, int] = {}
     env = deal.world.env
+    active = "open" if presale else "won"
     for tp in stage.touchpoints:
-        if not _active(deal, presale):
+        if deal.status != active:
             return False
         if tp.when is None or tp.when(deal):
             if tp.repeat:  # visits only matter to touchpoints that may repeat
                 visits[tp.id] = visits.get(tp.id, 0) + 1
-            offer = tp.offer(deal)
+            offer = tp.offer(deal) if tp.conditional else tp.menu
             if offer is not None:
                 action = yield seller.ask(deal, tp, offer)
                 if action.wait_days:
                     yield Timeout(env, action.wait_days)
-    while _active(deal, presale):
+    while deal.status == active:
         if not presale or stage.gate is None or stage.gate(deal):
             return True
         again = [
@@ -113,8 +111,8 @@ def buyer_clock(deal: Deal) -> Proc:
     (``patience`` effects), so each wait is to whichever comes first. Every week, trust drifts for
     people the seller has not met lately (after the sale, satisfaction too) and, while the deal
     is open, the competitor grows until it wins. On one day, events come first, then the
-    deadline, then the week. (The clamped change of :meth:`Deal.change_person` is written out
-    inline for trust and the competitor: this runs every week of every run.)
+    deadline, then the week. (The clamped changes are written out as in :meth:`Deal.apply`: this
+    runs every week of every run.)
     """
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append
@@ -137,27 +135,34 @@ def buyer_clock(deal: Deal) -> Proc:
             now = env.now
         if deal.finished:
             return
-        while next_event < n_events and deal.status == "open" and events[next_event].day <= now:
-            _happen(deal, events[next_event])
-            next_event += 1
-        if deal.status == "open" and now >= deal.deadline:
-            deal.lose("patience")
-        if deal.finished:
-            return
+        if deal.status == "open":
+            while next_event < n_events and events[next_event].day <= now:
+                _happen(deal, events[next_event])
+                next_event += 1
+                if deal.status != "open":
+                    break
+            if deal.status == "open" and now >= deal.deadline:
+                deal.lose("patience")
+            if deal.finished:
+                return
         if now < tick:
             continue
         tick += WEEK
         won = deal.status == "won"
         for p in drifting:
-            drift = p.drift
             if p.present and now - p.last_contact >= CONTACT_MEMORY_DAYS:
+                drift = p.drift
                 before = p.trust
                 after = before + drift
                 p.trust = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
                 if after != before:
                     append((now, did, p.id, "trust", after - before, after, "drift", "effect"))
                 if won:
-                    deal.change_person(p, "satisfaction", drift, "drift")
+                    before = p.satisfaction
+                    after = before + drift
+                    p.satisfaction = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    if after != before:
+                        append((now, did, p.id, "satisfaction", after - before, after, "drift", "effect"))
         if comp is not None and deal.status == "open":
             before = deal.competitor
             after = before + draw(comp[1], rng)

@@ -72,7 +72,7 @@ class TouchpointRule:
     key: str = ""  # "account/touchpoint": the decision key in logs
     by_id: dict[str, ActionRule] = field(default_factory=dict)
     conditional: bool = False  # some action has a ``when``: the offer must be computed each visit
-    menu: tuple = ()  # (options, offered ids, recommended ids) when every action is offered, built once
+    menu: tuple | None = None  # (options, offered ids, recommended ids) of all the actions, built once
     menus: dict[int, tuple] = field(default_factory=dict)  # menus of conditional offers, built on first use
 
     def offer(self, deal: Any) -> tuple | None:
@@ -82,7 +82,7 @@ class TouchpointRule:
         immutable, and building them on each visit was a visible share of a run's time.
         """
         if not self.conditional:
-            return self.menu if self.actions else None
+            return self.menu
         key, bit = 0, 1
         for a in self.actions:
             if a.when is None or a.when(deal):
@@ -290,7 +290,11 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
 
 
 #: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply).
-OP_PEOPLE, OP_ACCOUNT, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE, OP_JOIN, OP_LOSE = range(8)
+(OP_TRUST, OP_SATISFACTION, OP_INFO, OP_FIT, OP_COMPETITOR, OP_PATIENCE, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE,
+ OP_JOIN, OP_LOSE) = range(12)
+#: The operation changing each number (the code says which, so the engine reads it without getattr).
+OP_FOR = {"trust": OP_TRUST, "satisfaction": OP_SATISFACTION, "info": OP_INFO, "fit": OP_FIT,
+          "competitor": OP_COMPETITOR, "patience": OP_PATIENCE}
 
 
 def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
@@ -300,11 +304,12 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     it runs this flat list instead, where each entry does one thing:
 
     * ``(OP_CHANCE, p, n)``: with probability ``1 - p`` skip the next ``n`` operations;
-    * ``(OP_PEOPLE, var, fixed, amount, scale, who, contact)``: change ``var`` of each present
-      stakeholder in ``who`` by ``fixed`` (already scaled), or by a fresh draw of ``amount`` times
-      ``scale``; with ``contact`` (the effect's last such change) the seller met them, so their
-      drift clock restarts;
-    * ``(OP_ACCOUNT, var, fixed, amount, scale)``: the same for an account number;
+    * ``(OP_TRUST | OP_SATISFACTION, var, fixed, amount, scale, who, contact)``: change ``var`` of
+      each present stakeholder in ``who`` by ``fixed`` (already scaled), or by a fresh draw of
+      ``amount`` times ``scale``; with ``contact`` (the effect's last such change) the seller met
+      them, so their drift clock restarts;
+    * ``(OP_INFO | OP_FIT | OP_COMPETITOR | OP_PATIENCE, var, fixed, amount, scale)``: the same for
+      an account number;
     * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
     """
     out: list[tuple] = []
@@ -312,10 +317,10 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
         ops: list[tuple] = []
         for i, (var, amount) in enumerate(e.people):
             fixed = amount * e.scale if amount.__class__ is float else None
-            ops.append((OP_PEOPLE, var, fixed, amount, e.scale, e.who, i == len(e.people) - 1))
+            ops.append((OP_FOR[var], var, fixed, amount, e.scale, e.who, i == len(e.people) - 1))
         for var, amount in e.account:
             fixed = amount * e.scale if amount.__class__ is float else None
-            ops.append((OP_ACCOUNT, var, fixed, amount, e.scale))
+            ops.append((OP_FOR[var], var, fixed, amount, e.scale))
         ops += [(OP_SET, f) for f in e.set_flags] + [(OP_CLEAR, f) for f in e.clear_flags]
         if e.leave:
             ops.append((OP_LEAVE, e.leave))
@@ -381,7 +386,7 @@ def _account(account: Account, index: int) -> AccountRules:
             key=f"{account.id}/{tp.id}",
             by_id={a.id: a for a in actions},
             conditional=any(a.when is not None for a in actions),
-            menu=menu(actions),
+            menu=menu(actions) if actions else None,
         )
         by_stage[tp.stage].append(rule)
         touchpoints[tp.id] = rule

@@ -1,7 +1,7 @@
 """Hidden run state: the buying center's numbers and each deal's progress.
 
-Everything that changes is changed here, through methods that clamp to range and append a trace
-event, so the trace always explains the state. The trainee never sees these numbers during play,
+Everything that changes is changed here (and by the buyer's weekly drift), clamped to range and
+recorded as a trace event, so the trace always explains the state. The trainee never sees these numbers during play,
 only signals derived from them (:mod:`sim.signals`); the debrief reveals them.
 """
 
@@ -13,13 +13,17 @@ import simpy
 
 from sim import trace as tr
 from sim.rules import (
-    OP_ACCOUNT,
     OP_CHANCE,
     OP_CLEAR,
+    OP_COMPETITOR,
+    OP_FIT,
+    OP_INFO,
     OP_JOIN,
     OP_LEAVE,
-    OP_PEOPLE,
+    OP_PATIENCE,
+    OP_SATISFACTION,
     OP_SET,
+    OP_TRUST,
     AccountRules,
     PersonInit,
     draw,
@@ -65,10 +69,6 @@ class Person:
         self.veto = init.veto
         self.veto_below = init.veto_below
         self.last_contact = 0.0
-
-
-def _clamp(x: float) -> float:
-    return 0.0 if x < 0.0 else 100.0 if x > 100.0 else x
 
 
 class Deal:
@@ -118,14 +118,6 @@ class Deal:
         return self.status == "open"
 
     # --- changes -------------------------------------------------------------------------------------
-    def change_person(self, person: Person, var: str, delta: float, cause: str) -> None:
-        before = getattr(person, var)
-        after = _clamp(before + delta)
-        if after != before:
-            setattr(person, var, after)
-            world = self.world
-            world.trace.append((world.env.now, self.id, person.id, var, after - before, after, cause, "effect"))
-
     def set_flag(self, flag: str, value: bool, cause: str) -> None:
         if (flag in self.flags) != value:
             if value:
@@ -170,13 +162,13 @@ class Deal:
         chances draw from the run's generator.
 
         This is the engine's innermost loop (every action and scripted event comes through it), so
-        the clamped change of :meth:`change_person` is written out inline here (and for the
-        account's numbers, with ``patience`` moving the deadline instead); it must stay the same
-        arithmetic.
+        the clamped change (add, clamp to 0-100, record the change if there is one) is written out
+        once per number (the operation's code says which: a plain attribute is several times
+        cheaper to read and write than ``getattr``/``setattr`` by name). The buyer's weekly drift
+        (:func:`sim.buyer.buyer_clock`) does the same arithmetic.
         """
         world = self.world
         rng = world.rng
-        normal = rng.standard_normal
         now = world.env.now
         append = world.trace.append
         people = self.people
@@ -187,7 +179,7 @@ class Deal:
                 skip -= 1
                 continue
             code = op[0]
-            if code == OP_PEOPLE:
+            if code <= OP_SATISFACTION:
                 _, var, fixed, amount, scale, who, contact = op
                 for pid in who:
                     p = people[pid]
@@ -195,29 +187,45 @@ class Deal:
                         if fixed is not None:
                             delta = fixed
                         elif amount[0] == "n":  # the common random amount, drawn inline
-                            delta = (amount[1] + amount[2] * normal()) * scale
+                            delta = (amount[1] + amount[2] * rng.standard_normal()) * scale
                         else:
                             delta = draw(amount, rng) * scale
-                        before = getattr(p, var)
-                        after = before + delta
-                        after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                        if after != before:
-                            setattr(p, var, after)
-                            append((now, did, pid, var, after - before, after, cause, "effect"))
+                        if code == OP_TRUST:
+                            before = p.trust
+                            after = before + delta
+                            after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                            if after == before:
+                                continue
+                            p.trust = after
+                        else:
+                            before = p.satisfaction
+                            after = before + delta
+                            after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                            if after == before:
+                                continue
+                            p.satisfaction = after
+                        append((now, did, pid, var, after - before, after, cause, "effect"))
                 if contact:
                     for pid in who:
                         people[pid].last_contact = now
-            elif code == OP_ACCOUNT:
+            elif code <= OP_PATIENCE:
                 _, var, fixed, amount, scale = op
                 delta = fixed if fixed is not None else draw(amount, rng) * scale
-                if var == "patience":
+                if code == OP_INFO:
+                    before = self.info
+                    after = before + delta
+                    self.info = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                elif code == OP_FIT:
+                    before = self.fit
+                    after = before + delta
+                    self.fit = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                elif code == OP_COMPETITOR:
+                    before = self.competitor
+                    after = before + delta
+                    self.competitor = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                else:  # patience moves the deadline
                     before = self.deadline
                     self.deadline = after = max(0.0, before + delta)
-                else:
-                    before = getattr(self, var)
-                    after = before + delta
-                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                    setattr(self, var, after)
                 if after != before:
                     append((now, did, "", var, after - before, after, cause, "effect"))
             elif code == OP_SET:
