@@ -17,8 +17,8 @@ from sim.decisions import DecisionPoint, Option
 from sim.rules import TouchpointRule
 from sim.state import Deal, World
 
-#: Asks for a decision and returns the event its answer will trigger.
-Decide = Callable[[DecisionPoint], Event]
+#: Asks for a decision (the point, and the ids it offers) and returns the event its answer will trigger.
+Decide = Callable[[DecisionPoint, tuple[str, ...]], Event]
 
 
 class Seller:
@@ -35,9 +35,13 @@ class Seller:
     def ask(self, deal: Deal, tp: TouchpointRule, offer: tuple) -> Event:
         """An account wants the seller at touchpoint ``tp`` with the menu ``offer``
         (:meth:`TouchpointRule.offer`); the event fires with the action once it is done."""
-        done = Event(self.world.env)
+        world = self.world
+        done = Event(world.env)
         self.asks[deal.id] = (deal, tp, offer, done)
-        self.world.poke()
+        idle = world.idle  # World.poke, inlined: every decision comes through here
+        if idle is not None:
+            world.idle = None
+            idle.succeed()
         return done
 
     def run(self) -> Generator[Event, Any, None]:
@@ -51,29 +55,35 @@ class Seller:
             if single is not None:  # one account, the common case, kept cheap
                 if single.finished:
                     break
-                ask = asks.get(single.id)
+                ask = asks.pop(single.id, None)
             else:
                 ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
-                if not ready and all(d.finished for d in deals):
-                    break
-                ask = ready[0] if len(ready) == 1 else None
-                if len(ready) > 1:
+                if not ready:
+                    ask = None
+                    for d in deals:
+                        if not d.finished:
+                            break
+                    else:
+                        break
+                elif len(ready) == 1:
+                    ask = ready[0]
+                else:
                     ask = yield from self._focus(ready)
-            if ask is None:
-                world.idle = Event(env)
-                yield world.idle
-                world.idle = None
+                if ask is not None:
+                    del asks[ask[0].id]
+            if ask is None:  # wait for an account to ask (or finish): World.poke wakes us
+                world.idle = idle = Event(env)
+                yield idle
                 continue
             deal, tp, (options, offered, recommended), done = ask
             self.decisions += 1
             now = env.now
             choice = yield self.decide(DecisionPoint(
-                "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options))
+                "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options), offered)
             action = tp.by_id[choice]
             append((now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days, "decision"))
-            del asks[deal.id]
             people = deal.people
-            for pid in tp.with_:  # the seller met them (Deal.contact, inlined)
+            for pid in tp.with_:  # the seller met them: their drift clocks restart
                 people[pid].last_contact = now
             deal.apply(action.ops, action.id)
             if action.days > 0:
@@ -97,6 +107,6 @@ class Seller:
         if options is None:
             options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
         self.decisions += 1
-        chosen = yield self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options))
+        chosen = yield self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options), ids)
         self.world.trace.append((now, chosen, ids, "focus"))
         return self.asks[chosen]

@@ -73,7 +73,9 @@ class Session:
             Process(env, buyer.journey(deal, self.seller))
             Process(env, buyer.buyer_clock(deal))
         self._done_proc = Process(env, self.seller.run())
-        self._pending: tuple[DecisionPoint, Event] | None = None
+        self._point: DecisionPoint | None = None  # the pending decision,
+        self._offered: tuple[str, ...] = ()  # the ids it offers,
+        self._answer: Event | None = None  # and the event its answer triggers
         self._steps = 0
         self._outcome: RunOutcome | None = None
         self.history: list[tuple[DecisionPoint, str]] = []
@@ -84,14 +86,14 @@ class Session:
         step = self.env.step
         done = self._done_proc
         steps = self._steps
-        while self._pending is None and done.callbacks is not None:  # i.e. not done.processed
+        while self._point is None and done.callbacks is not None:  # i.e. not done.processed
             steps += 1
             if steps > MAX_STEPS:
                 raise EngineError(f"run exceeded {MAX_STEPS} steps at day {self.env.now:g}")
             step()
         self._steps = steps
-        if self._pending is not None:
-            return self._pending[0]
+        if self._point is not None:
+            return self._point
         if self._outcome is None:
             self._outcome = self.outcome()
             self._release()
@@ -99,23 +101,19 @@ class Session:
 
     def choose(self, option_id: str) -> None:
         """Answer the pending decision with one of its offered options."""
-        if self._pending is None:
+        point = self._point
+        if point is None:
             raise InvalidChoice("no decision is pending")
-        point, event = self._pending
-        for o in point.options:
-            if o.id == option_id:
-                break
-        else:
-            offered = ", ".join(o.id for o in point.options)
-            raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {offered})")
-        self._pending = None
+        if option_id not in self._offered:
+            raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {', '.join(self._offered)})")
+        self._point = None
         self.history.append((point, option_id))
-        event.succeed(option_id)
+        self._answer.succeed(option_id)
 
     @property
     def pending(self) -> DecisionPoint | None:
         """The decision waiting for an answer, if any."""
-        return self._pending[0] if self._pending is not None else None
+        return self._point
 
     @property
     def finished(self) -> bool:
@@ -167,8 +165,8 @@ class Session:
             deal.world = None  # type: ignore[assignment]
 
     # --- the decider the seller process calls -----------------------------------------------------
-    def _decide(self, point: DecisionPoint) -> Event:
-        event = Event(self.env)
-        self._pending = (point, event)
+    def _decide(self, point: DecisionPoint, offered: tuple[str, ...]) -> Event:
+        self._point = point
+        self._offered = offered
+        self._answer = event = Event(self.env)
         return event
-

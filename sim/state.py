@@ -46,9 +46,11 @@ class World:
         self.idle: simpy.Event | None = None  # the seller waiting for work, if it is
 
     def poke(self) -> None:
-        """Wake the seller if it is waiting: an account asked for time or finished."""
+        """Wake the seller if it is waiting: an account asked for time or finished. (``idle`` is
+        the seller's wait, dropped here once it is woken.)"""
         idle = self.idle
-        if idle is not None and not idle.triggered:
+        if idle is not None:
+            self.idle = None
             idle.succeed()
 
 
