@@ -56,7 +56,7 @@ def journey(deal: Deal, seller: Seller) -> Proc:
                 if stage.key == "after_sales":
                     deal.enter(stage.key)
                     yield from _stage(deal, stage, seller, presale=False)
-                    rest = (deal.closed_day or 0.0) + stage.lasts_days - deal.world.env.now
+                    rest = (deal.closed_day or 0.0) + stage.lasts_days - deal.world.env._now
                     if rest > 0:  # the follow-up period goes on after the touchpoints
                         yield Timeout(deal.world.env, rest)
     deal.finish()
@@ -117,13 +117,16 @@ def buyer_clock(deal: Deal) -> Proc:
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append
     comp = deal.rules.competitor
+    growth = comp[1] if comp is not None else 0.0
+    normal_growth = growth.__class__ is tuple and growth[0] == "n"  # type: ignore[index]
+    normals = rng.normals  # the Dice block, popped inline (see sim.dice.Dice)
     drifting = tuple(p for p in deal.people.values() if p.drift)
     events = deal.rules.events_start
     n_events, next_event = len(events), 0
     did = deal.id
     tick = WEEK
     while True:
-        now = env.now
+        now = env._now
         wake = tick
         if deal.status == "open":
             if deal.deadline < wake:
@@ -132,7 +135,7 @@ def buyer_clock(deal: Deal) -> Proc:
                 wake = events[next_event].day
         if wake > now:
             yield Timeout(env, wake - now)
-            now = env.now
+            now = env._now
         if deal.finished:
             return
         if deal.status == "open":
@@ -165,7 +168,10 @@ def buyer_clock(deal: Deal) -> Proc:
                         append((now, did, p.id, "satisfaction", after - before, after, "drift", "effect"))
         if comp is not None and deal.status == "open":
             before = deal.competitor
-            after = before + draw(comp[1], rng)
+            if normal_growth:  # rules.draw of a normal amount, inlined
+                after = before + (growth[1] + growth[2] * (normals.pop() if normals else rng.standard_normal()))
+            else:
+                after = before + draw(growth, rng)
             deal.competitor = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
             if after != before:
                 append((now, did, "", "competitor", after - before, after, "competitor", "effect"))
@@ -176,9 +182,9 @@ def buyer_clock(deal: Deal) -> Proc:
 def after_close(deal: Deal, events: tuple[EventRule, ...]) -> Proc:
     """The author's ``after: close`` events, each at its day after the close, while the deal is won."""
     env = deal.world.env
-    t0 = env.now
+    t0 = env._now
     for ev in events:
-        wait = t0 + ev.day - env.now
+        wait = t0 + ev.day - env._now
         if wait > 0:
             yield Timeout(env, wait)
         if deal.status != "won" or deal.finished:
@@ -193,5 +199,5 @@ def _happen(deal: Deal, ev: EventRule) -> None:
         return
     if ev.when is not None and not ev.when(deal):
         return
-    world.trace.append((world.env.now, deal.id, ev.id, "event"))
+    world.trace.append((world.env._now, deal.id, ev.id, "event"))
     deal.apply(ev.ops, ev.id)

@@ -73,30 +73,35 @@ class Dice:
 
     Which values a run gets depends only on the seed and the order of its draws (a block is drawn
     when the previous one of its kind is used up), so runs stay deterministic.
+
+    ``uniforms`` and ``normals`` are what is left of the current blocks, next value last. The
+    engine's innermost loops pop from them directly (``normals.pop() if normals else
+    dice.standard_normal()``), which gives the same values without a call per draw; the lists
+    are only ever changed in place, so a reference to them stays valid.
     """
 
-    __slots__ = ("_normals", "_uniforms", "gen")
+    __slots__ = ("gen", "normals", "uniforms")
 
     def __init__(self, seed: int) -> None:
         self.gen = generator(seed)
-        self._uniforms: list[float] = []
-        self._normals: list[float] = []
+        self.uniforms: list[float] = []
+        self.normals: list[float] = []
 
     def reseed(self, gen: np.random.Generator) -> None:
         """Draw from ``gen`` from now on (dropping what is left of the current blocks): a rollout
         that explores other futures from the same point uses this."""
         self.gen = gen
-        self._uniforms.clear()
-        self._normals.clear()
+        self.uniforms.clear()
+        self.normals.clear()
 
     def random(self) -> float:
-        block = self._uniforms
+        block = self.uniforms
         if not block:
             block += self.gen.random(BLOCK).tolist()
         return block.pop()  # type: ignore[no-any-return]
 
     def standard_normal(self) -> float:
-        block = self._normals
+        block = self.normals
         if not block:
             block += self.gen.standard_normal(BLOCK).tolist()
         return block.pop()  # type: ignore[no-any-return]

@@ -77,7 +77,7 @@ class Seller:
                 continue
             deal, tp, (options, offered, recommended), done = ask
             self.decisions += 1
-            now = env.now
+            now = env._now
             choice = yield self.decide(DecisionPoint(
                 "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options), offered)
             action = tp.by_id[choice]
@@ -91,12 +91,12 @@ class Seller:
             # Waiting on ``done`` too runs the account's own callback first: it asks again (or
             # finishes) before the seller looks for work, so it is among the next focus options.
             yield done.succeed(action)
-        append((env.now, "end"))
+        append((env._now, "end"))
 
     def _focus(self, ready: list[tuple]) -> Generator[Event, Any, tuple]:
         """Several accounts wait: the trainee picks which to work on. (The author's advice, for
         bots and the debrief: the one closest to its deadline.)"""
-        now = self.world.env.now
+        now = self.world.env._now
         soonest, left = None, 0.0
         for a in ready:
             d = a[0]

@@ -41,7 +41,8 @@ class _Environment(simpy.Environment):
     ``simpy.Environment.__init__`` binds ``event``/``timeout``/``process``... to the instance for
     speed; that costs more than a short run's events and leaves a reference cycle to break. The
     engine creates events from their classes (``Event(env)``), and ``env.event()`` etc. still work
-    through the class's descriptors for anyone else.
+    through the class's descriptors for anyone else. ``_now`` is set here, so the engine may read
+    it directly (see :class:`sim.state.World`).
     """
 
     def __init__(self) -> None:  # the attributes of simpy.Environment.__init__ (simpy 4), unbound
