@@ -39,7 +39,7 @@ def journey(deal: Deal, seller: Seller) -> Proc:
     for stage in presale:
         deal.enter(stage.key)
         passed = yield from _stage(deal, stage, seller, presale=True)
-        if not deal.open:
+        if deal.status != "open":
             break
         if not passed:
             deal.lose(stage.fail_reason)
@@ -120,7 +120,7 @@ def buyer_clock(deal: Deal) -> Proc:
     growth = comp[1] if comp is not None else 0.0
     normal_growth = growth.__class__ is tuple and growth[0] == "n"  # type: ignore[index]
     normals = rng.normals  # the Dice block, popped inline (see sim.dice.Dice)
-    drifting = tuple(p for p in deal.people.values() if p.drift)
+    drifting = [p for p in deal.people.values() if p.drift]
     events = deal.rules.events_start
     n_events, next_event = len(events), 0
     did = deal.id

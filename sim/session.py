@@ -145,13 +145,14 @@ class Session:
             return self._outcome
         if not self.finished:
             raise EngineError("the run is not over")
-        results = tuple(
+        now = self.env.now
+        results = tuple([
             AccountResult(d.id, d.status, d.reason, d.decided_day)
-            if d.decided_day is not None else AccountResult(d.id, "lost", "stalled", self.env.now)
+            if d.decided_day is not None else AccountResult(d.id, "lost", "stalled", now)
             for d in self.world.deals
-        )
-        wins = sum(r.result == "won" for r in results)
-        return RunOutcome(self.env.now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
+        ])
+        wins = [r.result for r in results].count("won")
+        return RunOutcome(now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
 
     def _release(self) -> None:
         """Break the engine's reference cycles once the run is over, so memory is freed at once
