@@ -57,18 +57,26 @@ class Seller:
                     break
                 ask = asks.pop(single.id, None)
             else:
-                ready = [a for d in deals if not d.finished and (a := asks.get(d.id)) is not None]
+                ready = []
+                working = False  # some account's journey is not over
+                for d in deals:
+                    if not d.finished:
+                        working = True
+                        a = asks.get(d.id)
+                        if a is not None:
+                            ready.append(a)
                 if not ready:
-                    ask = None
-                    for d in deals:
-                        if not d.finished:
-                            break
-                    else:
+                    if not working:
                         break
+                    ask = None
                 elif len(ready) == 1:
                     ask = ready[0]
-                else:
-                    ask = yield from self._focus(ready)
+                else:  # several accounts wait: the trainee picks which to work on
+                    now = env._now
+                    ids, pick = self._focus(ready, now)
+                    chosen = yield pick
+                    append((now, chosen, ids, "focus"))
+                    ask = asks[chosen]
                 if ask is not None:
                     del asks[ask[0].id]
             if ask is None:  # wait for an account to ask (or finish): World.poke wakes us
@@ -93,10 +101,9 @@ class Seller:
             yield done.succeed(action)
         append((env._now, "end"))
 
-    def _focus(self, ready: list[tuple]) -> Generator[Event, Any, tuple]:
-        """Several accounts wait: the trainee picks which to work on. (The author's advice, for
-        bots and the debrief: the one closest to its deadline.)"""
-        now = self.world.env._now
+    def _focus(self, ready: list[tuple], now: float) -> tuple[tuple[str, ...], Event]:
+        """Ask which waiting account to work on; returns their ids and the event the answer
+        triggers. (The author's advice, for bots and the debrief: the one closest to its deadline.)"""
         soonest, left = None, 0.0
         for a in ready:
             d = a[0]
@@ -107,6 +114,4 @@ class Seller:
         if options is None:
             options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
         self.decisions += 1
-        chosen = yield self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options), ids)
-        self.world.trace.append((now, chosen, ids, "focus"))
-        return self.asks[chosen]
+        return ids, self.decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options), ids)
