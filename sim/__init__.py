@@ -9,7 +9,7 @@ stepping API::
     point = session.advance()
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from sim.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome
 from sim.loader import LoadedScenario, ScenarioError, load_scenario

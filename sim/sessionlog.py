@@ -2,8 +2,8 @@
 
 ::
 
-    {"type": "header", "format": "touchpoint-log/2", "scenario": "tutorial", "scenario_hash": "sha256:…",
-     "seed": 7, "engine": "0.2.0", "trainee": "alice", "locale": "zh", "started": "2026-11-28T09:00:00Z"}
+    {"type": "header", "format": "touchpoint-log/3", "scenario": "tutorial", "scenario_hash": "sha256:…",
+     "seed": 7, "engine": "0.3.0", "trainee": "alice", "locale": "zh", "started": "2026-11-28T09:00:00Z"}
     {"type": "choice", "n": 1, "decision": "huadong/first_meeting", "choice": "ask_cost", "t": 0.0, "think_s": 12.4}
     …
     {"type": "end", "t": 41.0, "decisions": 6, "result": "won", "score": 81.37, "grade": "B",
@@ -29,9 +29,10 @@ from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
 from sim.session import Session
 from sim.trace import trace_hash
 
-LOG_FORMAT = "touchpoint-log/2"
-#: Formats of earlier engines: their runs (random streams, trace digest) differ from this one's.
-_OLD_FORMATS = {"touchpoint-log/1": "0.1"}
+LOG_FORMAT = "touchpoint-log/3"
+#: Formats of earlier engines, which this one cannot verify: in 0.1 the random streams differ, in
+#: 0.2 the encoding of the trace digest.
+_OLD_FORMATS = {"touchpoint-log/1": "0.1", "touchpoint-log/2": "0.2"}
 MAX_LOG_BYTES = 16 * 1024 * 1024
 MAX_LINES = 100_000
 
@@ -129,7 +130,7 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
     if header["format"] != LOG_FORMAT:
         if header["format"] in _OLD_FORMATS:
             raise LogError(f"line 1: log format {header['format']!r} was written by Touchpoint "
-                           f"{_OLD_FORMATS[header['format']]}, whose runs differ from this version's; "
+                           f"{_OLD_FORMATS[header['format']]}, whose logs this version cannot verify; "
                            "grade it with that version")
         raise LogError(f"line 1: unknown log format {header['format']!r} (expected {LOG_FORMAT})")
     if not isinstance(header["seed"], int) or isinstance(header["seed"], bool) or header["seed"] < 0:

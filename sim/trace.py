@@ -15,9 +15,9 @@ readable code, :func:`event` and :func:`events` turn rows into the typed, slotte
 from __future__ import annotations
 
 import hashlib
-import struct
+import io
+import pickle
 from dataclasses import asdict, dataclass, fields
-from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -214,22 +214,6 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-#: For each kind of row: the positions holding numbers (floats; bools count as 1.0 or 0.0), and
-#: those holding ids. Every other position holds a tuple of ids (Decision.offered/recommended,
-#: Focus.offered).
-_LAYOUTS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {
-    # kind: (numbers, ids, tuples of ids)
-    "stage": ((0,), (1, 2, 3), ()),
-    "focus": ((0,), (1, 3), (2,)),
-    "decision": ((0, 7), (1, 2, 3, 4, 8), (5, 6)),
-    "effect": ((0, 4, 5), (1, 2, 3, 6, 7), ()),
-    "flag": ((0, 3), (1, 2, 4, 5), ()),
-    "presence": ((0, 3), (1, 2, 4, 5), ()),
-    "event": ((0,), (1, 2, 3), ()),
-    "outcome": ((0,), (1, 2, 3, 4), ()),
-    "finished": ((0,), (1, 2), ()),
-    "end": ((0,), (1,), ()),
-}
 _KIND = itemgetter(-1)
 
 
@@ -251,35 +235,33 @@ def _people_repr(accounts: tuple) -> str:
 def trace_hash(trace: list[Row] | list[TraceEvent]) -> str:
     """A stable digest of a whole trace: the same run gives the same digest on any machine.
 
-    It is the SHA-256 of an exact encoding of the rows: the Start row (once per trace) as the
-    ``repr`` of its time, scenario and seed, then of its buying centers with people as tuples;
-    the sequence of kinds; then kind by kind, column by column (rows in order), every number as
-    an IEEE-754 double (little-endian; bools as 1.0 or 0.0), and the ids (ASCII by the scenario
-    schema), a row's tuple of ids joined with ``\x1f``, all joined with ``\x1e``. Each kind of
-    row has a fixed layout, so the encoding is one-to-one.
+    It is the SHA-256 of an exact encoding of the rows: the Start row as the ``repr`` of its time,
+    scenario and seed, then of its buying centers with people as tuples (behind its length); then
+    the list of every other row, pickled with protocol 4 in *fast mode*. A row holds only strings,
+    floats, ints, bools and tuples of strings, and pickle writes each as its type and exact value
+    (a float as its eight IEEE-754 bytes): the encoding is one-to-one. Fast mode turns off the
+    memo, which would otherwise write an object met twice as a back-reference; the bytes then
+    depend on the values alone, not on which objects happen to be shared.
 
-    Verifying a session log hashes its whole replayed trace, so this runs in C as far as it can:
-    rows are sorted by kind (a stable sort) and each kind is turned into columns by ``zip``,
-    because a Python loop per row, or ``repr`` of its floats, cost more than replaying the run.
+    Verifying a session log hashes its whole replayed trace, so this is done by the C pickler in
+    one call: a Python loop over the rows cost more than replaying the run.
     """
     rs = rows(trace)
-    numbers: list[float] = []
-    ids: list[str] = []
-    head = ""
-    for kind, group in groupby(sorted(rs, key=_KIND), key=_KIND):
-        if kind == "start":
-            head = "".join(repr((r[0], r[1], r[2])) + _people_repr(r[3]) for r in group)
-            continue
-        columns = tuple(zip(*group, strict=True))
-        at_numbers, at_ids, at_lists = _LAYOUTS[kind]
-        for i in at_numbers:
-            numbers += columns[i]
-        for i in at_ids:
-            ids += columns[i]
-        for i in at_lists:
-            ids += map("\x1f".join, columns[i])
-    digest = hashlib.sha256(head.encode("ascii", "backslashreplace"))
-    digest.update("\x1e".join(map(_KIND, rs)).encode("ascii"))
-    digest.update(struct.pack(f"<{len(numbers)}d", *numbers))
-    digest.update("\x1e".join(ids).encode("utf-8", "backslashreplace"))
+    head, body = "", rs
+    if rs and rs[0][-1] == "start":
+        head, body = _start_repr(rs[0]), rs[1:]
+    if "start" in map(_KIND, body):  # not what the engine writes; encoded all the same
+        body = [r if r[-1] != "start" else (_start_repr(r), "start") for r in body]
+    head_bytes = head.encode("ascii", "backslashreplace")
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=4)
+    pickler.fast = True
+    pickler.dump(body)
+    digest = hashlib.sha256(len(head_bytes).to_bytes(8, "little"))
+    digest.update(head_bytes)
+    digest.update(buf.getbuffer())
     return "sha256:" + digest.hexdigest()
+
+
+def _start_repr(r: Row) -> str:
+    return repr((r[0], r[1], r[2])) + _people_repr(r[3])
