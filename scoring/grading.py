@@ -22,7 +22,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from scoring.scorecard import Scorecard, score_run
@@ -203,9 +202,22 @@ def started_key(started: str) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_NAMESPACE_BYTES = ATTEMPT_NAMESPACE.bytes
+
+
 def attempt_uuid(data: bytes) -> str:
-    """The attempt's registration UUID: the same log content gives the same UUID on any run."""
-    return str(uuid.uuid5(ATTEMPT_NAMESPACE, "sha256:" + hashlib.sha256(data).hexdigest()))
+    """The attempt's registration UUID: the same log content gives the same UUID on any run.
+
+    It is ``uuid.uuid5(ATTEMPT_NAMESPACE, "sha256:<hex digest of the log>")``, formed here
+    directly (RFC 4122 section 4.3: SHA-1 of namespace and name, version 5, variant bits),
+    because building a ``uuid.UUID`` costs more than the two hashes; a test checks the two agree.
+    """
+    name = b"sha256:" + hashlib.sha256(data).hexdigest().encode("ascii")
+    h = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _invalid(path: str, reason: str, registration: str = "", header: dict | None = None) -> Row:
@@ -214,7 +226,7 @@ def _invalid(path: str, reason: str, registration: str = "", header: dict | None
     scenario = h.get("scenario") if isinstance(h.get("scenario"), str) else ""
     started = h.get("started") if isinstance(h.get("started"), str) else ""
     seed = h.get("seed") if isinstance(h.get("seed"), int) and not isinstance(h.get("seed"), bool) else None
-    return Row(path, Path(path).name, trainee, scenario, seed, started, started_key(started), "invalid",
+    return Row(path, os.path.basename(path), trainee, scenario, seed, started, started_key(started), "invalid",
                _one_line(reason), "", "", None, None, None, None, None, "", None, None, None, None,
                registration, "")
 
@@ -239,12 +251,12 @@ def _wall_seconds(log: sessionlog.ParsedLog) -> float | None:
 def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row, Aggregate | None]:
     """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row)."""
     try:
-        size = os.stat(read_path).st_size
-        if size > sessionlog.MAX_LOG_BYTES:
-            limit = sessionlog.MAX_LOG_BYTES
-            return _invalid(display, f"log is too large ({size} bytes; the limit is {limit})"), None
-        with open(read_path, "rb") as f:
-            data = f.read()
+        limit = sessionlog.MAX_LOG_BYTES
+        with open(read_path, "rb") as f:  # the size is checked on the open file: one lookup of the path
+            size = os.fstat(f.fileno()).st_size
+            data = f.read(limit + 1) if size <= limit else b""
+        if size > limit or len(data) > limit:
+            return _invalid(display, f"log is too large ({max(size, len(data))} bytes; the limit is {limit})"), None
     except OSError as err:
         return _invalid(display, f"cannot read log: {err.strerror or err}"), None
     registration = attempt_uuid(data)
@@ -283,7 +295,7 @@ def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row,
         result = "open"
     started = header.get("started", "")
     row = Row(
-        path=display, file=Path(display).name, trainee=header.get("trainee", ""), scenario=scenario.id,
+        path=display, file=os.path.basename(display), trainee=header.get("trainee", ""), scenario=scenario.id,
         seed=header["seed"], started=started, started_key=started_key(started), status=status, reason=reason,
         result=result, lost_reason=card.lost_reason, conversion=card.conversion,
         satisfaction=card.satisfaction, cycle_days=card.cycle_days, retention=card.retention,

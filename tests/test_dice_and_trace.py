@@ -7,9 +7,11 @@ any change of the run while staying the same for the same run in any form.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import uuid
 from datetime import datetime
 
 import numpy as np
@@ -18,7 +20,7 @@ from conftest import run_choices
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.grading import started_key
+from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
 from sim import trace as tr
 from sim.dice import BLOCK, Dice, fold, generator, splitmix64
 from sim.loader import load_scenario
@@ -206,3 +208,10 @@ def test_fast_start_keys_equal_the_general_parse(moment):
     slow = started_key(plain.replace("Z", "+00:00"))  # the general path, the same instant
     assert started_key(plain) == slow
     assert started_key(plain[:5] + "13" + plain[7:]) == ""  # month 13 is no date
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_attempt_uuid_is_uuid5_of_the_content_digest(data):
+    name = "sha256:" + hashlib.sha256(data).hexdigest()
+    assert attempt_uuid(data) == str(uuid.uuid5(ATTEMPT_NAMESPACE, name))
