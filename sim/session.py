@@ -162,6 +162,10 @@ class Session:
         for *_, event in env._queue:  # timeouts of buyer processes that outlived the run
             event.callbacks = None
         env._queue.clear()
+        asks = self.seller.asks
+        for *_, done in asks.values():  # accounts lost while they waited for the seller
+            done.callbacks = None
+        asks.clear()
         self.seller.decide = None  # type: ignore[assignment]
         for deal in self.world.deals:
             deal.world = None  # type: ignore[assignment]

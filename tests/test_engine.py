@@ -245,3 +245,31 @@ def test_only_after_sales_has_a_follow_up_period():
     with pytest.raises(ScenarioError, match="only after_sales has a follow-up period"):
         load_text(minimal_yaml({"negotiation: {gate: consensus >= 50}": "negotiation: {gate: consensus >= 50, "
                                 "lasts_days: 3}"}))
+
+
+@pytest.mark.parametrize("sid", ["tutorial", "enterprise_software", "medical_device", "pipeline"])
+def test_a_finished_run_leaves_no_reference_cycles(sid):
+    """Batches play thousands of runs: each must be freed by reference counting when dropped, or
+    the cycle collector's passes cost a share of the batch (pipeline accounts lost while they
+    waited for the seller once left their suspended journeys in a cycle)."""
+    import gc
+
+    from sim.loader import load_scenario
+
+    scenario = load_scenario(sid)
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for seed in range(60):
+            play(scenario, RandomPolicy(seed), seed)
+            play(scenario, ExpertPolicy(), seed)
+        gc.collect()
+        left = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was:
+            gc.enable()
+    assert left == []
