@@ -248,15 +248,34 @@ def _wall_seconds(log: sessionlog.ParsedLog) -> float | None:
     return math.fsum(thinks) if thinks else None
 
 
+def _read_bounded(path: str, limit: int) -> tuple[int, bytes]:
+    """``(size, content)`` of a file, its content read only when the size is within ``limit``.
+    Plain file descriptors: a Python file object costs more to make than a small log takes to
+    read, and one open gives both the size and the bytes. (A file still being written is read up
+    to the size it had when opened.)"""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit or size == 0:
+            return size, b""
+        data = os.read(fd, size)
+        while len(data) < size:  # a short read (rare for a regular file)
+            chunk = os.read(fd, size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return size, data
+    finally:
+        os.close(fd)
+
+
 def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row, Aggregate | None]:
     """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row)."""
     try:
         limit = sessionlog.MAX_LOG_BYTES
-        with open(read_path, "rb") as f:  # the size is checked on the open file: one lookup of the path
-            size = os.fstat(f.fileno()).st_size
-            data = f.read(limit + 1) if size <= limit else b""
-        if size > limit or len(data) > limit:
-            return _invalid(display, f"log is too large ({max(size, len(data))} bytes; the limit is {limit})"), None
+        size, data = _read_bounded(read_path, limit)
+        if size > limit:
+            return _invalid(display, f"log is too large ({size} bytes; the limit is {limit})"), None
     except OSError as err:
         return _invalid(display, f"cannot read log: {err.strerror or err}"), None
     registration = attempt_uuid(data)
