@@ -111,6 +111,14 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
         dropped = True
     records: list[tuple[int, dict]] = []
     for i, line in enumerate(raw, 1):
+        if line[:1] == "{" and line[-2:] == "}\n":  # a line as Touchpoint writes it: _loads, inlined
+            try:
+                value, end = _scan(line, 0)
+            except (StopIteration, ValueError, RecursionError):
+                raise LogError(f"line {i}: not JSON (truncated or garbage)") from None
+            if end == len(line) - 1:
+                records.append((i, value))
+                continue
         if not line.strip():
             raise LogError(f"line {i}: empty line")
         if not line.endswith("\n"):
