@@ -152,7 +152,8 @@ def throughput(kind: str, workers: int, items: list[tuple[str, str]], repeat: in
 
                 cpu0 = tree_cpu(os.getpid())
                 t0 = time.perf_counter()
-                n = run_batch(items, executor, take, {}, chunk_size_for(len(items), workers), 2 * workers)
+                n = run_batch(items, executor, take, {}, chunk_size_for(len(items), workers), 2 * workers,
+                              total=len(items))
                 wall = time.perf_counter() - t0
                 cpu = tree_cpu(os.getpid()) - cpu0
             if not best or wall < best["wall_s"]:

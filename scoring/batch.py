@@ -138,21 +138,32 @@ def chunk_size_for(total: int, workers: int) -> int:
     return max(MIN_CHUNK, min(MAX_CHUNK, per))
 
 
-def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+def _chunks(items: Iterable[tuple[str, str]], size: int, total: int | None = None,
+            parts: int = 1) -> Iterator[list[tuple[str, str]]]:
+    """Lists of up to ``size`` items. Knowing the ``total``, chunks taper towards the end
+    (guided self-scheduling: each about the remaining logs over ``parts``, at least MIN_CHUNK), so
+    the workers finish together instead of one waiting on another's last big chunk."""
     chunk: list[tuple[str, str]] = []
+    remaining = total
+    want = size if total is None else max(1, min(size, max(MIN_CHUNK, -(-total // parts))))
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= want:
             yield chunk
             chunk = []
+            if remaining is not None:
+                remaining -= want
+                want = max(1, min(size, max(MIN_CHUNK, -(-remaining // parts))))
     if chunk:
         yield chunk
 
 
 def run_batch(items: Iterable[tuple[str, str]], executor: Executor, on_result: Callable[[ChunkResult], None],
-              files: dict[str, str] | None = None, chunk_size: int = 200, in_flight: int = 4) -> int:
+              files: dict[str, str] | None = None, chunk_size: int = 200, in_flight: int = 4,
+              total: int | None = None) -> int:
     """Grade every log in ``items`` on ``executor``, handing each chunk's result to ``on_result``
-    as it arrives; at most ``in_flight`` chunks are out at once. Returns the number of logs graded."""
+    as it arrives; at most ``in_flight`` chunks are out at once. Given the ``total`` number of
+    logs, the chunks taper towards the end (see ``_chunks``). Returns the number of logs graded."""
     files = dict(files or {})
     pending: set[Future] = set()
     done_logs = 0
@@ -166,7 +177,7 @@ def run_batch(items: Iterable[tuple[str, str]], executor: Executor, on_result: C
                 done_logs += len(result.rows)
                 on_result(result)
 
-    for chunk in _chunks(items, chunk_size):
+    for chunk in _chunks(items, chunk_size, total, in_flight):
         pending.add(executor.submit(grade_chunk, chunk, files))
         drain(max(0, in_flight - 1))
     drain(0)

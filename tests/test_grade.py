@@ -594,3 +594,18 @@ def test_dask_missing_is_a_one_line_usage_error(cohort: Path, monkeypatch: pytes
     assert grade(str(cohort / "t0001-1.jsonl"), "--executor", "dask") == 2
     err = capsys.readouterr().err
     assert "pip install 'touchpoint[distributed]'" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("total", "size", "parts"), [(1000, 125, 4), (37, 500, 2), (5, 125, 4), (0, 8, 4)])
+def test_chunks_taper_and_cover_every_log_once(total: int, size: int, parts: int) -> None:
+    from scoring.batch import MIN_CHUNK, _chunks
+
+    items = [(str(i), str(i)) for i in range(total)]
+    chunks = list(_chunks(items, size, total, parts))
+    assert [x for c in chunks for x in c] == items
+    sizes = [len(c) for c in chunks]
+    assert all(s <= size for s in sizes)
+    assert all(s >= min(MIN_CHUNK, size) for s in sizes[:-1])
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # the last holds what is left
+    if total >= 8 * size:  # a long batch ends in small chunks, so the workers finish together
+        assert sizes[-2] < size / 4

@@ -171,7 +171,8 @@ def run(args: argparse.Namespace) -> int:
         chunk = args.chunk_size or chunk_size_for(total, workers)
         try:
             with open_executor(executor_kind, workers, args.scheduler) as executor:
-                run_batch(iter_logs(args.logs, outputs), executor, take, files, chunk, in_flight=2 * workers)
+                run_batch(iter_logs(args.logs, outputs), executor, take, files, chunk, in_flight=2 * workers,
+                          total=None if args.chunk_size else total)
         except BatchError as err:
             raise CliError(str(err)) from None
         finally:
