@@ -105,11 +105,13 @@ class Seller:
         """Ask which waiting account to work on; returns their ids and the event the answer
         triggers. (The author's advice, for bots and the debrief: the one closest to its deadline.)"""
         soonest, left = None, 0.0
+        waiting = []
         for a in ready:
             d = a[0]
+            waiting.append(d.id)
             if soonest is None or d.deadline - now < left:
                 soonest, left = d.id, d.deadline - now
-        ids = tuple([a[0].id for a in ready])
+        ids = tuple(waiting)
         options = self._menus.get((ids, soonest))
         if options is None:
             options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
