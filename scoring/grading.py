@@ -269,8 +269,14 @@ def _read_bounded(path: str, limit: int) -> tuple[int, bytes]:
         os.close(fd)
 
 
-def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row, Aggregate | None]:
-    """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row)."""
+def grade_log(read_path: str, display: str, files: dict[str, str],
+              into: dict[str, Aggregate] | None = None) -> tuple[Row, Aggregate | None]:
+    """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row).
+
+    Returns the row and the attempt's aggregate; with ``into`` (scenario id -> aggregate), the
+    attempt is added to that scenario's aggregate there instead (and None returned), as a
+    chunk does: making and merging an aggregate per log cost more than adding to one.
+    """
     try:
         limit = sessionlog.MAX_LOG_BYTES
         size, data = _read_bounded(read_path, limit)
@@ -322,6 +328,12 @@ def grade_log(read_path: str, display: str, files: dict[str, str]) -> tuple[Row,
         decisions=card.decisions, sim_days=card.sim_days, wall_s=wall, registration=registration,
         locale=header.get("locale", ""),
     )
+    if into is not None:
+        agg = into.get(scenario.id)
+        if agg is None:
+            agg = into[scenario.id] = Aggregate()
+        agg.add(card, session.history, wall)
+        return row, None
     agg = Aggregate()
     agg.add(card, session.history, wall)
     return row, agg
@@ -340,8 +352,5 @@ def grade_chunk(items: list[tuple[str, str]], files: dict[str, str]) -> ChunkRes
     rows: list[Row] = []
     aggs: dict[str, Aggregate] = {}
     for read_path, display in items:
-        row, agg = grade_log(read_path, display, files)
-        rows.append(row)
-        if agg is not None:
-            aggs.setdefault(row.scenario, Aggregate()).merge(agg)
+        rows.append(grade_log(read_path, display, files, aggs)[0])
     return ChunkResult(rows, aggs)
