@@ -88,14 +88,13 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
     while deal.status == active:
         if not presale or stage.gate is None or stage.gate(deal):
             return True
-        again = [
-            (tp, offer) for tp in stage.touchpoints
-            if visits.get(tp.id, 0) <= tp.repeat and tp.repeat and (tp.when is None or tp.when(deal))
-            and (offer := tp.offer(deal)) is not None
-        ]
-        if not again:
+        for tp in stage.touchpoints:  # the first touchpoint that may be visited again, and offers something
+            if tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (tp.when is None or tp.when(deal)):
+                offer = tp.offer(deal) if tp.conditional else tp.menu
+                if offer is not None:
+                    break
+        else:
             return False
-        tp, offer = again[0]
         visits[tp.id] = visits.get(tp.id, 0) + 1
         action = yield seller.ask(deal, tp, offer)
         if action.wait_days:
