@@ -198,7 +198,7 @@ def stages(items: list[tuple[str, str]], sid: str) -> dict[str, float]:
     parts and the whole see the same machine.
     """
     scenario = load_scenario(sid)
-    clock = time.process_time
+    clock = time.thread_time  # this thread only: an executor shut down before may leave threads behind
     spent = dict.fromkeys(("read_and_parse", "replay", "score_run", "trace_hash", "check_end", "grade_log_total"), 0.0)
     events = decisions = 0
     for path, _ in items:
