@@ -146,11 +146,23 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
     if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
         raise LogError("line 1: scenario and scenario_hash must be strings")
     log = ParsedLog(header=header, dropped_tail=dropped)
+    choices = log.choices
     for lineno, rec in records[1:]:
         if log.end is not None:
             raise LogError(f"line {lineno}: data after the end line")
         kind = rec.get("type")
         if kind == "choice":
+            # A well-formed choice, in one test (the checks below, which name the fault, are the
+            # same conditions; numbers as in _is_num)
+            keys = rec.keys()
+            t = rec.get("t")
+            think = rec.get("think_s", 0.0)
+            if (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"] == len(choices) + 1
+                    and rec["decision"].__class__ is str and rec["choice"].__class__ is str
+                    and ((t.__class__ is float and t - t == 0.0) or t.__class__ is int)
+                    and ((think.__class__ is float and think - think == 0.0) or think.__class__ is int)):
+                choices.append(rec)
+                continue
             _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
             if rec["n"] != len(log.choices) + 1:
                 raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {len(log.choices) + 1}")

@@ -10,7 +10,7 @@ from conftest import MINIMAL, load_text
 from scoring import score_run
 from sim import trace as tr
 from sim.policies import RandomPolicy, play
-from sim.sessionlog import LogError, LogWriter, check_end, parse_lines, read_log, replay, write_log
+from sim.sessionlog import LOG_FORMAT, LogError, LogWriter, check_end, parse_lines, read_log, replay, write_log
 
 
 @pytest.fixture
@@ -155,3 +155,31 @@ def test_unicode_line_separators_in_text_fields_do_not_split_lines(tmp_path, tut
     write_log(path, session, card, trainee="Li\u2028Na\u0085", scenario=tutorial)
     log = read_log(path)
     assert log.header["trainee"] == "Li\u2028Na\u0085" and log.complete
+
+
+_HEADER = {"type": "header", "format": LOG_FORMAT, "scenario": "tutorial", "scenario_hash": "x", "seed": 1}
+_CHOICE = {"type": "choice", "n": 1, "decision": "a/b", "choice": "c", "t": 0.0, "think_s": 1.5}
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({}, None),
+    ({"think_s": None}, "think_s must be a number"),
+    ({"think_s": float("nan")}, "not JSON|think_s must be a number"),
+    ({"t": "0"}, "malformed choice"),
+    ({"t": True}, "malformed choice"),
+    ({"t": 1}, None),
+    ({"decision": 3}, "malformed choice"),
+    ({"choice": None}, "malformed choice"),
+    ({"n": 2}, "choice number 2, expected 1"),
+    ({"extra": 1}, "unexpected field 'extra'"),
+    ({"t": ...}, "missing field 't'"),
+    ({"think_s": ...}, None),
+])
+def test_choice_lines_are_shape_checked(change, reason):
+    rec = {k: v for k, v in {**_CHOICE, **change}.items() if v is not ...}
+    lines = [json.dumps(_HEADER) + "\n", json.dumps(rec) + "\n"]
+    if reason is None:
+        assert parse_lines(lines).choices == [rec]
+    else:
+        with pytest.raises(LogError, match=reason):
+            parse_lines(lines)
