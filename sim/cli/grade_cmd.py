@@ -72,7 +72,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler (implies --executor dask)")
     p.add_argument("--chunk-size", type=positive_int, default=None,
-                   help="logs per task (default: about four tasks per worker, at most 500)")
+                   help="logs per task (default: up to a quarter of each worker's share, at most 500, "
+                        "smaller towards the end)")
     p.add_argument("--locale", default=None,
                    help="language of the report and feedback (default: the scenario's first language)")
     p.add_argument("--quiet", "-q", action="store_true",
