@@ -215,3 +215,13 @@ def test_fast_start_keys_equal_the_general_parse(moment):
 def test_attempt_uuid_is_uuid5_of_the_content_digest(data):
     name = "sha256:" + hashlib.sha256(data).hexdigest()
     assert attempt_uuid(data) == str(uuid.uuid5(ATTEMPT_NAMESPACE, name))
+
+
+def test_rows_hold_only_plain_values(runs):
+    """The digest pickles rows: a numpy scalar or any other object in a row would make the digest
+    depend on that library's pickle format, so rows hold plain values only."""
+    plain = (str, float, int, bool)
+    for session in runs:
+        for row in session.rows[1:]:
+            for v in row:
+                assert v.__class__ in plain or (v.__class__ is tuple and all(x.__class__ is str for x in v)), (row, v)
