@@ -248,27 +248,6 @@ def _wall_seconds(log: sessionlog.ParsedLog) -> float | None:
     return math.fsum(thinks) if thinks else None
 
 
-def _read_bounded(path: str, limit: int) -> tuple[int, bytes]:
-    """``(size, content)`` of a file, its content read only when the size is within ``limit``.
-    Plain file descriptors: a Python file object costs more to make than a small log takes to
-    read, and one open gives both the size and the bytes. (A file still being written is read up
-    to the size it had when opened.)"""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        size = os.fstat(fd).st_size
-        if size > limit or size == 0:
-            return size, b""
-        data = os.read(fd, size)
-        while len(data) < size:  # a short read (rare for a regular file)
-            chunk = os.read(fd, size - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return size, data
-    finally:
-        os.close(fd)
-
-
 def grade_log(read_path: str, display: str, files: dict[str, str],
               into: dict[str, Aggregate] | None = None) -> tuple[Row, Aggregate | None]:
     """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row).
@@ -278,12 +257,9 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
     chunk does: making and merging an aggregate per log cost more than adding to one.
     """
     try:
-        limit = sessionlog.MAX_LOG_BYTES
-        size, data = _read_bounded(read_path, limit)
-        if size > limit:
-            return _invalid(display, f"log is too large ({size} bytes; the limit is {limit})"), None
-    except OSError as err:
-        return _invalid(display, f"cannot read log: {err.strerror or err}"), None
+        data = sessionlog.read_bytes(read_path)
+    except sessionlog.LogError as err:
+        return _invalid(display, str(err)), None
     registration = attempt_uuid(data)
     header: dict | None = None
     try:
@@ -328,15 +304,10 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
         decisions=card.decisions, sim_days=card.sim_days, wall_s=wall, registration=registration,
         locale=header.get("locale", ""),
     )
-    if into is not None:
-        agg = into.get(scenario.id)
-        if agg is None:
-            agg = into[scenario.id] = Aggregate()
-        agg.add(card, session.history, wall)
-        return row, None
-    agg = Aggregate()
+    aggs = into if into is not None else {}
+    agg = aggs.get(scenario.id) or aggs.setdefault(scenario.id, Aggregate())
     agg.add(card, session.history, wall)
-    return row, agg
+    return row, None if into is not None else agg
 
 
 @dataclass

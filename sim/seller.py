@@ -35,13 +35,9 @@ class Seller:
     def ask(self, deal: Deal, tp: TouchpointRule, offer: tuple) -> Event:
         """An account wants the seller at touchpoint ``tp`` with the menu ``offer``
         (:meth:`TouchpointRule.offer`); the event fires with the action once it is done."""
-        world = self.world
-        done = Event(world.env)
+        done = Event(self.world.env)
         self.asks[deal.id] = (deal, tp, offer, done)
-        idle = world.idle  # World.poke, inlined: every decision comes through here
-        if idle is not None:
-            world.idle = None
-            idle.succeed()
+        self.world.poke()
         return done
 
     def run(self) -> Generator[Event, Any, None]:

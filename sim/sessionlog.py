@@ -111,14 +111,6 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
         dropped = True
     records: list[tuple[int, dict]] = []
     for i, line in enumerate(raw, 1):
-        if line[:1] == "{" and line[-2:] == "}\n":  # a line as Touchpoint writes it: _loads, inlined
-            try:
-                value, end = _scan(line, 0)
-            except (StopIteration, ValueError, RecursionError):
-                raise LogError(f"line {i}: not JSON (truncated or garbage)") from None
-            if end == len(line) - 1:
-                records.append((i, value))
-                continue
         if not line.strip():
             raise LogError(f"line {i}: empty line")
         if not line.endswith("\n"):
@@ -146,30 +138,20 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
     if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
         raise LogError("line 1: scenario and scenario_hash must be strings")
     log = ParsedLog(header=header, dropped_tail=dropped)
-    choices = log.choices
     for lineno, rec in records[1:]:
         if log.end is not None:
             raise LogError(f"line {lineno}: data after the end line")
         kind = rec.get("type")
         if kind == "choice":
-            # A well-formed choice, in one test (the checks below, which name the fault, are the
-            # same conditions; numbers as in _is_num)
+            n = len(log.choices) + 1
             keys = rec.keys()
-            t = rec.get("t")
-            think = rec.get("think_s", 0.0)
-            if (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"] == len(choices) + 1
+            t, think = rec.get("t"), rec.get("think_s", 0)
+            # one test for a well-formed choice (numbers as in _is_num); _choice_fault says what is wrong
+            if not (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"] == n
                     and rec["decision"].__class__ is str and rec["choice"].__class__ is str
                     and ((t.__class__ is float and t - t == 0.0) or t.__class__ is int)
                     and ((think.__class__ is float and think - think == 0.0) or think.__class__ is int)):
-                choices.append(rec)
-                continue
-            _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
-            if rec["n"] != len(log.choices) + 1:
-                raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {len(log.choices) + 1}")
-            if rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"]):
-                raise LogError(f"line {lineno}: malformed choice")
-            if "think_s" in rec and not _is_num(rec["think_s"]):
-                raise LogError(f"line {lineno}: think_s must be a number")
+                _choice_fault(rec, n, lineno)
             log.choices.append(rec)
         elif kind == "end":
             _check_keys(rec, _END_KEYS, {"type", "t", "decisions", "result", "score", "grade", "trace_hash"}, lineno)
@@ -177,6 +159,16 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
         else:
             raise LogError(f"line {lineno}: unknown record type {kind!r}")
     return log
+
+
+def _choice_fault(rec: dict, n: int, lineno: int) -> None:
+    """Raise the LogError naming what is wrong with a choice line that failed parse_lines' test."""
+    _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
+    if rec["n"] != n:
+        raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {n}")
+    if rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"]):
+        raise LogError(f"line {lineno}: malformed choice")
+    raise LogError(f"line {lineno}: think_s must be a number")
 
 
 def parse_bytes(data: bytes, allow_partial_tail: bool = False) -> ParsedLog:
@@ -193,17 +185,32 @@ def parse_bytes(data: bytes, allow_partial_tail: bool = False) -> ParsedLog:
     return parse_lines(lines, allow_partial_tail=allow_partial_tail)
 
 
-def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> ParsedLog:
-    """Read and shape-check a log file; every failure is a LogError with a one-line reason."""
-    p = Path(path)
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A log file's bytes; a LogError if it cannot be read or is over MAX_LOG_BYTES (then it is
+    not read). Plain file descriptors: one open gives both the size and the bytes, and a Python
+    file object costs more to make than a small log takes to read (grading reads thousands)."""
     try:
-        size = p.stat().st_size
-        if size > MAX_LOG_BYTES:
-            raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})")
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(fd).st_size
+            if size > MAX_LOG_BYTES:
+                raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})")
+            data = os.read(fd, size) if size else b""
+            while len(data) < size:  # a short read (rare for a regular file)
+                chunk = os.read(fd, size - len(data))
+                if not chunk:
+                    break
+                data += chunk
+            return data
+        finally:
+            os.close(fd)
     except OSError as err:
         raise LogError(f"cannot read log: {err.strerror or err}") from None
-    return parse_bytes(data, allow_partial_tail=allow_partial_tail)
+
+
+def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> ParsedLog:
+    """Read and shape-check a log file; every failure is a LogError with a one-line reason."""
+    return parse_bytes(read_bytes(path), allow_partial_tail=allow_partial_tail)
 
 
 def replay(log: ParsedLog, scenario: Any, stop_at_end: bool = True) -> Session:
