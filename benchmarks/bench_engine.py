@@ -160,9 +160,13 @@ def main() -> None:
     ids = args.scenario or bundled.scenario_ids()
     results = {
         "python": platform.python_version(),
+        # The ratio depends on how CPython was built (see the README): record which one ran.
+        "python_build": f"{platform.python_implementation()} {platform.python_version()} "
+                        f"({', '.join(platform.python_build())}) {platform.python_compiler()}",
         "simpy": simpy.__version__ if hasattr(simpy, "__version__") else "",
         "scenarios": [bench_scenario(sid, args.seconds) for sid in ids],
     }
+    print(f"{results['python_build']}, SimPy {results['simpy']}")
     print(f"{'scenario':<22}{'policy':<8}{'runs/s':>8}{'median':>8}{'us/run':>8}{'events':>8}{'us/event':>9}"
           f"{'ratio to bare SimPy (quartiles)':>33}")
     for r in results["scenarios"]:

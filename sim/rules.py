@@ -304,10 +304,12 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     it runs this flat list instead, where each entry does one thing:
 
     * ``(OP_CHANCE, p, n)``: with probability ``1 - p`` skip the next ``n`` operations;
-    * ``(OP_TRUST | OP_SATISFACTION, var, fixed, amount, scale, who, contact)``: change ``var`` of
-      each present stakeholder in ``who`` by ``fixed`` (already scaled), or by a fresh draw of
+    * ``(OP_TRUST | OP_SATISFACTION, var, fixed, amount, scale, stakeholder, contact)``: change
+      ``var`` of the stakeholder, if present, by ``fixed`` (already scaled), or by a fresh draw of
       ``amount`` times ``scale``; with ``contact`` (the effect's last such change) the seller met
-      them, so their drift clock restarts;
+      them, so their drift clock restarts. An effect on several people is one operation per person
+      (in ``who`` order, so the draws and rows come in the same order), which keeps the engine's
+      innermost loop free of an inner loop;
     * ``(OP_INFO | OP_FIT | OP_COMPETITOR | OP_PATIENCE, var, fixed, amount, scale)``: the same for
       an account number;
     * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
@@ -317,7 +319,8 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
         ops: list[tuple] = []
         for i, (var, amount) in enumerate(e.people):
             fixed = amount * e.scale if amount.__class__ is float else None
-            ops.append((OP_FOR[var], var, fixed, amount, e.scale, e.who, i == len(e.people) - 1))
+            contact = i == len(e.people) - 1
+            ops += [(OP_FOR[var], var, fixed, amount, e.scale, pid, contact) for pid in e.who]
         for var, amount in e.account:
             fixed = amount * e.scale if amount.__class__ is float else None
             ops.append((OP_FOR[var], var, fixed, amount, e.scale))

@@ -188,35 +188,34 @@ class Deal:
                 continue
             code = op[0]
             if code <= OP_SATISFACTION:
-                _, var, fixed, amount, scale, who, contact = op
-                for pid in who:
-                    p = people[pid]
-                    if p.present:
-                        if fixed is not None:
-                            delta = fixed
-                        elif amount[0] == "n":  # the common random amount, drawn inline
-                            z = normals.pop() if normals else rng.standard_normal()
-                            delta = (amount[1] + amount[2] * z) * scale
-                        else:
-                            delta = draw(amount, rng) * scale
-                        if code == OP_TRUST:
-                            before = p.trust
-                            after = before + delta
-                            after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                            if after == before:
-                                continue
-                            p.trust = after
-                        else:
-                            before = p.satisfaction
-                            after = before + delta
-                            after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                            if after == before:
-                                continue
-                            p.satisfaction = after
-                        append((now, did, pid, var, after - before, after, cause, "effect"))
+                _, var, fixed, amount, scale, pid, contact = op
+                p = people[pid]
                 if contact:
-                    for pid in who:
-                        people[pid].last_contact = now
+                    p.last_contact = now
+                if not p.present:
+                    continue
+                if fixed is not None:
+                    delta = fixed
+                elif amount[0] == "n":  # the common random amount, drawn inline
+                    z = normals.pop() if normals else rng.standard_normal()
+                    delta = (amount[1] + amount[2] * z) * scale
+                else:
+                    delta = draw(amount, rng) * scale
+                if code == OP_TRUST:
+                    before = p.trust
+                    after = before + delta
+                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    if after == before:
+                        continue
+                    p.trust = after
+                else:
+                    before = p.satisfaction
+                    after = before + delta
+                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    if after == before:
+                        continue
+                    p.satisfaction = after
+                append((now, did, pid, var, after - before, after, cause, "effect"))
             elif code <= OP_PATIENCE:
                 _, var, fixed, amount, scale = op
                 delta = fixed if fixed is not None else draw(amount, rng) * scale

@@ -110,6 +110,35 @@ def test_scripted_event_with_chance_and_condition():
     assert 70 < happened < 130  # about half
 
 
+def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
+    """``who: all`` with a random amount: one draw per present stakeholder, in the order they are
+    listed; someone absent neither changes nor uses a draw; everyone present was met (drift restarts)."""
+    from sim.dice import Dice
+
+    three = ("      - {id: user, name: User, role: user, influence: 0.4, trust: 50, satisfaction: 50}\n"
+             "      - {id: gone, name: Gone, role: influencer, influence: 0.2, trust: 50, satisfaction: 50,"
+             " present: false}\n"
+             "      - {id: tech, name: Tech, role: technical_buyer, influence: 0.3, trust: 50, satisfaction: 50}\n")
+    sc = load_text(minimal_yaml({
+        "      - {id: user, name: User, role: user, influence: 0.4, trust: 50, satisfaction: 50}\n": three,
+        "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
+            "{id: push, label: Push, days: 1, effects: [{who: all, trust: {normal: [1, 2]}, satisfaction: 4}]}"}))
+    s = Session(sc, 5)
+    s.advance()
+    s.choose("good")  # boss trust 50 -> 60, no draws; two days
+    assert s.advance().touchpoint == "close"
+    s.choose("push")
+    s.advance()
+    changes = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
+    dice = Dice(5)  # the run's own draws, in order
+    expected = [(pid, "trust", (before + (1 + 2 * dice.standard_normal())) - before)
+                for pid, before in (("boss", 60.0), ("user", 50.0), ("tech", 50.0))]
+    assert changes == expected + [(pid, "satisfaction", 4.0) for pid in ("boss", "user", "tech")]
+    people = s.world.deals[0].people
+    assert (people["gone"].trust, people["gone"].satisfaction) == (50.0, 50.0)  # absent: unchanged
+    assert [people[pid].last_contact for pid in ("boss", "user", "tech")] == [2.0, 2.0, 2.0]
+
+
 def test_effect_lose_ends_the_deal_at_once():
     sc = load_text(minimal_yaml({"{id: bad, label: Bad, days: 1, effects: [{who: boss, trust: -10}]}":
                                  "{id: bad, label: Bad, days: 1, effects: [{lose: disqualified}]}"}))
