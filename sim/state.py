@@ -170,8 +170,8 @@ class Deal:
 
         This is the engine's innermost loop (every action and scripted event comes through it), so
         the clamped change (add, clamp to 0-100, record the change if there is one) is written out
-        once per number (the operation's code says which: a plain attribute is several times
-        cheaper to read and write than ``getattr``/``setattr`` by name). The buyer's weekly drift
+        here, reading and writing the number the operation's code names as a plain attribute
+        (several times cheaper than ``getattr``/``setattr`` by name). The buyer's weekly drift
         (:func:`sim.buyer.buyer_clock`) does the same arithmetic.
         """
         world = self.world
@@ -201,19 +201,15 @@ class Deal:
                     delta = (amount[1] + amount[2] * z) * scale
                 else:
                     delta = draw(amount, rng) * scale
-                if code == OP_TRUST:
-                    before = p.trust
-                    after = before + delta
-                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                    if after == before:
-                        continue
+                trust = code == OP_TRUST
+                before = p.trust if trust else p.satisfaction
+                after = before + delta
+                after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                if after == before:
+                    continue
+                if trust:
                     p.trust = after
                 else:
-                    before = p.satisfaction
-                    after = before + delta
-                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                    if after == before:
-                        continue
                     p.satisfaction = after
                 append((now, did, pid, var, after - before, after, cause, "effect"))
             elif code <= OP_PATIENCE:
