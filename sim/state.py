@@ -201,13 +201,12 @@ class Deal:
                     delta = (amount[1] + amount[2] * z) * scale
                 else:
                     delta = draw(amount, rng) * scale
-                trust = code == OP_TRUST
-                before = p.trust if trust else p.satisfaction
+                before = p.trust if code == OP_TRUST else p.satisfaction
                 after = before + delta
                 after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
                 if after == before:
                     continue
-                if trust:
+                if code == OP_TRUST:  # (a comparison that jumps is specialised by CPython; a stored one is not)
                     p.trust = after
                 else:
                     p.satisfaction = after
