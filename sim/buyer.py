@@ -86,11 +86,13 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
                 action = yield seller.ask(deal, tp, offer)
                 if action.wait_days:
                     yield Timeout(env, action.wait_days)
+    gate = stage.gate
     while deal.status == active:
-        if not presale or stage.gate is None or stage.gate(deal):
+        if not presale or gate is None or gate(deal):
             return True
         for tp in stage.touchpoints:  # the first touchpoint that may be visited again, and offers something
-            if tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (tp.when is None or tp.when(deal)):
+            when = tp.when
+            if tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (when is None or when(deal)):
                 offer = tp.offer(deal) if tp.conditional else tp.menu
                 if offer is not None:
                     break
@@ -197,7 +199,8 @@ def _happen(deal: Deal, ev: EventRule) -> None:
     world = deal.world
     if ev.chance < 1.0 and world.rng.random() >= ev.chance:
         return
-    if ev.when is not None and not ev.when(deal):
+    when = ev.when
+    if when is not None and not when(deal):
         return
     world.trace.append((world.env._now, deal.id, ev.id, "event"))
     deal.apply(ev.ops, ev.id)

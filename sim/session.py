@@ -74,6 +74,7 @@ class Session:
             Process(env, buyer.journey(deal, self.seller))
             Process(env, buyer.buyer_clock(deal))
         self._done_proc = Process(env, self.seller.run())
+        self._step = env.step  # bound once: a method looked up on each call of advance is made anew
         self._point: DecisionPoint | None = None  # the pending decision,
         self._offered: tuple[str, ...] = ()  # the ids it offers,
         self._answer: Event | None = None  # and the event its answer triggers
@@ -84,7 +85,7 @@ class Session:
     # --- the stepping API -------------------------------------------------------------------------
     def advance(self) -> DecisionPoint | RunOutcome:
         """Run the buyer's clock until the next decision, or to the end; return it."""
-        step = self.env.step
+        step = self._step
         done = self._done_proc
         steps = self._steps
         while self._point is None and done.callbacks is not None:  # i.e. not done.processed
