@@ -113,5 +113,5 @@ class Seller:
         if options is None:
             options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
         self.decisions += 1
-        decide = self.decide  # a callable attribute is called faster from a local
+        decide = self.decide
         return ids, decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options), ids)
