@@ -76,6 +76,7 @@ class Summary:
             "pass_rate": _r(self.passes / n if n else 0.0),
             "decisions_mean": _r(self.decisions / n if n else 0.0, 2),
             "grades": dict(sorted(self.grades.items())),
+            "account_runs": self.account_runs,  # deals: runs x accounts (the funnel counts these)
             "funnel": {s: self.funnel.get(s, 0) for s in (*STAGES, "won")},
             "lost_reasons": {r: self.lost_reasons[r] for r in LOSS_REASONS if self.lost_reasons.get(r)},
         }

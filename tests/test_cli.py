@@ -39,6 +39,14 @@ def test_run_json_is_deterministic_and_complete():
     assert lo <= data["conversion_rate"] <= hi
 
 
+def test_a_pipelines_summary_says_its_funnel_counts_deals():
+    data = json.loads(tp("run", "pipeline", "--runs", "5", "--seed", "1", "--json").stdout)
+    assert data["account_runs"] == 15 and data["funnel"]["need_identification"] == 15  # three accounts a run
+    text = tp("run", "pipeline", "--runs", "5", "--seed", "1").stdout
+    assert "(15 deals: 3 accounts a run)" in text
+    assert "deals:" not in tp("run", "tutorial", "--runs", "5", "--seed", "1").stdout  # one account: runs
+
+
 def test_run_plain_summary_and_saved_logs(tmp_path):
     out = tp("run", "tutorial", "--runs", "3", "--seed", "1", "--save-logs", str(tmp_path / "logs"))
     assert out.returncode == 0 and "conversion" in out.stdout

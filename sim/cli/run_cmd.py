@@ -89,6 +89,8 @@ def render(r: dict) -> str:
         f"  score           {_num(r['score_mean'])} mean, pass rate {_pct(r['pass_rate'])}",
         "  funnel          " + " > ".join(f"{k} {v}" for k, v in r["funnel"].items()),
     ]
+    if r["account_runs"] > r["runs"]:  # a pipeline: the funnel and the losses count deals, not runs
+        lines[-1] += f"  ({r['account_runs']} deals: {r['account_runs'] // r['runs']} accounts a run)"
     if r["lost_reasons"]:
         lines.append("  lost because    " + ", ".join(f"{k} {v}" for k, v in r["lost_reasons"].items()))
     return "\n".join(lines)
