@@ -1,8 +1,8 @@
 """Hidden run state: the buying center's numbers and each deal's progress.
 
 Everything that changes is changed here (and by the buyer's weekly drift), clamped to range and
-recorded as a trace event, so the trace always explains the state. The trainee never sees these numbers during play,
-only signals derived from them (:mod:`sim.signals`); the debrief reveals them.
+recorded as a trace event, so the trace always explains the state. The trainee never sees these
+numbers during play, only signals derived from them (:mod:`sim.signals`); the debrief reveals them.
 """
 
 from __future__ import annotations
