@@ -117,7 +117,7 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
             while not isinstance(point, RunOutcome):
                 session.choose(policy.choose(point, session))
                 point = session.advance()
-            steps_total += session._steps
+            steps_total += session.steps
             decisions += len(session.history)
             runs += 1
 

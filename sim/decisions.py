@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(slots=True)
@@ -15,12 +16,14 @@ class Option:
     recommended: bool
 
 
-@dataclass(slots=True)
-class DecisionPoint:
+class DecisionPoint(NamedTuple):
     """The run is paused for the trainee.
 
     ``kind`` is ``"action"`` (choose an action at a touchpoint) or ``"focus"`` (in a pipeline,
     choose which account to work on; the options are account ids).
+
+    A named tuple rather than a dataclass: the engine makes one per decision, and
+    ``tuple.__new__(DecisionPoint, fields)`` makes it without running any Python code.
     """
 
     kind: str

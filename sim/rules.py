@@ -152,6 +152,8 @@ class Rules:
     spec: Scenario
     accounts: tuple[AccountRules, ...]
     start: tuple = ()  # every account's (id, PersonStart...) for the trace's Start event, built once
+    #: a pipeline's focus options by (waiting account ids, advised id), built on first use: runs share them
+    focus_menus: dict[tuple, tuple] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- conditions -------------------------------------------------------------------------------------

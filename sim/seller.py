@@ -17,6 +17,9 @@ from sim.decisions import DecisionPoint, Option
 from sim.rules import TouchpointRule
 from sim.state import Deal, World
 
+#: Makes a DecisionPoint from a tuple of its fields, in C (see DecisionPoint).
+_point = tuple.__new__
+
 #: Asks for a decision (the point, and the ids it offers) and returns the event its answer will trigger.
 Decide = Callable[[DecisionPoint, tuple[str, ...]], Event]
 
@@ -24,13 +27,13 @@ Decide = Callable[[DecisionPoint, tuple[str, ...]], Event]
 class Seller:
     """Serves the accounts' asks one at a time, through decisions taken by ``decide``."""
 
-    def __init__(self, world: World, decide: Decide) -> None:
+    def __init__(self, world: World, decide: Decide, focus_menus: dict[tuple, tuple[Option, ...]]) -> None:
         self.world = world
         self.decide = decide
         #: account id -> (deal, touchpoint, menu offered, event fired when the action is done)
         self.asks: dict[str, tuple[Deal, TouchpointRule, tuple, Event]] = {}
         self.decisions = 0
-        self._menus: dict[tuple, tuple[Option, ...]] = {}  # focus options by (waiting ids, advised id)
+        self._menus = focus_menus  # focus options by (waiting ids, advised id), shared by the scenario's runs
 
     def ask(self, deal: Deal, tp: TouchpointRule, offer: tuple) -> Event:
         """An account wants the seller at touchpoint ``tp`` with the menu ``offer``
@@ -83,8 +86,8 @@ class Seller:
             deal, tp, (options, offered, recommended), done = ask
             self.decisions += 1
             now = env._now
-            choice = yield decide(DecisionPoint(
-                "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options), offered)
+            choice = yield decide(_point(DecisionPoint, (
+                "action", tp.key, deal.id, tp.id, tp.stage, now, self.decisions, options)), offered)
             action = tp.by_id[choice]
             append((now, deal.id, tp.id, tp.stage, action.id, offered, recommended, action.days, "decision"))
             people = deal.people
@@ -114,4 +117,4 @@ class Seller:
             options = self._menus[(ids, soonest)] = tuple([Option(i, 0.0, i == soonest) for i in ids])
         self.decisions += 1
         decide = self.decide
-        return ids, decide(DecisionPoint("focus", "focus", "", "", "", now, self.decisions, options), ids)
+        return ids, decide(_point(DecisionPoint, ("focus", "focus", "", "", "", now, self.decisions, options)), ids)

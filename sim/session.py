@@ -16,10 +16,12 @@ pending, so a person thinking for a minute and a bot answering at once produce t
 
 from __future__ import annotations
 
-from itertools import count
+from itertools import count, repeat
+from operator import length_hint
 from typing import Any
 
 import simpy
+from simpy.core import EmptySchedule
 from simpy.events import Event, Process
 
 from sim import buyer
@@ -69,31 +71,40 @@ class Session:
         self.world = world = World(env, Dice(seed))
         world.deals = [Deal(world, a) for a in rules.accounts]
         world.trace.append((0.0, rules.spec.id, seed, rules.start, "start"))
-        self.seller = Seller(world, self._decide)
+        self.seller = Seller(world, self._decide, rules.focus_menus)
         for deal in world.deals:
             Process(env, buyer.journey(deal, self.seller))
             Process(env, buyer.buyer_clock(deal))
-        self._done_proc = Process(env, self.seller.run())
+        self._done_proc = done = Process(env, self.seller.run())
+        done.callbacks.append(self._end)
         self._step = env.step  # bound once: a method looked up on each call of advance is made anew
+        self._budget = repeat(None, MAX_STEPS)  # one item per step: what is left bounds the run
+        self._paused = False  # a decision is pending or the run is over: stepping stops
         self._point: DecisionPoint | None = None  # the pending decision,
         self._offered: tuple[str, ...] = ()  # the ids it offers,
         self._answer: Event | None = None  # and the event its answer triggers
-        self._steps = 0
         self._outcome: RunOutcome | None = None
         self.history: list[tuple[DecisionPoint, str]] = []
 
     # --- the stepping API -------------------------------------------------------------------------
     def advance(self) -> DecisionPoint | RunOutcome:
-        """Run the buyer's clock until the next decision, or to the end; return it."""
-        step = self._step
-        done = self._done_proc
-        steps = self._steps
-        while self._point is None and done.callbacks is not None:  # i.e. not done.processed
-            steps += 1
-            if steps > MAX_STEPS:
-                raise EngineError(f"run exceeded {MAX_STEPS} steps at day {self.env.now:g}")
-            step()
-        self._steps = steps
+        """Run the buyer's clock until the next decision, or to the end; return it.
+
+        The loop is the engine's hottest: it only steps, and stops when ``_paused`` is set (by
+        the decider, or by the seller process's end). Its budget is an iterator shared by the
+        run's calls, so the cap on steps costs nothing per step.
+        """
+        if not self._paused:
+            step = self._step
+            try:
+                for _ in self._budget:
+                    step()
+                    if self._paused:
+                        break
+                else:
+                    raise EngineError(f"run exceeded {MAX_STEPS} steps at day {self.env.now:g}")
+            except EmptySchedule:
+                raise EngineError(f"the run stalled at day {self.env.now:g}: nothing left to happen") from None
         if self._point is not None:
             return self._point
         if self._outcome is None:
@@ -109,6 +120,7 @@ class Session:
         if option_id not in self._offered:
             raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {', '.join(self._offered)})")
         self._point = None
+        self._paused = False
         self.history.append((point, option_id))
         self._answer.succeed(option_id)
 
@@ -120,6 +132,11 @@ class Session:
     @property
     def finished(self) -> bool:
         return self._done_proc.processed
+
+    @property
+    def steps(self) -> int:
+        """SimPy events processed so far (what the benchmark counts per run)."""
+        return MAX_STEPS - length_hint(self._budget)
 
     @property
     def rows(self) -> list[tr.Row]:
@@ -171,9 +188,14 @@ class Session:
         for deal in self.world.deals:
             deal.world = None  # type: ignore[assignment]
 
-    # --- the decider the seller process calls -----------------------------------------------------
+    # --- what the seller process calls -------------------------------------------------------------
     def _decide(self, point: DecisionPoint, offered: tuple[str, ...]) -> Event:
+        self._paused = True
         self._point = point
         self._offered = offered
         self._answer = event = Event(self.env)
         return event
+
+    def _end(self, _: Event) -> None:
+        """The seller's process is over, and so is the run."""
+        self._paused = True

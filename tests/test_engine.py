@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_text, minimal_yaml, run_choices
+from conftest import bundled_ids, load_text, minimal_yaml, run_choices
 
+from sim import load_scenario
 from sim import trace as tr
 from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
 from sim.policies import ExpertPolicy, RandomPolicy, play
@@ -302,3 +303,40 @@ def test_a_finished_run_leaves_no_reference_cycles(sid):
         if was:
             gc.enable()
     assert left == []
+
+
+@pytest.mark.parametrize("sid", bundled_ids())
+def test_steps_counts_every_simpy_event_the_run_processed(sid):
+    """``Session.steps`` (what the benchmark divides by) is the number of ``env.step`` calls."""
+    s = Session(load_scenario(sid), 11)
+    calls = 0
+    step = s._step
+
+    def counted() -> None:
+        nonlocal calls
+        calls += 1
+        step()
+
+    s._step = counted
+    policy = RandomPolicy(11)
+    point = s.advance()
+    while not isinstance(point, RunOutcome):
+        assert s.steps == calls
+        s.choose(policy.choose(point, s))
+        point = s.advance()
+    assert s.steps == calls > 0
+    assert s.advance() is point and s.steps == calls  # asking again after the end steps no more
+
+
+def test_a_run_past_the_step_cap_stops_with_one_engine_error(monkeypatch):
+    import sim.session as session_module
+
+    monkeypatch.setattr(session_module, "MAX_STEPS", 12)
+    s = Session(load_scenario("pipeline"), 2)
+    policy = ExpertPolicy()
+    with pytest.raises(session_module.EngineError, match="run exceeded 12 steps at day"):
+        point = s.advance()
+        while not isinstance(point, RunOutcome):
+            s.choose(policy.choose(point, s))
+            point = s.advance()
+    assert s.steps == 12
