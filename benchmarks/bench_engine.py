@@ -30,14 +30,20 @@ from sim.policies import ExpertPolicy, RandomPolicy
 from sim.session import Session
 
 
-def _bare_run(touchpoints: int, ticks: int) -> int:
-    """One bare-SimPy run: a buyer asks a seller at each touchpoint; a clock ticks. Returns steps."""
+def _bare_run(touchpoints: int, ticks: int, accounts: int = 1) -> int:
+    """One bare-SimPy run with the scenario's shape: per account a buyer that asks a seller at its
+    touchpoints and a clock that ticks; one seller serves them all. Returns the events processed.
+
+    The shape matters: SimPy's own cost per event grows with the processes alive at once (more
+    to start, a deeper event queue), so a floor for a pipeline of three accounts has three
+    buyers and three clocks, as the engine has.
+    """
     env = simpy.Environment()
     queue: list[simpy.Event] = []
     wake = [env.event()]
 
-    def buyer() -> Any:
-        for _ in range(touchpoints):
+    def buyer(asks: int) -> Any:
+        for _ in range(asks):
             ev = env.event()
             queue.append(ev)
             if not wake[0].triggered:
@@ -59,13 +65,14 @@ def _bare_run(touchpoints: int, ticks: int) -> int:
             ev.succeed()
             served += 1
 
-    def clock() -> Any:
-        for _ in range(ticks):
+    def clock(n: int) -> Any:
+        for _ in range(n):
             yield env.timeout(7.0)
 
-    env.process(buyer())
+    for a in range(accounts):  # touchpoints and ticks shared out as evenly as they go
+        env.process(buyer(touchpoints // accounts + (a < touchpoints % accounts)))
+        env.process(clock(ticks // accounts + (a < ticks % accounts)))
     env.process(seller())
-    env.process(clock())
     steps = 0
     while True:
         try:
@@ -75,12 +82,12 @@ def _bare_run(touchpoints: int, ticks: int) -> int:
         steps += 1
 
 
-def _calibrate_bare(target_steps: float) -> tuple[int, int, int]:
+def _calibrate_bare(target_steps: float, accounts: int = 1) -> tuple[int, int, int]:
     """Touchpoints and ticks giving a bare run of about ``target_steps`` events."""
-    best = (1, 0, _bare_run(1, 0))
+    best = (1, 0, _bare_run(1, 0, accounts))
     for tps in range(1, 200):
         for ticks in (0, tps // 2, tps):
-            steps = _bare_run(tps, ticks)
+            steps = _bare_run(tps, ticks, accounts)
             if abs(steps - target_steps) < abs(best[2] - target_steps):
                 best = (tps, ticks, steps)
         if best[2] >= target_steps:
@@ -105,7 +112,8 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
     for the fastest block (the machine at its quietest) and the median block.
     """
     scenario = load_scenario(sid)
-    out: dict[str, Any] = {"scenario": sid}
+    accounts = len(scenario.rules.accounts)  # the bare model's shape (see _bare_run)
+    out: dict[str, Any] = {"scenario": sid, "accounts": accounts}
     for name in ("expert", "random"):
         steps_total = decisions = runs = 0
 
@@ -123,12 +131,12 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
 
         _block(one, 0, 200)  # warm up, and count events per run
         steps = steps_total / runs
-        tps, ticks, bare_steps = _calibrate_bare(steps)
+        tps, ticks, bare_steps = _calibrate_bare(steps, accounts)
         engine, ratios, seed, spent = [], [], 0, 0.0
         block = 25
         while spent < seconds or len(ratios) < 20:
             e = _block(one, seed, block)
-            b = _block(lambda i, t=tps, k=ticks: _bare_run(t, k), 0, block)
+            b = _block(lambda i, t=tps, k=ticks: _bare_run(t, k, accounts), 0, block)
             seed += block
             spent += (e + b) * block / 1e6
             engine.append(e)

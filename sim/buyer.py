@@ -154,8 +154,9 @@ def buyer_clock(deal: Deal) -> Proc:
             continue
         tick += WEEK
         won = deal.status == "won"
+        stale = now - CONTACT_MEMORY_DAYS  # last met on or before this day: drifts
         for p in drifting:
-            if p.present and now - p.last_contact >= CONTACT_MEMORY_DAYS:
+            if p.present and p.last_contact <= stale:
                 drift = p.drift
                 before = p.trust
                 after = before + drift

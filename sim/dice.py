@@ -51,9 +51,11 @@ class SplitMixSeed(ISeedSequence):
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
         x, words = self.seed, []
-        for _ in range(n_words):
-            words.append(splitmix64(x))
+        for _ in range(n_words):  # splitmix64 of each state, written out: every run seeds here
             x = (x + _GOLDEN) & _MASK
+            z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            words.append(z ^ (z >> 31))
         out = np.array(words, dtype=np.uint64)
         return out if dtype == np.uint64 else out.astype(dtype)
 

@@ -23,6 +23,11 @@ def test_bare_simpy_model_is_calibrated_to_the_engines_event_count():
     assert bench_engine._bare_run(6, 3) > bench_engine._bare_run(3, 0)
     tps, ticks, steps = bench_engine._calibrate_bare(60.0)
     assert abs(steps - 60) <= 3 and steps == bench_engine._bare_run(tps, ticks)
+    # A pipeline's floor has its shape: a buyer and a clock per account, one seller. The same work
+    # in seven processes instead of three takes more events (each process starts and ends).
+    assert bench_engine._bare_run(6, 3, 3) > bench_engine._bare_run(6, 3, 1)
+    tps, ticks, steps = bench_engine._calibrate_bare(90.0, accounts=3)
+    assert abs(steps - 90) <= 3 and steps == bench_engine._bare_run(tps, ticks, 3)
 
 
 def test_engine_benchmark_reports_runs_events_and_ratio():

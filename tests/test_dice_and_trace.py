@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
 from sim import trace as tr
-from sim.dice import BLOCK, Dice, fold, generator, splitmix64
+from sim.dice import BLOCK, Dice, SplitMixSeed, fold, generator, splitmix64
 from sim.loader import load_scenario
 from sim.policies import RandomPolicy, play
 from sim.rules import _amount, draw
@@ -39,6 +39,16 @@ def test_splitmix64_matches_the_reference_outputs():
         outputs.append(splitmix64(x))
         x = (x + gamma) % 2**64
     assert outputs == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**63, 2**64 - 1, 2**80 + 3])
+def test_a_runs_generator_state_is_splitmix64_of_successive_states(seed):
+    """The seeder writes SplitMix64 out for speed: its words must stay the function's outputs."""
+    gamma = 0x9E3779B97F4A7C15
+    words = SplitMixSeed(seed).generate_state(4, np.uint64)
+    x = fold(seed)
+    assert words.dtype == np.uint64 and words.tolist() == [splitmix64((x + k * gamma) % 2**64) for k in range(4)]
+    assert SplitMixSeed(seed).generate_state(4).tolist() == [w & 0xFFFFFFFF for w in words.tolist()]
 
 
 def test_seeds_give_their_own_streams_and_the_same_stream_every_time():
