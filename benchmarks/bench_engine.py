@@ -1,10 +1,11 @@
 """Engine speed: complete headless runs per second per scenario, against bare SimPy.
 
 For each bundled scenario this runs the expert and random policies through the stepping API (the
-same path the UI uses) and counts SimPy events per run. Beside it, a bare-SimPy model of a buyer and
-a seller signalling through ``Event.succeed`` processes the same number of events per run, so the
-engine's cost per event can be compared with SimPy's own floor. The two are timed in alternating
-short blocks, so that a busy spell on a shared machine slows both sides of a ratio alike.
+same path the UI uses) and counts SimPy events per run. Beside it, a bare-SimPy model with the
+scenario's shape (per account a buyer and a clock, one seller, signalling through ``Event.succeed``)
+processes the same number of events per run, so the engine's cost per event can be compared with
+SimPy's own floor. The two are timed in alternating short blocks, so that a busy spell on a shared
+machine slows both sides of a ratio alike.
 
     python benchmarks/bench_engine.py [--seconds 2] [--json out.json] [--scenario ID ...]
 
