@@ -156,7 +156,7 @@ def buyer_clock(deal: Deal) -> Proc:
         won = deal.status == "won"
         stale = now - CONTACT_MEMORY_DAYS  # last met on or before this day: drifts
         for p in drifting:
-            if p.present and p.last_contact <= stale:
+            if p.last_contact <= stale and p.present:
                 drift = p.drift
                 before = p.trust
                 after = before + drift

@@ -306,7 +306,7 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     An effect has a dozen optional parts and most are empty; the engine applies effects often, so
     it runs this flat list instead, where each entry does one thing:
 
-    * ``(OP_CHANCE, p, n)``: with probability ``1 - p`` skip the next ``n`` operations;
+    * ``(OP_CHANCE, p, ops)``: with probability ``p`` apply the effect's own operations ``ops``;
     * ``(OP_TRUST | OP_SATISFACTION, var, fixed, amount, scale, stakeholder, contact)``: change
       ``var`` of the stakeholder, if present, by ``fixed`` (already scaled), or by a fresh draw of
       ``amount`` times ``scale``; with ``contact`` (the effect's last such change) the seller met
@@ -334,9 +334,10 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
             ops.append((OP_JOIN, e.join))
         if e.lose:
             ops.append((OP_LOSE, e.lose))
-        if e.chance < 1.0:
-            out.append((OP_CHANCE, e.chance, len(ops)))
-        out += ops
+        if e.chance < 1.0:  # one draw decides the effect; its operations are nested, not skipped over
+            out.append((OP_CHANCE, e.chance, tuple(ops)))
+        else:
+            out += ops
     return tuple(out)
 
 

@@ -181,11 +181,7 @@ class Deal:
         append = world.trace.append
         people = self.people
         did = self.id
-        skip = 0
         for op in ops:
-            if skip:
-                skip -= 1
-                continue
             code = op[0]
             if code <= OP_SATISFACTION:
                 _, var, fixed, amount, scale, pid, contact = op
@@ -237,8 +233,8 @@ class Deal:
                     self.flags.add(flag)
                     append((now, did, flag, True, cause, "flag"))
             elif code == OP_CHANCE:
-                if (uniforms.pop() if uniforms else rng.random()) >= op[1]:
-                    skip = op[2]
+                if (uniforms.pop() if uniforms else rng.random()) < op[1]:
+                    self.apply(op[2], cause)
             elif code == OP_CLEAR:
                 self.set_flag(op[1], False, cause)
             elif code == OP_LEAVE:

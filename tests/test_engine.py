@@ -140,6 +140,35 @@ def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
     assert [people[pid].last_contact for pid in ("boss", "user", "tech")] == [2.0, 2.0, 2.0]
 
 
+def test_an_effects_chance_takes_one_draw_and_decides_all_its_parts():
+    """``chance: p``: one uniform draw; below ``p`` every part of the effect happens (in order, with
+    its own draws), else none does and it uses no other draw. Effects after it happen either way."""
+    from sim.dice import Dice
+
+    sc = load_text(minimal_yaml({
+        "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
+            "{id: push, label: Push, days: 1, effects: [{who: boss, chance: 0.5, trust: {normal: [1, 2]},"
+            " info: 7}, {who: user, satisfaction: {normal: [3, 1]}}]}"}))
+    seen = set()
+    for seed in range(40):
+        s = Session(sc, seed)
+        s.advance()
+        s.choose("good")  # no draws: boss trust 50 -> 60
+        s.advance()
+        s.choose("push")
+        s.advance()
+        rows = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
+        dice = Dice(seed)  # the run's own draws, in order
+        happens = dice.random() < 0.5
+        expected = []
+        if happens:
+            expected = [("boss", "trust", (60.0 + (1 + 2 * dice.standard_normal())) - 60.0), ("", "info", 7.0)]
+        expected.append(("user", "satisfaction", (50.0 + (3 + 1 * dice.standard_normal())) - 50.0))
+        assert rows == expected
+        seen.add(happens)
+    assert seen == {True, False}
+
+
 def test_effect_lose_ends_the_deal_at_once():
     sc = load_text(minimal_yaml({"{id: bad, label: Bad, days: 1, effects: [{who: boss, trust: -10}]}":
                                  "{id: bad, label: Bad, days: 1, effects: [{lose: disqualified}]}"}))
