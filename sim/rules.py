@@ -293,11 +293,15 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
 
 
 #: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply).
-(OP_TRUST, OP_SATISFACTION, OP_INFO, OP_FIT, OP_COMPETITOR, OP_PATIENCE, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE,
- OP_JOIN, OP_LOSE) = range(12)
-#: The operation changing each number (the code says which, so the engine reads it without getattr).
-OP_FOR = {"trust": OP_TRUST, "satisfaction": OP_SATISFACTION, "info": OP_INFO, "fit": OP_FIT,
-          "competitor": OP_COMPETITOR, "patience": OP_PATIENCE}
+(OP_PERSON, OP_INFO, OP_FIT, OP_COMPETITOR, OP_PATIENCE, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE, OP_JOIN,
+ OP_LOSE) = range(11)
+#: The operation changing each account number (the code says which, so the engine reads it without getattr).
+OP_FOR = {"info": OP_INFO, "fit": OP_FIT, "competitor": OP_COMPETITOR, "patience": OP_PATIENCE}
+
+
+def _change(amount: AmountT | None, scale: float) -> tuple[float | None, AmountT | None]:
+    """``(fixed, amount)`` of an operation: the scaled value when the amount is a number, else None."""
+    return (amount * scale if amount.__class__ is float else None), amount  # type: ignore[operator]
 
 
 def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
@@ -307,12 +311,14 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     it runs this flat list instead, where each entry does one thing:
 
     * ``(OP_CHANCE, p, ops)``: with probability ``p`` apply the effect's own operations ``ops``;
-    * ``(OP_TRUST | OP_SATISFACTION, var, fixed, amount, scale, stakeholder, contact)``: change
-      ``var`` of the stakeholder, if present, by ``fixed`` (already scaled), or by a fresh draw of
-      ``amount`` times ``scale``; with ``contact`` (the effect's last such change) the seller met
-      them, so their drift clock restarts. An effect on several people is one operation per person
-      (in ``who`` order, so the draws and rows come in the same order), which keeps the engine's
-      innermost loop free of an inner loop;
+    * ``(OP_PERSON, stakeholder, contact, trust_fixed, trust, satisfaction_fixed, satisfaction,
+      scale)``: if the stakeholder is present, change their trust, then their satisfaction, each
+      by its ``fixed`` value (already scaled) or by a fresh draw of its amount times ``scale``
+      (an amount of None: no change); with ``contact`` the seller met them, so their drift clock
+      restarts. An effect on one person is one operation (most change trust and satisfaction
+      together). An effect on several people is one operation per person and number, in the
+      order the effect gives them (trust for each person in ``who`` order, then satisfaction), so
+      the draws and rows come in that order; this keeps the innermost loop free of an inner loop;
     * ``(OP_INFO | OP_FIT | OP_COMPETITOR | OP_PATIENCE, var, fixed, amount, scale)``: the same for
       an account number;
     * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
@@ -320,13 +326,16 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     out: list[tuple] = []
     for e in effects:
         ops: list[tuple] = []
-        for i, (var, amount) in enumerate(e.people):
-            fixed = amount * e.scale if amount.__class__ is float else None
-            contact = i == len(e.people) - 1
-            ops += [(OP_FOR[var], var, fixed, amount, e.scale, pid, contact) for pid in e.who]
+        changes = dict(e.people)
+        if len(e.who) == 1 or len(changes) == 1:  # one operation per person, with all its changes
+            trust, satisfaction = _change(changes.get("trust"), e.scale), _change(changes.get("satisfaction"), e.scale)
+            ops += [(OP_PERSON, pid, True, *trust, *satisfaction, e.scale) for pid in e.who if changes]
+        else:  # trust for everyone, then satisfaction: met once the last change is made
+            none = (None, None)
+            ops += [(OP_PERSON, pid, False, *_change(changes["trust"], e.scale), *none, e.scale) for pid in e.who]
+            ops += [(OP_PERSON, pid, True, *none, *_change(changes["satisfaction"], e.scale), e.scale) for pid in e.who]
         for var, amount in e.account:
-            fixed = amount * e.scale if amount.__class__ is float else None
-            ops.append((OP_FOR[var], var, fixed, amount, e.scale))
+            ops.append((OP_FOR[var], var, *_change(amount, e.scale), e.scale))
         ops += [(OP_SET, f) for f in e.set_flags] + [(OP_CLEAR, f) for f in e.clear_flags]
         if e.leave:
             ops.append((OP_LEAVE, e.leave))

@@ -21,9 +21,8 @@ from sim.rules import (
     OP_JOIN,
     OP_LEAVE,
     OP_PATIENCE,
-    OP_SATISFACTION,
+    OP_PERSON,
     OP_SET,
-    OP_TRUST,
     AccountRules,
     PersonInit,
     draw,
@@ -183,30 +182,43 @@ class Deal:
         did = self.id
         for op in ops:
             code = op[0]
-            if code <= OP_SATISFACTION:
-                _, var, fixed, amount, scale, pid, contact = op
+            if code == OP_PERSON:
+                _, pid, contact, t_fixed, trust, s_fixed, satisfaction, scale = op
                 p = people[pid]
                 if contact:
                     p.last_contact = now
                 if not p.present:
                     continue
-                if fixed is not None:
-                    delta = fixed
-                elif amount[0] == "n":  # the common random amount, drawn inline
-                    z = normals.pop() if normals else rng.standard_normal()
-                    delta = (amount[1] + amount[2] * z) * scale
-                else:
-                    delta = draw(amount, rng) * scale
-                before = p.trust if code == OP_TRUST else p.satisfaction
-                after = before + delta
-                after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                if after == before:
-                    continue
-                if code == OP_TRUST:  # (a comparison that jumps is specialised by CPython; a stored one is not)
-                    p.trust = after
-                else:
-                    p.satisfaction = after
-                append((now, did, pid, var, after - before, after, cause, "effect"))
+                # Trust, then satisfaction: the same clamped change written out for each number, as
+                # one operation changes both (an inner loop over them would cost more than it saves).
+                if trust is not None:
+                    if t_fixed is not None:
+                        delta = t_fixed
+                    elif trust[0] == "n":  # the common random amount, drawn inline
+                        z = normals.pop() if normals else rng.standard_normal()
+                        delta = (trust[1] + trust[2] * z) * scale
+                    else:
+                        delta = draw(trust, rng) * scale
+                    before = p.trust
+                    after = before + delta
+                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    if after != before:
+                        p.trust = after
+                        append((now, did, pid, "trust", after - before, after, cause, "effect"))
+                if satisfaction is not None:
+                    if s_fixed is not None:
+                        delta = s_fixed
+                    elif satisfaction[0] == "n":
+                        z = normals.pop() if normals else rng.standard_normal()
+                        delta = (satisfaction[1] + satisfaction[2] * z) * scale
+                    else:
+                        delta = draw(satisfaction, rng) * scale
+                    before = p.satisfaction
+                    after = before + delta
+                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
+                    if after != before:
+                        p.satisfaction = after
+                        append((now, did, pid, "satisfaction", after - before, after, cause, "effect"))
             elif code <= OP_PATIENCE:
                 _, var, fixed, amount, scale = op
                 delta = fixed if fixed is not None else draw(amount, rng) * scale

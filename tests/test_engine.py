@@ -140,6 +140,31 @@ def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
     assert [people[pid].last_contact for pid in ("boss", "user", "tech")] == [2.0, 2.0, 2.0]
 
 
+def test_an_effect_on_one_person_changes_trust_then_satisfaction():
+    """Both numbers of one person in one effect: trust is drawn and recorded first, then
+    satisfaction; an absent person changes neither and uses no draw."""
+    from sim.dice import Dice
+
+    sc = load_text(minimal_yaml({
+        "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
+            "{id: push, label: Push, days: 1, effects: [{who: user, trust: {normal: [1, 2]},"
+            " satisfaction: {uniform: [-4, 4]}}, {leave: user}, {who: user, trust: 9, satisfaction: 9},"
+            " {who: boss, trust: 3, satisfaction: {normal: [2, 1]}}]}"}))
+    s = Session(sc, 8)
+    s.advance()
+    s.choose("good")  # boss trust 50 -> 60, no draws
+    s.advance()
+    s.choose("push")
+    s.advance()
+    rows = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
+    dice = Dice(8)
+    trust = (50.0 + (1 + 2 * dice.standard_normal())) - 50.0
+    satisfaction = (50.0 + (-4 + 8 * dice.random())) - 50.0
+    boss = (50.0 + (2 + 1 * dice.standard_normal())) - 50.0
+    assert rows == [("user", "trust", trust), ("user", "satisfaction", satisfaction),
+                    ("boss", "trust", 3.0), ("boss", "satisfaction", boss)]
+
+
 def test_an_effects_chance_takes_one_draw_and_decides_all_its_parts():
     """``chance: p``: one uniform draw; below ``p`` every part of the effect happens (in order, with
     its own draws), else none does and it uses no other draw. Effects after it happen either way."""
