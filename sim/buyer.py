@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sim.seller import Seller
 
 WEEK = 7.0
+INF = float("inf")
 Proc = Generator[Any, Any, Any]
 
 
@@ -124,7 +125,8 @@ def buyer_clock(deal: Deal) -> Proc:
     normals = rng.normals  # the Dice block, popped inline (see sim.dice.Dice)
     drifting = [p for p in deal.people.values() if p.drift]
     events = deal.rules.events_start
-    n_events, next_event = len(events), 0
+    next_event = 0
+    next_day = events[0].day if events else INF  # the day of events[next_event] (INF: none left)
     did = deal.id
     tick = WEEK
     while True:
@@ -133,17 +135,18 @@ def buyer_clock(deal: Deal) -> Proc:
         if deal.status == "open":
             if deal.deadline < wake:
                 wake = deal.deadline
-            if next_event < n_events and events[next_event].day < wake:
-                wake = events[next_event].day
+            if next_day < wake:
+                wake = next_day
         if wake > now:
             yield Timeout(env, wake - now)
             now = env._now
         if deal.finished:
             return
         if deal.status == "open":
-            while next_event < n_events and events[next_event].day <= now:
+            while next_day <= now:
                 _happen(deal, events[next_event])
                 next_event += 1
+                next_day = events[next_event].day if next_event < len(events) else INF
                 if deal.status != "open":
                     break
             if deal.status == "open" and now >= deal.deadline:
