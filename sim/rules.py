@@ -327,9 +327,11 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     for e in effects:
         ops: list[tuple] = []
         changes = dict(e.people)
-        if len(e.who) == 1 or len(changes) == 1:  # one operation per person, with all its changes
+        if not changes:
+            pass
+        elif len(e.who) == 1 or len(changes) == 1:  # one operation per person, with all its changes
             trust, satisfaction = _change(changes.get("trust"), e.scale), _change(changes.get("satisfaction"), e.scale)
-            ops += [(OP_PERSON, pid, True, *trust, *satisfaction, e.scale) for pid in e.who if changes]
+            ops += [(OP_PERSON, pid, True, *trust, *satisfaction, e.scale) for pid in e.who]
         else:  # trust for everyone, then satisfaction: met once the last change is made
             none = (None, None)
             ops += [(OP_PERSON, pid, False, *_change(changes["trust"], e.scale), *none, e.scale) for pid in e.who]
