@@ -327,15 +327,12 @@ def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
     for e in effects:
         ops: list[tuple] = []
         changes = dict(e.people)
-        if not changes:
-            pass
-        elif len(e.who) == 1 or len(changes) == 1:  # one operation per person, with all its changes
-            trust, satisfaction = _change(changes.get("trust"), e.scale), _change(changes.get("satisfaction"), e.scale)
+        trust, satisfaction = _change(changes.get("trust"), e.scale), _change(changes.get("satisfaction"), e.scale)
+        if len(changes) == 2 and len(e.who) > 1:  # trust for everyone, then satisfaction: met at the last
+            ops += [(OP_PERSON, pid, False, *trust, None, None, e.scale) for pid in e.who]
+            ops += [(OP_PERSON, pid, True, None, None, *satisfaction, e.scale) for pid in e.who]
+        elif changes:  # one operation per person, with all its changes
             ops += [(OP_PERSON, pid, True, *trust, *satisfaction, e.scale) for pid in e.who]
-        else:  # trust for everyone, then satisfaction: met once the last change is made
-            none = (None, None)
-            ops += [(OP_PERSON, pid, False, *_change(changes["trust"], e.scale), *none, e.scale) for pid in e.who]
-            ops += [(OP_PERSON, pid, True, *none, *_change(changes["satisfaction"], e.scale), e.scale) for pid in e.who]
         for var, amount in e.account:
             ops.append((OP_FOR[var], var, *_change(amount, e.scale), e.scale))
         ops += [(OP_SET, f) for f in e.set_flags] + [(OP_CLEAR, f) for f in e.clear_flags]

@@ -170,8 +170,8 @@ class Deal:
         This is the engine's innermost loop (every action and scripted event comes through it), so
         the clamped change (add, clamp to 0-100, record the change if there is one) is written out
         here for each number, read and written as a plain attribute (several times cheaper than
-        ``getattr``/``setattr`` by name). The buyer's weekly drift
-        (:func:`sim.buyer.buyer_clock`) does the same arithmetic.
+        ``getattr``/``setattr`` by name). The buyer's weekly drift (:func:`sim.buyer.buyer_clock`)
+        does the same arithmetic.
         """
         world = self.world
         rng = world.rng
