@@ -2,10 +2,11 @@
 
 For each bundled scenario this runs the expert and random policies through the stepping API (the
 same path the UI uses) and counts SimPy events per run. Beside it, a bare-SimPy model with the
-scenario's shape (per account a buyer and a clock, one seller, signalling through ``Event.succeed``)
-processes the same number of events per run, so the engine's cost per event can be compared with
-SimPy's own floor. The two are timed in alternating short blocks, so that a busy spell on a shared
-machine slows both sides of a ratio alike.
+scenario's shape (:mod:`bare_simpy`: per account a buyer and a clock, one seller, signalling
+through ``Event.succeed``) processes the same number of events per run, so the engine's cost per
+event can be compared with SimPy's own floor. The two are timed in alternating short blocks, so
+that a busy spell on a shared machine slows both sides of a ratio alike. (``bench_instructions.py``
+makes the same comparison in instructions, which do not drift.)
 
     python benchmarks/bench_engine.py [--seconds 2] [--json out.json] [--scenario ID ...]
 
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import bare_simpy
 import simpy
 
 from sim import bundled, load_scenario
@@ -31,76 +33,16 @@ from sim.policies import ExpertPolicy, RandomPolicy
 from sim.session import Session
 
 
-def _bare_run(touchpoints: int, ticks: int, accounts: int = 1) -> int:
-    """One bare-SimPy run with the scenario's shape: per account a buyer that asks a seller at its
-    touchpoints and a clock that ticks; one seller serves them all. Returns the events processed.
-
-    The shape matters: SimPy's own cost per event grows with the processes alive at once (more
-    to start, a deeper event queue), so a floor for a pipeline of three accounts has three
-    buyers and three clocks, as the engine has.
-    """
-    env = simpy.Environment()
-    queue: list[simpy.Event] = []
-    wake = [env.event()]
-
-    def buyer(asks: int) -> Any:
-        for _ in range(asks):
-            ev = env.event()
-            queue.append(ev)
-            if not wake[0].triggered:
-                wake[0].succeed()
-            yield ev
-
-    def seller() -> Any:
-        served = 0
-        while served < touchpoints:
-            if not queue:
-                wake[0] = env.event()
-                yield wake[0]
-                continue
-            ev = queue.pop()
-            decided = env.event()
-            decided.succeed()
-            yield decided
-            yield env.timeout(2.0)
-            ev.succeed()
-            served += 1
-
-    def clock(n: int) -> Any:
-        for _ in range(n):
-            yield env.timeout(7.0)
-
-    for a in range(accounts):  # touchpoints and ticks shared out as evenly as they go
-        env.process(buyer(touchpoints // accounts + (a < touchpoints % accounts)))
-        env.process(clock(ticks // accounts + (a < ticks % accounts)))
-    env.process(seller())
-    steps = 0
-    while True:
-        try:
-            env.step()
-        except simpy.core.EmptySchedule:
-            return steps
-        steps += 1
-
-
-def _calibrate_bare(target_steps: float, accounts: int = 1) -> tuple[int, int, int]:
-    """Touchpoints and ticks giving a bare run of about ``target_steps`` events, with a clock tick
-    for about every touchpoint.
-
-    The mix matters as the shape does: a tick (one timeout) costs SimPy less than a touchpoint's
-    events, so a floor of touchpoints alone is dearer per event. One tick per touchpoint makes
-    about a fifth of the floor's events ticks, as the buyer clocks' weekly timeouts are of the
-    engine's (11-28% over the bundled scenarios).
-    """
-    best = (1, 1, _bare_run(1, 1, accounts))
-    for tps in range(1, 200):
-        for ticks in sorted(range(max(0, tps - 2), tps + 3), key=lambda k: abs(k - tps)):
-            steps = _bare_run(tps, ticks, accounts)
-            if abs(steps - target_steps) < abs(best[2] - target_steps):
-                best = (tps, ticks, steps)
-        if _bare_run(tps, max(0, tps - 2), accounts) > target_steps + 2:
-            break
-    return best
+def play(scenario: Any, policy: str, seed: int) -> Session:
+    """One complete headless run through the stepping API, as a batch plays it: ``policy`` is
+    ``expert`` or ``random`` (seeded like the run)."""
+    bot = ExpertPolicy() if policy == "expert" else RandomPolicy(seed)
+    session = Session(scenario, seed)
+    point = session.advance()
+    while not isinstance(point, RunOutcome):
+        session.choose(bot.choose(point, session))
+        point = session.advance()
+    return session
 
 
 def _block(fn: Callable[[int], Any], start: int, n: int) -> float:
@@ -120,31 +62,26 @@ def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
     for the fastest block (the machine at its quietest) and the median block.
     """
     scenario = load_scenario(sid)
-    accounts = len(scenario.rules.accounts)  # the bare model's shape (see _bare_run)
+    accounts = len(scenario.rules.accounts)  # the bare model's shape (see bare_simpy.run)
     out: dict[str, Any] = {"scenario": sid, "accounts": accounts}
     for name in ("expert", "random"):
         steps_total = decisions = runs = 0
 
         def one(i: int, name: str = name) -> None:
             nonlocal steps_total, decisions, runs
-            policy = ExpertPolicy() if name == "expert" else RandomPolicy(i)
-            session = Session(scenario, i)
-            point = session.advance()
-            while not isinstance(point, RunOutcome):
-                session.choose(policy.choose(point, session))
-                point = session.advance()
+            session = play(scenario, name, i)
             steps_total += session.steps
             decisions += len(session.history)
             runs += 1
 
         _block(one, 0, 200)  # warm up, and count events per run
         steps = steps_total / runs
-        tps, ticks, bare_steps = _calibrate_bare(steps, accounts)
+        tps, ticks, bare_steps = bare_simpy.calibrate(steps, accounts)
         engine, ratios, seed, spent = [], [], 0, 0.0
         block = 25
         while spent < seconds or len(ratios) < 20:
             e = _block(one, seed, block)
-            b = _block(lambda i, t=tps, k=ticks: _bare_run(t, k, accounts), 0, block)
+            b = _block(lambda i, t=tps, k=ticks: bare_simpy.run(t, k, accounts), 0, block)
             seed += block
             spent += (e + b) * block / 1e6
             engine.append(e)

@@ -6,6 +6,7 @@ breaks silently would leave the README's figures without a way to check them.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,21 +15,23 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
+import bare_simpy  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_grade  # noqa: E402
+import bench_instructions  # noqa: E402
 
 
 def test_bare_simpy_model_is_calibrated_to_the_engines_event_count():
-    assert bench_engine._bare_run(3, 0) == bench_engine._bare_run(3, 0)  # deterministic
-    assert bench_engine._bare_run(6, 3) > bench_engine._bare_run(3, 0)
+    assert bare_simpy.run(3, 0) == bare_simpy.run(3, 0)  # deterministic
+    assert bare_simpy.run(6, 3) > bare_simpy.run(3, 0)
     for target in (20.0, 53.5, 60.0, 62.1):  # the events matched, with a tick for about every touchpoint
-        tps, ticks, steps = bench_engine._calibrate_bare(target)
-        assert abs(steps - target) <= 1 and steps == bench_engine._bare_run(tps, ticks) and abs(ticks - tps) <= 2
+        tps, ticks, steps = bare_simpy.calibrate(target)
+        assert abs(steps - target) <= 1 and steps == bare_simpy.run(tps, ticks) and abs(ticks - tps) <= 2
     # A pipeline's floor has its shape: a buyer and a clock per account, one seller. The same work
     # in seven processes instead of three takes more events (each process starts and ends).
-    assert bench_engine._bare_run(6, 3, 3) > bench_engine._bare_run(6, 3, 1)
-    tps, ticks, steps = bench_engine._calibrate_bare(90.0, accounts=3)
-    assert abs(steps - 90) <= 3 and steps == bench_engine._bare_run(tps, ticks, 3)
+    assert bare_simpy.run(6, 3, 3) > bare_simpy.run(6, 3, 1)
+    tps, ticks, steps = bare_simpy.calibrate(90.0, accounts=3)
+    assert abs(steps - 90) <= 3 and steps == bare_simpy.run(tps, ticks, 3)
 
 
 def test_engine_benchmark_reports_runs_events_and_ratio():
@@ -41,6 +44,35 @@ def test_engine_benchmark_reports_runs_events_and_ratio():
         assert 0 < lo <= f["ratio_to_bare_simpy"] <= hi and f["blocks"] >= 20
         assert abs(f["bare_simpy_events_per_run"] - f["events_per_run"]) <= 3
     assert out["expert"]["decisions_per_run"] >= 5  # the expert plays the whole case
+
+
+def test_instruction_counts_are_read_from_callgrind_output():
+    header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\nevents: Ir\n"
+    assert bench_instructions.callgrind_total(header + "summary: 5822541\n") == 5822541
+    assert bench_instructions.callgrind_total(header + "fn=main\n0 7\ntotals: 42\n") == 42
+    with pytest.raises(ValueError):
+        bench_instructions.callgrind_total(header)
+
+
+def test_counted_runs_are_the_benchmarks_runs():
+    """What a counted child plays: the engine's runs over the counted seeds (their SimPy events are
+    what instructions are divided by), and the bare floor's runs."""
+    from sim import load_scenario
+
+    scenario = load_scenario("tutorial")
+    seeds = range(bench_instructions.FIRST_SEED, bench_instructions.FIRST_SEED + 3)
+    events = sum(bench_engine.play(scenario, "random", s).steps for s in seeds)
+    assert bench_instructions.child_engine("tutorial", "random", 3) == events
+    assert bench_instructions.child_bare(4, 3, 1, 5) == 5 * bare_simpy.run(4, 3, 1)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_callgrind_counts_only_the_measured_runs():
+    instructions, events = bench_instructions.count(["bare", "4", "3", "1", "20"])
+    assert events == 20 * bare_simpy.run(4, 3, 1)
+    # SimPy's own cost is some thousands of instructions per event (about 11k with CPython 3.11);
+    # had start-up and imports been counted, this would be hundreds of times more.
+    assert 2_000 < instructions / events < 50_000
 
 
 @pytest.mark.parametrize("sid", ["tutorial"])
