@@ -46,12 +46,13 @@ def test_engine_benchmark_reports_runs_events_and_ratio():
     assert out["expert"]["decisions_per_run"] >= 5  # the expert plays the whole case
 
 
-def test_instruction_counts_are_read_from_callgrind_output():
-    header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\nevents: Ir\n"
-    assert bench_instructions.callgrind_total(header + "summary: 5822541\n") == 5822541
-    assert bench_instructions.callgrind_total(header + "fn=main\n0 7\ntotals: 42\n") == 42
+def test_counts_are_read_from_callgrind_output():
+    header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\n"
+    assert bench_instructions.callgrind_counts(header + "events: Ir\nsummary: 5822541\n") == {"Ir": 5822541}
+    with_cache = header + "events: Ir Dr Dw D1mr\nfn=main\n0 7 3 2 1\ntotals: 42 20 10 3\n"
+    assert bench_instructions.callgrind_counts(with_cache) == {"Ir": 42, "Dr": 20, "Dw": 10, "D1mr": 3}
     with pytest.raises(ValueError):
-        bench_instructions.callgrind_total(header)
+        bench_instructions.callgrind_counts(header + "events: Ir\n")
 
 
 def test_counted_runs_are_the_benchmarks_runs():
@@ -68,8 +69,9 @@ def test_counted_runs_are_the_benchmarks_runs():
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_callgrind_counts_only_the_measured_runs():
-    instructions, events = bench_instructions.count(["bare", "4", "3", "1", "20"])
+    counts, events = bench_instructions.count(["bare", "4", "3", "1", "20"])
     assert events == 20 * bare_simpy.run(4, 3, 1)
+    instructions = counts["Ir"]
     # SimPy's own cost is some thousands of instructions per event (about 11k with CPython 3.11);
     # had start-up and imports been counted, this would be hundreds of times more.
     assert 2_000 < instructions / events < 50_000
