@@ -27,8 +27,7 @@ from typing import Any
 import bare_simpy
 import simpy
 
-from sim import bundled, load_scenario
-from sim.decisions import RunOutcome
+from sim import bundled, load_scenario, policies
 from sim.policies import ExpertPolicy, RandomPolicy
 from sim.session import Session
 
@@ -36,13 +35,7 @@ from sim.session import Session
 def play(scenario: Any, policy: str, seed: int) -> Session:
     """One complete headless run through the stepping API, as a batch plays it: ``policy`` is
     ``expert`` or ``random`` (seeded like the run)."""
-    bot = ExpertPolicy() if policy == "expert" else RandomPolicy(seed)
-    session = Session(scenario, seed)
-    point = session.advance()
-    while not isinstance(point, RunOutcome):
-        session.choose(bot.choose(point, session))
-        point = session.advance()
-    return session
+    return policies.play(scenario, ExpertPolicy() if policy == "expert" else RandomPolicy(seed), seed)
 
 
 def _block(fn: Callable[[int], Any], start: int, n: int) -> float:
