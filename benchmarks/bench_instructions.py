@@ -3,14 +3,14 @@
 On a shared machine the time of a run drifts by a factor of two from one second to the next, so
 a change worth 1% cannot be seen in seconds. The instructions a run executes are the same on every
 repeat with the same interpreter, scenario and seeds (callgrind runs the program on a simulated
-CPU), so this measures such a change exactly, and the engine against the same bare-SimPy floor as
-``bench_engine.py`` (same shape, same mix, same number of events).
+CPU), so this script measures such a change exactly. It compares the engine with the same
+bare-SimPy floor as ``bench_engine.py`` (same shape, same mix, same number of events).
 
 It complements the time ratio and does not replace it: the target is in time, and a run of the
 engine also touches more memory and takes more hard-to-predict branches per event than the small
 floor, which costs time that instructions do not show (the README gives both).
 
-    python benchmarks/bench_instructions.py [--runs 100] [--scenario ID ...] [--json out.json]
+    python benchmarks/bench_instructions.py [--runs 100] [--scenario ID ...] [--cache] [--json out.json]
 
 Needs valgrind (Debian: ``apt-get install valgrind``); a scenario takes about a minute. Each count
 runs this script again under ``valgrind --tool=callgrind`` with ``--toggle-collect=functools_reduce``:
