@@ -33,8 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import bare_simpy
 
 #: Runs before the counted ones: compiled conditions, focus menus and CPython's specialised
