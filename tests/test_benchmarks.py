@@ -67,6 +67,14 @@ def test_counted_runs_are_the_benchmarks_runs():
     assert bench_instructions.child_bare(4, 3, 1, 5) == 5 * bare_simpy.run(4, 3, 1)
 
 
+def test_every_counted_part_of_a_run_runs():
+    """``--parts`` counts each part over the counted seeds, less an empty call: each must run."""
+    for part in ["none", *bench_instructions.PARTS]:
+        assert bench_instructions.child_part("tutorial", part, 2) == 2
+    with pytest.raises(KeyError):
+        bench_instructions.child_part("tutorial", "no such part", 1)
+
+
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_callgrind_counts_only_the_measured_runs():
     counts, events = bench_instructions.count(["bare", "4", "3", "1", "20"])
