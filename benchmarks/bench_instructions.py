@@ -88,6 +88,7 @@ def child_part(sid: str, part: str, runs: int) -> int:
     from sim.state import Deal, World
 
     sc = load_scenario(sid)
+
     def release(session: Session) -> None:
         """Free an unplayed session as a finished run's is freed: ``Session._release``, and the
         seller's process with no callbacks (SimPy drops them once the process ends), so no cycle
