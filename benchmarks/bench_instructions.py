@@ -14,7 +14,8 @@ floor, which costs time that instructions do not show (the README gives both).
     python benchmarks/bench_instructions.py --parts [--scenario ID ...]
 
 ``--parts`` counts what a run costs before and after its events, beside a whole run: setting up and
-freeing a session (its generator, buying centers and processes), and the pieces of that.
+freeing a session (its generator, buying centers and processes), and the pieces of that (about two
+minutes a scenario).
 
 Needs valgrind (Debian: ``apt-get install valgrind``); a scenario takes about a minute. Each count
 runs this script again under ``valgrind --tool=callgrind`` with ``--toggle-collect=functools_reduce``:
@@ -193,6 +194,8 @@ def main() -> None:
                     help="count the parts of a run's set-up (its generator, buying centers...) instead")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.parts and args.cache:
+        ap.error("--parts counts instructions only; leave out --cache")
     if args.child:  # one counted measurement, under callgrind: prints the events it processed
         kind, *rest = args.child
         if kind == "engine":
