@@ -16,6 +16,8 @@ decides, while a value from a block costs a twentieth of that.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
@@ -41,6 +43,32 @@ def fold(seed: int) -> int:
     return x
 
 
+#: Four SplitMix64 words at once, in 128-bit lanes of one integer (lane k holds word k). A Python
+#: integer operation costs a few hundred instructions whatever its size, so mixing the four words
+#: of a PCG64 state in one integer costs 60% of mixing them one by one (16k instructions against
+#: 27k), and every run seeds: the 11k saved are a tenth of setting up a tutorial game. Lanes are
+#: twice a word wide so that a product of a word and a 64-bit constant never carries into the next
+#: lane; the masks cut what a right shift brings down from the lane above.
+_LANES = 4
+_LANE_MASK = sum(_MASK << (128 * k) for k in range(_LANES))
+_LANE_ONES = sum(1 << (128 * k) for k in range(_LANES))
+_LANE_STEPS = sum((((k + 1) * _GOLDEN) & _MASK) << (128 * k) for k in range(_LANES))
+_PAIR_MASK = ((1 << 128) - 1) | (((1 << 128) - 1) << 256)  # after packing lane pairs into 128 bits
+_FOUR_WORDS_MASK = (1 << 256) - 1
+_LITTLE_ENDIAN = sys.byteorder == "little"  # the packed words are read as little-endian uint64
+
+
+def _four_words(x: int) -> np.ndarray:
+    """The SplitMix64 outputs after states ``x + γ .. x + 4γ``, as a PCG64 seeding asks for them."""
+    z = (x * _LANE_ONES + _LANE_STEPS) & _LANE_MASK
+    z = ((z ^ (z >> 30)) & _LANE_MASK) * 0xBF58476D1CE4E5B9 & _LANE_MASK
+    z = ((z ^ (z >> 27)) & _LANE_MASK) * 0x94D049BB133111EB & _LANE_MASK
+    z = (z ^ (z >> 31)) & _LANE_MASK
+    z = (z | (z >> 64)) & _PAIR_MASK  # lanes at bits 0, 128, 256, 384 -> words at 0, 64, 256, 320
+    z = (z | (z >> 128)) & _FOUR_WORDS_MASK  # -> words at 0, 64, 128, 192
+    return np.frombuffer(z.to_bytes(32, "little"), np.uint64)
+
+
 class SplitMixSeed(ISeedSequence):
     """Words for a bit generator's state: SplitMix64 outputs of successive states from the seed."""
 
@@ -50,8 +78,10 @@ class SplitMixSeed(ISeedSequence):
         self.seed = fold(seed)
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        if n_words == _LANES and dtype is np.uint64 and _LITTLE_ENDIAN:  # what PCG64 asks, every run
+            return _four_words(self.seed)
         x, words = self.seed, []
-        for _ in range(n_words):  # splitmix64 of each state, written out: every run seeds here
+        for _ in range(n_words):  # splitmix64 of each state, written out
             x = (x + _GOLDEN) & _MASK
             z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
             z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK

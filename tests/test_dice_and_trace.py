@@ -51,6 +51,17 @@ def test_a_runs_generator_state_is_splitmix64_of_successive_states(seed):
     assert SplitMixSeed(seed).generate_state(4).tolist() == [w & 0xFFFFFFFF for w in words.tolist()]
 
 
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1))
+def test_the_four_word_seeding_in_lanes_is_splitmix64_word_by_word(seed):
+    """PCG64's four words are mixed in 128-bit lanes of one integer; any other number of words is
+    mixed one by one. The two ways must agree on every 64-bit seed (the lanes must not leak)."""
+    gamma = 0x9E3779B97F4A7C15
+    four = SplitMixSeed(seed).generate_state(4, np.uint64)
+    assert four.tolist() == [splitmix64((seed + k * gamma) % 2**64) for k in range(4)]
+    assert SplitMixSeed(seed).generate_state(5, np.uint64).tolist()[:4] == four.tolist()
+
+
 def test_seeds_give_their_own_streams_and_the_same_stream_every_time():
     a, b = generator(7).random(8), generator(7).random(8)
     assert (a == b).all()
