@@ -59,7 +59,8 @@ _LITTLE_ENDIAN = sys.byteorder == "little"  # the packed words are read as littl
 
 
 def _four_words(x: int) -> np.ndarray:
-    """The SplitMix64 outputs after states ``x + γ .. x + 4γ``, as a PCG64 seeding asks for them."""
+    """The SplitMix64 outputs after states ``x + γ .. x + 4γ``, as a PCG64 seeding asks for them
+    (read-only: PCG64 only reads them)."""
     z = (x * _LANE_ONES + _LANE_STEPS) & _LANE_MASK
     z = ((z ^ (z >> 30)) & _LANE_MASK) * 0xBF58476D1CE4E5B9 & _LANE_MASK
     z = ((z ^ (z >> 27)) & _LANE_MASK) * 0x94D049BB133111EB & _LANE_MASK
