@@ -55,7 +55,7 @@ _LANE_ONES = sum(1 << (128 * k) for k in range(_LANES))
 _LANE_STEPS = sum((((k + 1) * _GOLDEN) & _MASK) << (128 * k) for k in range(_LANES))
 _PAIR_MASK = ((1 << 128) - 1) | (((1 << 128) - 1) << 256)  # after packing lane pairs into 128 bits
 _FOUR_WORDS_MASK = (1 << 256) - 1
-_LITTLE_ENDIAN = sys.byteorder == "little"  # the packed words are read as little-endian uint64
+_LITTLE_ENDIAN = sys.byteorder == "little"  # the words are packed little-endian and read as native uint64
 
 
 def _four_words(x: int) -> np.ndarray:
