@@ -292,7 +292,8 @@ def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, .
     return tuple(out)
 
 
-#: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply).
+#: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply). OP_PERSON must stay 0:
+#: Deal.apply tests for it as ``not code``.
 (OP_PERSON, OP_INFO, OP_FIT, OP_COMPETITOR, OP_PATIENCE, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE, OP_JOIN,
  OP_LOSE) = range(11)
 #: The operation changing each account number (the code says which, so the engine reads it without getattr).
