@@ -69,8 +69,8 @@ def child_engine(sid: str, policy: str, runs: int) -> int:
 PARTS: dict[str, Callable[[Any, int], object]] = {
     "whole expert run": lambda c, i: c.play(c.sc, "expert", i),
     "set up and free a session": lambda c, i: c.release(c.Session(c.sc, i)),
-    "the run's generator (Dice)": lambda c, i: c.Dice(i),
-    "its seeding words (SplitMix64)": lambda c, i: c.SplitMixSeed(i).generate_state(4, c.uint64),
+    "the run's generator (Dice, given back)": lambda c, i: c.Dice(i).release(),
+    "its state (SplitMix64 words, PCG64 seeding)": lambda c, i: c.pcg64_state(c.fold(i)),
     "a block of uniforms": lambda c, i: c.gen.random(c.BLOCK).tolist(),
     "a block of normals": lambda c, i: c.gen.standard_normal(c.BLOCK).tolist(),
     "the buying centers (a Deal per account)": lambda c, i: [c.Deal(c.world, a) for a in c.sc.rules.accounts],
@@ -80,11 +80,10 @@ PARTS: dict[str, Callable[[Any, int], object]] = {
 def child_part(sid: str, part: str, runs: int) -> int:
     """Do one of :data:`PARTS` (or nothing, for ``none``) ``runs`` times inside ``functools.reduce``;
     returns ``runs``."""
-    import numpy as np
     from bench_engine import play
 
     from sim import load_scenario
-    from sim.dice import BLOCK, Dice, SplitMixSeed, generator
+    from sim.dice import BLOCK, Dice, fold, generator, pcg64_state
     from sim.session import Session
     from sim.state import Deal, World
 
@@ -97,8 +96,8 @@ def child_part(sid: str, part: str, runs: int) -> int:
         session._release()
         session._done_proc.callbacks = None
 
-    c = SimpleNamespace(play=play, release=release, sc=sc, Session=Session, Dice=Dice, SplitMixSeed=SplitMixSeed,
-                        uint64=np.uint64, gen=generator(0), BLOCK=BLOCK, Deal=Deal,
+    c = SimpleNamespace(play=play, release=release, sc=sc, Session=Session, Dice=Dice, fold=fold,
+                        pcg64_state=pcg64_state, gen=generator(0), BLOCK=BLOCK, Deal=Deal,
                         world=World(Session(sc, 0).env, Dice(0)))
     do = PARTS[part] if part != "none" else (lambda c, i: None)
     def once(done: int, seed: int) -> int:

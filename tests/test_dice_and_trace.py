@@ -12,6 +12,7 @@ import json
 import math
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import numpy as np
@@ -21,8 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
+from sim import dice
 from sim import trace as tr
-from sim.dice import BLOCK, Dice, SplitMixSeed, fold, generator, splitmix64
+from sim.dice import BLOCK, Dice, SplitMixSeed, fold, generator, pcg64_state, splitmix64
 from sim.loader import load_scenario
 from sim.policies import RandomPolicy, play
 from sim.rules import _amount, draw
@@ -94,6 +96,54 @@ def test_reseed_drops_what_is_left_of_the_blocks():
     d.random()
     d.reseed(np.random.default_rng(99))
     assert d.random() == np.random.default_rng(99).random(BLOCK).tolist()[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**80))
+def test_the_written_out_pcg64_seeding_is_numpys(seed):
+    """A kept generator is put into a run's state by :func:`pcg64_state`: it must be the state that
+    PCG64 gives itself from the seeder's four words, for any seed."""
+    state = generator(seed).bit_generator.state["state"]
+    assert pcg64_state(fold(seed)) == (state["inc"] << 128 | state["state"]).to_bytes(32, "little")
+
+
+def test_a_given_back_generator_serves_the_next_run_with_that_runs_stream():
+    assert dice._REUSE  # numpy's layout is the one checked here, on every platform CI runs
+    first = Dice(5)
+    kept = first.gen
+    first.random(), first.standard_normal()
+    first.release()
+    assert first.gen is None  # the finished run's dice draw no more
+    second = Dice(6)
+    assert second.gen is kept  # reused, not made anew
+    fresh = generator(6)
+    blocks = fresh.random(BLOCK).tolist(), fresh.random(BLOCK).tolist()
+    assert [second.random() for _ in range(BLOCK + 3)] == blocks[0][::-1] + blocks[1][:-4:-1]
+    again, fresh = Dice(6), generator(6)
+    assert again.gen is not kept  # the kept one is in use by `second`
+    assert [again.standard_normal() for _ in range(3)] == fresh.standard_normal(BLOCK).tolist()[:-4:-1]
+    second.release()
+    again.release()
+
+
+def test_without_reuse_each_run_makes_its_generator_and_gets_the_same_stream(monkeypatch):
+    monkeypatch.setattr(dice, "_REUSE", False)
+    d = Dice(11)
+    assert d._kept is None
+    assert [d.random() for _ in range(3)] == generator(11).random(BLOCK).tolist()[:-4:-1]
+    d.release()
+    assert dice._keep(np.random.Generator(np.random.MT19937(1))) is None  # only PCG64's layout is known
+
+
+def test_runs_in_threads_share_the_kept_generators_safely():
+    """Threads take generators from one pool: each run must still get its own seed's stream."""
+    scenario = load_scenario("tutorial")
+    seeds = range(40)
+    alone = {s: tr.trace_hash(play(scenario, RandomPolicy(s), s).rows) for s in seeds}
+    with ThreadPoolExecutor(4) as pool:
+        together = dict(zip(seeds, pool.map(lambda s: tr.trace_hash(play(scenario, RandomPolicy(s), s).rows), seeds),
+                            strict=True))
+    assert together == alone
 
 
 @settings(max_examples=200, deadline=None)
