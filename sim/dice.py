@@ -129,12 +129,15 @@ BLOCK = 32
 class _Kept:
     """A PCG64 generator kept for reuse, with writable views of the memory that holds its state."""
 
-    __slots__ = ("gen", "pcg", "rest")
+    __slots__ = ("gen", "normals", "pcg", "rest", "uniforms")
 
     def __init__(self, gen: np.random.Generator, pcg: memoryview, rest: memoryview) -> None:
         self.gen = gen
         self.pcg = pcg  # the pcg64_random_t: state and inc, 128 bits each
         self.rest = rest  # has_uint32 and uinteger, the buffered half of a 64-bit draw
+        # numpy fills these with a block instead of making a new array for each one
+        self.uniforms = np.empty(BLOCK)
+        self.normals = np.empty(BLOCK)
 
 
 def _keep(gen: np.random.Generator) -> _Kept | None:
@@ -241,11 +244,14 @@ class Dice:
     def random(self) -> float:
         block = self.uniforms
         if not block:
-            block += self.gen.random(BLOCK).tolist()
+            kept = self._kept
+            block += (self.gen.random(BLOCK) if kept is None else self.gen.random(out=kept.uniforms)).tolist()
         return block.pop()  # type: ignore[no-any-return]
 
     def standard_normal(self) -> float:
         block = self.normals
         if not block:
-            block += self.gen.standard_normal(BLOCK).tolist()
+            kept = self._kept
+            block += (self.gen.standard_normal(BLOCK) if kept is None
+                      else self.gen.standard_normal(out=kept.normals)).tolist()
         return block.pop()  # type: ignore[no-any-return]
