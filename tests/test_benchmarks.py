@@ -19,6 +19,7 @@ import bare_simpy  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_grade  # noqa: E402
 import bench_instructions  # noqa: E402
+import bench_reuse  # noqa: E402
 
 
 def test_bare_simpy_model_is_calibrated_to_the_engines_event_count():
@@ -44,6 +45,13 @@ def test_engine_benchmark_reports_runs_events_and_ratio():
         assert 0 < lo <= f["ratio_to_bare_simpy"] <= hi and f["blocks"] >= 20
         assert abs(f["bare_simpy_events_per_run"] - f["events_per_run"]) <= 3
     assert out["expert"]["decisions_per_run"] >= 5  # the expert plays the whole case
+
+
+def test_reuse_benchmark_times_both_ways_and_finds_the_same_traces():
+    out = bench_reuse.bench("tutorial", "random", blocks=2)
+    assert out["same_traces"] is True  # reusing a generator must not change a single run
+    lo, hi = out["quartiles"]
+    assert 0 < lo <= out["time_ratio"] <= hi and out["blocks"] == 2
 
 
 def test_counts_are_read_from_callgrind_output():
