@@ -205,8 +205,9 @@ class Dice:
     The generator is one a finished run gave back (:meth:`release`), put into this seed's state
     (:func:`pcg64_state`: 32 bytes written into it) where numpy's layout is the one checked at
     import; else a new one. The two give the same stream, bit for bit, but making a PCG64 and its
-    ``Generator`` costs 2-4% of a whole run's time: about 1 µs in a tight loop, several times that
-    between the engine's own work, where numpy's code and data are no longer in the CPU's caches.
+    ``Generator`` (and an array for each block) costs 1-9% of a whole run's time
+    (``benchmarks/bench_reuse.py``): about 1 µs in a tight loop, several times that between the
+    engine's own work, where numpy's code and data are no longer in the CPU's caches.
     """
 
     __slots__ = ("_kept", "gen", "normals", "uniforms")
