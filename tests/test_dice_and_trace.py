@@ -107,12 +107,14 @@ def test_the_written_out_pcg64_seeding_is_numpys(seed):
     assert pcg64_state(fold(seed)) == (state["inc"] << 128 | state["state"]).to_bytes(32, "little")
 
 
-def test_a_given_back_generator_serves_the_next_run_with_that_runs_stream():
+def test_a_given_back_generator_serves_the_next_run_with_that_runs_stream(monkeypatch):
     # The engine would still be right without reuse (same streams), only slower: this says so if numpy changes.
     assert dice._REUSE, "numpy's PCG64 state is not laid out as sim.dice checks: every run makes its generator"
+    monkeypatch.setattr(dice, "_kept", [])  # none kept yet
     first = Dice(5)
     kept = first.gen
-    first.random(), first.standard_normal()
+    first.random()
+    first.standard_normal()
     first.release()
     assert first.gen is None  # the finished run's dice draw no more
     second = Dice(6)
