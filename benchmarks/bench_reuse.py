@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bench_engine import _block, play
@@ -25,26 +27,29 @@ from sim.trace import trace_hash
 BLOCK_RUNS = 25
 
 
-def _runs(scenario: Any, policy: str, reuse: bool, start: int, n: int) -> float:
-    """Microseconds per run of ``n`` runs from seed ``start``, reusing generators or not."""
+@contextmanager
+def _reusing(reuse: bool) -> Iterator[None]:
+    """Runs started inside reuse generators (or make their own), as ``reuse`` says."""
     was = dice._REUSE
     dice._REUSE = reuse
     try:
-        return _block(lambda i: play(scenario, policy, i), start, n)
+        yield
     finally:
         dice._REUSE = was
+
+
+def _runs(scenario: Any, policy: str, reuse: bool, start: int, n: int) -> float:
+    """Microseconds per run of ``n`` runs from seed ``start``, reusing generators or not."""
+    with _reusing(reuse):
+        return _block(lambda i: play(scenario, policy, i), start, n)
 
 
 def same_traces(scenario: Any, policy: str, seeds: range) -> bool:
     """Whether runs give the same traces with and without reuse (they must: same streams)."""
     digests = []
     for reuse in (True, False):
-        was = dice._REUSE
-        dice._REUSE = reuse
-        try:
+        with _reusing(reuse):
             digests.append([trace_hash(play(scenario, policy, s).rows) for s in seeds])
-        finally:
-            dice._REUSE = was
     return digests[0] == digests[1]
 
 
