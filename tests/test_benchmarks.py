@@ -16,10 +16,12 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import bare_simpy  # noqa: E402
+import bench_draws  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_grade  # noqa: E402
 import bench_instructions  # noqa: E402
 import bench_reuse  # noqa: E402
+import profile_summary  # noqa: E402
 
 
 def test_bare_simpy_model_is_calibrated_to_the_engines_event_count():
@@ -53,6 +55,35 @@ def test_reuse_benchmark_times_both_ways_and_finds_the_same_traces():
     lo, hi = out["quartiles"]
     assert 0 < lo <= out["time_ratio"] <= hi and out["blocks"] == 2
 
+
+
+def test_draws_benchmark_replays_the_very_blocks_numpy_drew():
+    out = bench_draws.bench("tutorial", "expert", blocks=2)
+    assert out["same_traces"] is True  # the lists hand out numpy's own values, in numpy's order
+    assert out["numpy_blocks_per_run"] >= 1  # a tutorial game draws, so the blocks were recorded
+    lo, hi = out["quartiles"]
+    assert 0 < lo <= out["time_ratio"] <= hi and out["blocks"] == 2
+
+
+def test_draws_replay_notices_a_run_that_draws_in_another_order():
+    bench_draws._RECORDED[7] = [("n", [0.5])]
+    dice = bench_draws._Replaying(7)
+    with pytest.raises(AssertionError, match="another order"):
+        dice.random()
+
+
+def test_profile_summary_counts_only_engine_runs_and_charges_the_innermost_frame():
+    run = "<module> (bench_engine.py:9);play (sim/policies.py:141);Session.advance (sim/session.py:101)"
+    lines = [
+        f"{run};Environment.step (simpy/core.py:189) 6\n",
+        f"{run};Environment.step (simpy/core.py:189);Process._resume (simpy/events.py:399) 2\n",
+        f"{run};Environment.step (simpy/core.py:189);Deal.apply (sim/state.py:187) 3\n",
+        "<module> (bench_engine.py:9);run (benchmarks/bare_simpy.py:60) 50\n",  # the bare floor: not a run
+        "<module> (bench_engine.py:3);_find_and_load (<frozen importlib._bootstrap>:1) 40\n",  # importing
+    ]
+    total, places = profile_summary.summarise(lines)
+    assert total == 11
+    assert places == {"simpy (its own code)": 8, "sim/state.py Deal": 3}
 
 def test_counts_are_read_from_callgrind_output():
     header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\n"
