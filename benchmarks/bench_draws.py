@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from bench_engine import _block, play
 
@@ -76,32 +75,25 @@ class _Replaying:
     def release(self) -> None:
         pass
 
+    def _refill(self, kind: str, block: list[float]) -> None:
+        drawn, values = next(self._blocks)
+        assert drawn == kind, "the run drew in another order than when it was recorded"
+        block += values
+
     def random(self) -> float:
-        block = self.uniforms
-        if not block:
-            kind, values = next(self._blocks)
-            assert kind == "u", "the run drew in another order than when it was recorded"
-            block += values
-        return block.pop()
+        if not self.uniforms:
+            self._refill("u", self.uniforms)
+        return self.uniforms.pop()
 
     def standard_normal(self) -> float:
-        block = self.normals
-        if not block:
-            kind, values = next(self._blocks)
-            assert kind == "n", "the run drew in another order than when it was recorded"
-            block += values
-        return block.pop()
+        if not self.normals:
+            self._refill("n", self.normals)
+        return self.normals.pop()
 
 
-@contextmanager
-def _dice(cls: Any) -> Iterator[None]:
+def _dice(cls: Any) -> Any:
     """Sessions started inside draw through ``cls``."""
-    was = session.Dice
-    session.Dice = cls
-    try:
-        yield
-    finally:
-        session.Dice = was
+    return mock.patch.object(session, "Dice", cls)
 
 
 def _runs(scenario: Any, policy: str, cls: Any, start: int, n: int) -> float:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 from bench_engine import _block, play
 
@@ -27,15 +26,9 @@ from sim.trace import trace_hash
 BLOCK_RUNS = 25
 
 
-@contextmanager
-def _reusing(reuse: bool) -> Iterator[None]:
+def _reusing(reuse: bool) -> Any:
     """Runs started inside reuse generators (or make their own), as ``reuse`` says."""
-    was = dice._REUSE
-    dice._REUSE = reuse
-    try:
-        yield
-    finally:
-        dice._REUSE = was
+    return mock.patch.object(dice, "_REUSE", reuse)
 
 
 def _runs(scenario: Any, policy: str, reuse: bool, start: int, n: int) -> float:
