@@ -77,7 +77,8 @@ class _Replaying:
 
     def _refill(self, kind: str, block: list[float]) -> None:
         drawn, values = next(self._blocks)
-        assert drawn == kind, "the run drew in another order than when it was recorded"
+        if drawn != kind:
+            raise RuntimeError("the run drew in another order than when it was recorded")
         block += values
 
     def random(self) -> float:
