@@ -18,17 +18,15 @@ remove it all, since the draws themselves are part of the model.
 from __future__ import annotations
 
 import argparse
-import statistics
 from typing import Any
 from unittest import mock
 
-from bench_engine import _block, play
+from bench_engine import _block, ab_ratios, play
 
 from sim import bundled, load_scenario, session
 from sim.dice import Dice
 from sim.trace import trace_hash
 
-BLOCK_RUNS = 25
 #: Seeds played (and recorded) per scenario and policy; the timed blocks cycle through them.
 SEEDS = 200
 
@@ -112,16 +110,9 @@ def bench(sid: str, policy: str, blocks: int) -> dict[str, Any]:
         with _dice(cls):
             digests.append([trace_hash(play(scenario, policy, s).rows) for s in range(SEEDS)])
     blocks_per_run = sum(map(len, _RECORDED.values())) / SEEDS
-    ratios = []
-    for b in range(blocks):
-        first = b % 2 == 0  # alternate which way goes first
-        a = _runs(scenario, policy, _Replaying if first else Dice, b * BLOCK_RUNS, BLOCK_RUNS)
-        c = _runs(scenario, policy, Dice if first else _Replaying, b * BLOCK_RUNS, BLOCK_RUNS)
-        lists, numpy = (a, c) if first else (c, a)
-        ratios.append(lists / numpy)
-    q = statistics.quantiles(ratios, n=4)
-    return {"scenario": sid, "policy": policy, "time_ratio": round(statistics.median(ratios), 4),
-            "quartiles": [round(q[0], 4), round(q[2], 4)], "blocks": blocks,
+    ratios = ab_ratios(lambda start, n: _runs(scenario, policy, _Replaying, start, n),
+                       lambda start, n: _runs(scenario, policy, Dice, start, n), blocks)
+    return {"scenario": sid, "policy": policy, **ratios,
             "numpy_blocks_per_run": round(blocks_per_run, 2),
             "same_traces": digests[0] == digests[1] == digests[2]}
 

@@ -100,6 +100,7 @@ def child_part(sid: str, part: str, runs: int) -> int:
                         pcg64_state=pcg64_state, gen=generator(0), BLOCK=BLOCK, Deal=Deal,
                         world=World(Session(sc, 0).env, Dice(0)))
     do = PARTS[part] if part != "none" else (lambda c, i: None)
+
     def once(done: int, seed: int) -> int:
         do(c, seed)
         return done + 1

@@ -14,16 +14,13 @@ spell on a shared machine slows both alike; the figure is the median of the pair
 from __future__ import annotations
 
 import argparse
-import statistics
 from typing import Any
 from unittest import mock
 
-from bench_engine import _block, play
+from bench_engine import _block, ab_ratios, play
 
 from sim import bundled, dice, load_scenario
 from sim.trace import trace_hash
-
-BLOCK_RUNS = 25
 
 
 def _reusing(reuse: bool) -> Any:
@@ -51,16 +48,9 @@ def bench(sid: str, policy: str, blocks: int) -> dict[str, Any]:
     scenario = load_scenario(sid)
     for reuse in (True, False):  # warm both ways up
         _runs(scenario, policy, reuse, 0, 200)
-    ratios = []
-    for b in range(blocks):
-        first = b % 2 == 0  # alternate which way goes first
-        a = _runs(scenario, policy, first, b * BLOCK_RUNS, BLOCK_RUNS)
-        c = _runs(scenario, policy, not first, b * BLOCK_RUNS, BLOCK_RUNS)
-        with_reuse, without = (a, c) if first else (c, a)
-        ratios.append(with_reuse / without)
-    q = statistics.quantiles(ratios, n=4)
-    return {"scenario": sid, "policy": policy, "time_ratio": round(statistics.median(ratios), 4),
-            "quartiles": [round(q[0], 4), round(q[2], 4)], "blocks": blocks,
+    ratios = ab_ratios(lambda start, n: _runs(scenario, policy, True, start, n),
+                       lambda start, n: _runs(scenario, policy, False, start, n), blocks)
+    return {"scenario": sid, "policy": policy, **ratios,
             "same_traces": same_traces(scenario, policy, range(20))}
 
 
