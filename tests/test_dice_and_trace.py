@@ -13,6 +13,7 @@ import math
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -160,6 +161,32 @@ def test_inline_samplers_give_numpys_values(lo, width, at, seed):
     for _ in range(5):
         assert draw(tri, ours) == float(theirs.triangular(lo, mode, hi))
         assert draw(uni, ours) == float(theirs.uniform(lo, hi))
+
+
+
+class _NotATuple(tuple):
+    """An amount the buyer clock does not recognise as one it draws inline: it calls rules.draw."""
+
+
+def test_the_buyer_clocks_inline_growth_draws_what_rules_draw_draws():
+    """The competitor's weekly growth is drawn inline for triangular, uniform and normal amounts
+    (sim.buyer.buyer_clock); forcing every account back onto rules.draw must not change a trace."""
+    kinds = set()
+    for sid in ("enterprise_software", "medical_device", "pipeline"):
+        rules = load_scenario(sid).rules
+        kinds |= {a.competitor[1][0] for a in rules.accounts if a.competitor is not None}
+        via_draw = replace(rules, accounts=tuple(
+            a if a.competitor is None else replace(a, competitor=(
+                a.competitor[0], _NotATuple(a.competitor[1]), a.competitor[2]))
+            for a in rules.accounts))
+        grew = set()  # accounts whose competitor grew in some run
+        for seed in range(8):
+            inline = play(rules, RandomPolicy(seed), seed)
+            drawn = play(via_draw, RandomPolicy(seed), seed)
+            grew |= {row[1] for row in inline.rows if row[-1] == "effect" and row[6] == "competitor"}
+            assert tr.trace_hash(drawn.rows) == tr.trace_hash(inline.rows)
+        assert grew == {a.id for a in rules.accounts if a.competitor is not None}
+    assert kinds == {"t", "u", "n"}  # every kind the clock draws inline is covered
 
 
 # --- the trace ------------------------------------------------------------------------------------------
