@@ -117,7 +117,8 @@ def buyer_clock(deal: Deal) -> Proc:
     is open, the competitor grows until it wins. On one day, events come first, then the
     deadline, then the week. (The clamped changes are written out as in :meth:`Deal.apply`, and the
     competitor's growth is drawn inline as :func:`sim.rules.draw` draws it, for each kind of amount:
-    this runs every week of every run, and each Python call saved costs some 350 instructions.)
+    this runs every week of every run, and each Python call it saves is worth some 350
+    instructions.)
     """
     world = deal.world
     env, rng, append = world.env, world.rng, world.trace.append

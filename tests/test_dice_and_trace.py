@@ -163,7 +163,6 @@ def test_inline_samplers_give_numpys_values(lo, width, at, seed):
         assert draw(uni, ours) == float(theirs.uniform(lo, hi))
 
 
-
 class _NotATuple(tuple):
     """An amount the buyer clock does not recognise as one it draws inline: it calls rules.draw."""
 

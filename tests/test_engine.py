@@ -8,6 +8,7 @@ from conftest import bundled_ids, load_text, minimal_yaml, run_choices
 from sim import load_scenario
 from sim import trace as tr
 from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
+from sim.dice import BLOCK, generator
 from sim.policies import ExpertPolicy, RandomPolicy, play
 from sim.session import Session
 
@@ -108,6 +109,9 @@ def test_scripted_event_with_chance_and_condition():
         names = [e.event for e in kinds(s, "event")]
         assert "never" not in names  # pain was acknowledged on day 0
         happened += "freeze" in names
+        # The chance takes the run's first uniform (nothing before it draws one): the last of the
+        # generator's first block, as the dice hand a block out from its end.
+        assert ("freeze" in names) == (generator(seed).random(BLOCK)[-1] < 0.5)
     assert 70 < happened < 130  # about half
 
 
