@@ -46,7 +46,6 @@ def _block(fn: Callable[[int], Any], start: int, n: int) -> float:
     return (time.process_time() - t0) / n * 1e6
 
 
-
 #: Runs per block in the A/B comparisons (``ab_ratios``).
 AB_BLOCK_RUNS = 25
 
@@ -69,6 +68,7 @@ def ab_ratios(time_a: Callable[[int, int], float], time_b: Callable[[int, int], 
     q = statistics.quantiles(ratios, n=4)
     return {"time_ratio": round(statistics.median(ratios), 4), "quartiles": [round(q[0], 4), round(q[2], 4)],
             "blocks": blocks}
+
 
 def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
     """Engine and bare-SimPy blocks alternate, and each pair gives a ratio.

@@ -84,6 +84,7 @@ def test_profile_summary_counts_only_engine_runs_and_charges_the_innermost_frame
     assert total == 11
     assert places == {"simpy (its own code)": 8, "sim/state.py Deal": 3}
 
+
 def test_counts_are_read_from_callgrind_output():
     header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\n"
     assert bench_instructions.callgrind_counts(header + "events: Ir\nsummary: 5822541\n") == {"Ir": 5822541}
