@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim import bundled
 from sim.cli import main
+from sim.lang import bundled
 
 STAGES = ("need_identification", "information_gathering", "solution_design", "negotiation", "after_sales")
 FILLER_EN = ("The buyer weighs the options carefully and asks about cost, risk and the people who will use the "

@@ -23,9 +23,11 @@ from unittest import mock
 
 from bench_engine import _block, ab_ratios, play
 
-from sim import bundled, load_scenario, session
-from sim.dice import Dice
-from sim.trace import trace_hash
+from sim import load_scenario
+from sim.engine import session
+from sim.engine.dice import Dice
+from sim.engine.trace import trace_hash
+from sim.lang import bundled
 
 #: Seeds played (and recorded) per scenario and policy; the timed blocks cycle through them.
 SEEDS = 200

@@ -27,9 +27,11 @@ from typing import Any
 import bare_simpy
 import simpy
 
-from sim import bundled, load_scenario, policies
-from sim.policies import ExpertPolicy, RandomPolicy
-from sim.session import Session
+from sim import load_scenario
+from sim.engine.session import Session
+from sim.lang import bundled
+from sim.runs import policies
+from sim.runs.policies import ExpertPolicy, RandomPolicy
 
 
 def play(scenario: Any, policy: str, seed: int) -> Session:

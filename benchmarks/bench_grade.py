@@ -1,6 +1,6 @@
 """Grading speed: verified session logs per second, and peak memory of the whole process tree.
 
-A synthetic class (``sim.cohort``) of 1,000 trainees plays the enterprise software scenario (the
+A synthetic class (``sim.authoring.cohort``) of 1,000 trainees plays the enterprise software scenario (the
 tutorial if that scenario is not there yet); the logs are then graded:
 
 * in this process, through the same batch code the command uses, with a process pool of 1 and of 2
@@ -40,10 +40,11 @@ from scoring.batch import chunk_size_for, open_executor, run_batch
 from scoring.gradebook import Gradebook
 from scoring.grading import Aggregate, ChunkResult, grade_log
 from scoring.scorecard import score_run
-from sim import bundled, sessionlog
-from sim.cohort import CohortSpec, generate
-from sim.loader import load_scenario
-from sim.trace import trace_hash
+from sim.authoring.cohort import CohortSpec, generate
+from sim.engine.loader import load_scenario
+from sim.engine.trace import trace_hash
+from sim.lang import bundled
+from sim.runs import sessionlog
 
 TARGET_PER_CORE = 1000
 

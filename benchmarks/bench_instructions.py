@@ -83,9 +83,9 @@ def child_part(sid: str, part: str, runs: int) -> int:
     from bench_engine import play
 
     from sim import load_scenario
-    from sim.dice import BLOCK, Dice, fold, generator, pcg64_state
-    from sim.session import Session
-    from sim.state import Deal, World
+    from sim.engine.dice import BLOCK, Dice, fold, generator, pcg64_state
+    from sim.engine.session import Session
+    from sim.engine.state import Deal, World
 
     sc = load_scenario(sid)
 
@@ -211,7 +211,7 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         sys.exit("bench_instructions: valgrind is not installed (Debian: apt-get install valgrind)")
-    from sim import bundled
+    from sim.lang import bundled
 
     ids = args.scenario or bundled.scenario_ids()
     build = (f"{platform.python_implementation()} {platform.python_version()} "

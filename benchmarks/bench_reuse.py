@@ -19,8 +19,10 @@ from unittest import mock
 
 from bench_engine import _block, ab_ratios, play
 
-from sim import bundled, dice, load_scenario
-from sim.trace import trace_hash
+from sim import load_scenario
+from sim.engine import dice
+from sim.engine.trace import trace_hash
+from sim.lang import bundled
 
 
 def _reusing(reuse: bool) -> Any:
@@ -60,7 +62,7 @@ def main() -> None:
     ap.add_argument("--scenario", action="append", help="only these scenario ids")
     args = ap.parse_args()
     if not dice._REUSE:
-        raise SystemExit("this numpy's PCG64 layout is not the one sim.dice checks: every run makes its generator")
+        raise SystemExit("this numpy's PCG64 layout is not the one sim.engine.dice checks: every run makes its generator")
     print(f"{'scenario':<22}{'policy':<8}time with reuse / without (quartiles)  same traces")
     for sid in args.scenario or bundled.scenario_ids():
         for policy in ("expert", "random"):

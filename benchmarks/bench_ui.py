@@ -60,8 +60,8 @@ def child_frames(frames: int, workdir: Path) -> dict:
 
     import pygame
 
-    from sim.loader import load_scenario
-    from sim.policies import RandomPolicy
+    from sim.engine.loader import load_scenario
+    from sim.runs.policies import RandomPolicy
     from sim.ui.app import App, PlayConfig
     from sim.ui.scenes.base import key_event
     from sim.ui.scenes.feedback import FeedbackScene
@@ -101,7 +101,7 @@ def child_frames(frames: int, workdir: Path) -> dict:
 
 
 def _bundled(sid: str) -> bool:
-    from sim import bundled
+    from sim.lang import bundled
 
     return bundled.scenario_path(sid) is not None
 

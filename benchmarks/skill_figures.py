@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from sim import bundled
 from sim.cli.run_cmd import simulate
-from sim.loader import load_scenario
+from sim.engine.loader import load_scenario
+from sim.lang import bundled
 
 
 def _pct(x: float | None) -> str:

@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from scoring.scorecard import Scorecard, score_run
-from sim import sessionlog
-from sim.schema import STAGES
+from sim.lang.schema import STAGES
+from sim.runs import sessionlog
 
 #: Namespace of the attempt UUIDs (``context.registration`` in xAPI): uuid5 of the log's bytes.
 ATTEMPT_NAMESPACE = uuid.UUID("6f1c2a2e-3d0b-5b7e-9a57-7c1b8c2d4e10")
@@ -153,8 +153,8 @@ def scenario_for(sid: str, files: dict[str, str]) -> Any:
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    from sim import bundled
-    from sim.loader import ScenarioError, load_file
+    from sim.engine.loader import ScenarioError, load_file
+    from sim.lang import bundled
 
     if not _ID.match(sid):
         return f"the header names no valid scenario id ({sid[:40]!r})"

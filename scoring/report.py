@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from scoring.charts import cjk_family
 from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
 from scoring.grading import SAT_BIN, SCORE_BIN, Aggregate, Q
-from sim.charts import cjk_family
-from sim.schema import STAGES
-from sim.text import STAGE_NAMES, resolve
+from sim.lang.schema import STAGES
+from sim.lang.text import STAGE_NAMES, resolve
 
 _STAGES: dict[str, tuple[str, str]] = {
     **{key: (names["en"], names["zh"]) for key, names in STAGE_NAMES.items()},

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sim import trace as tr
-from sim.schema import STAGES, Renewal, Rubric
+from sim.engine import trace as tr
+from sim.lang.schema import STAGES, Renewal, Rubric
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric)
     rows = tr.rows(list(trace))
     if rows:
         last_t = rows[-1][0]
-    for r in rows:  # row layouts: the event classes of sim.trace, fields in order
+    for r in rows:  # row layouts: the event classes of sim.engine.trace, fields in order
         kind = r[-1]
         if kind == "effect":  # (t, account, target, var, delta, value, cause, kind)
             if r[2] and r[3] == "satisfaction":

@@ -11,7 +11,7 @@ from typing import Any
 
 from scoring.scorecard import Scorecard
 from scoring.stats import percentile, wilson_interval
-from sim.schema import LOSS_REASONS, STAGES
+from sim.lang.schema import LOSS_REASONS, STAGES
 
 
 def _r(x: float | None, nd: int = 4) -> float | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from scoring.grading import ATTEMPT_NAMESPACE
-from sim import __version__
+from sim.version import __version__
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 VERB_DISPLAY = {

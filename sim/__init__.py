@@ -9,11 +9,10 @@ stepping API::
     point = session.advance()
 """
 
-__version__ = "0.3.0"
-
-from sim.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome
-from sim.loader import LoadedScenario, ScenarioError, load_scenario
-from sim.session import Session
+from sim.engine.decisions import DecisionPoint, InvalidChoice, Option, RunOutcome
+from sim.engine.loader import LoadedScenario, ScenarioError, load_scenario
+from sim.engine.session import Session
+from sim.version import __version__
 
 __all__ = [
     "DecisionPoint",

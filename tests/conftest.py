@@ -13,8 +13,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pytest
 
-from sim import bundled
-from sim.loader import LoadedScenario, load_bytes, load_scenario
+from sim.engine.loader import LoadedScenario, load_bytes, load_scenario
+from sim.lang import bundled
 
 MINIMAL = """\
 version: 1
@@ -93,8 +93,8 @@ def bundled_ids() -> list[str]:
 
 def run_choices(scenario: Any, seed: int, picks: list[int]) -> Any:
     """Play choosing option index picks[i] (mod the number offered) at decision i; returns the session."""
-    from sim.decisions import RunOutcome
-    from sim.session import Session
+    from sim.engine.decisions import RunOutcome
+    from sim.engine.session import Session
 
     session = Session(scenario, seed)
     point = session.advance()

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sim.analysis import balance, run_policy
+from sim.authoring.analysis import balance, run_policy
+from sim.authoring.lookahead import LookaheadPolicy, lookahead_factory
 from sim.cli import main
-from sim.loader import load_scenario
-from sim.lookahead import LookaheadPolicy, lookahead_factory
-from sim.policies import ExpertPolicy, play
-from sim.trace import trace_hash
+from sim.engine.loader import load_scenario
+from sim.engine.trace import trace_hash
+from sim.runs.policies import ExpertPolicy, play
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 

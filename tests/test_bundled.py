@@ -9,9 +9,9 @@ import pytest
 from conftest import bundled_ids
 
 from scoring import Summary, score_run
-from sim import bundled
-from sim.loader import load_file, load_scenario
-from sim.policies import ExpertPolicy, RandomPolicy, play
+from sim.engine.loader import load_file, load_scenario
+from sim.lang import bundled
+from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 
 IDS = bundled_ids()
 TEXT_FIELDS = {"title", "summary", "objective", "label", "situation", "reaction", "feedback", "text", "name",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from scoring.grading import grade_log
+from sim.authoring.cohort import CohortError, CohortSpec, allocate, assignment, generate, parse_mix, trainee_id
 from sim.cli import main
-from sim.cohort import CohortError, CohortSpec, allocate, assignment, generate, parse_mix, trainee_id
-from sim.sessionlog import read_log
+from sim.runs.sessionlog import read_log
 
 
 def cohort_cli(*args: str) -> int:

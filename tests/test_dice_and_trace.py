@@ -1,4 +1,4 @@
-"""The run's random numbers (sim.dice) and the trace's rows and digest (sim.trace).
+"""The run's random numbers (sim.engine.dice) and the trace's rows and digest (sim.engine.trace).
 
 These are the engine's speed-critical parts that are easiest to get subtly wrong: seeding must be
 the same everywhere, the inline samplers must give numpy's values, and the digest must change with
@@ -23,14 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
-from sim import dice
-from sim import trace as tr
-from sim.dice import BLOCK, Dice, SplitMixSeed, fold, generator, pcg64_state, splitmix64
-from sim.loader import load_scenario
-from sim.policies import RandomPolicy, play
-from sim.rules import _amount, draw
-from sim.schema import Distribution
-from sim.sessionlog import _NOT_JSON, LogError, _loads, parse_lines
+from sim.engine import dice
+from sim.engine import trace as tr
+from sim.engine.dice import BLOCK, Dice, SplitMixSeed, fold, generator, pcg64_state, splitmix64
+from sim.engine.loader import load_scenario
+from sim.engine.rules import _amount, draw
+from sim.lang.schema import Distribution
+from sim.runs.policies import RandomPolicy, play
+from sim.runs.sessionlog import _NOT_JSON, LogError, _loads, parse_lines
 
 
 def test_splitmix64_matches_the_reference_outputs():
@@ -110,7 +110,7 @@ def test_the_written_out_pcg64_seeding_is_numpys(seed):
 
 def test_a_given_back_generator_serves_the_next_run_with_that_runs_stream(monkeypatch):
     # The engine would still be right without reuse (same streams), only slower: this says so if numpy changes.
-    assert dice._REUSE, "numpy's PCG64 state is not laid out as sim.dice checks: every run makes its generator"
+    assert dice._REUSE, "numpy's PCG64 state is not laid out as sim.engine.dice checks: every run makes its generator"
     monkeypatch.setattr(dice, "_kept", [])  # none kept yet
     first = Dice(5)
     kept = first.gen
@@ -242,7 +242,7 @@ def test_any_change_of_any_field_changes_the_digest(runs):
 
 def test_digest_of_a_known_run_is_stable():
     """Session logs carry this digest: if it changes, logs written before no longer verify, and
-    LOG_FORMAT (sim.sessionlog) must change with it. Seeded streams and the encoding both count."""
+    LOG_FORMAT (sim.runs.sessionlog) must change with it. Seeded streams and the encoding both count."""
     session = run_choices(load_scenario("tutorial"), 7, [0, 1, 0, 2, 0, 1, 0, 0])
     assert len(session.rows) == 41
     assert tr.trace_hash(session.rows) == (

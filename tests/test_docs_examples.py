@@ -10,7 +10,7 @@ when the page is rendered):
   - a whole scenario (it has ``version:``) is loaded and must pass;
   - ``<!-- check: fields of Scenario, into FILE at top -->``: some fields of a model, each
     validated against its type and set in the mapping at PATH (``top``: the file itself);
-  - ``<!-- check: Stakeholder -->``: validated against that model of sim.schema (one mapping, or a
+  - ``<!-- check: Stakeholder -->``: validated against that model of sim.lang.schema (one mapping, or a
     list of them);
   - ``<!-- check: Action, into FILE at PATH -->``: also put into the page's scenario FILE (made by
     an earlier ``touchpoint new``) at PATH, e.g. ``accounts[0].touchpoints[3].actions[1]``:
@@ -37,10 +37,10 @@ from typing import Any
 import pytest
 import yaml
 
-from sim import schema as S
 from sim.cli import OPTIONAL_COMMANDS, build_parser, main
-from sim.loader import ScenarioError, load_bytes
-from sim.yamlsource import load_yaml
+from sim.engine.loader import ScenarioError, load_bytes
+from sim.lang import schema as S
+from sim.lang.yamlsource import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -146,7 +146,7 @@ def check_yaml(block: Block, work: Path, where: str) -> None:
         if isinstance(data, dict) and "version" in data:
             load_bytes(text.encode("utf-8"), name)
         elif isinstance(data, dict) and "choices" in data:
-            from sim.policies import load_policy_file
+            from sim.runs.policies import load_policy_file
 
             load_policy_file(work / name, 0)
         return

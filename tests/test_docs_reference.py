@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from sim import jsonschema as J
+from sim.lang import jsonschema as J
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -6,11 +6,11 @@ import pytest
 from conftest import bundled_ids, load_text, minimal_yaml, run_choices
 
 from sim import load_scenario
-from sim import trace as tr
-from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
-from sim.dice import BLOCK, generator
-from sim.policies import ExpertPolicy, RandomPolicy, play
-from sim.session import Session
+from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint, InvalidChoice, RunOutcome
+from sim.engine.dice import BLOCK, generator
+from sim.engine.session import Session
+from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 
 
 def kinds(session: Session, kind: str) -> list:
@@ -118,7 +118,7 @@ def test_scripted_event_with_chance_and_condition():
 def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
     """``who: all`` with a random amount: one draw per present stakeholder, in the order they are
     listed; someone absent neither changes nor uses a draw; everyone present was met (drift restarts)."""
-    from sim.dice import Dice
+    from sim.engine.dice import Dice
 
     three = ("      - {id: user, name: User, role: user, influence: 0.4, trust: 50, satisfaction: 50}\n"
              "      - {id: gone, name: Gone, role: influencer, influence: 0.2, trust: 50, satisfaction: 50,"
@@ -147,7 +147,7 @@ def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
 def test_an_effect_on_one_person_changes_trust_then_satisfaction():
     """Both numbers of one person in one effect: trust is drawn and recorded first, then
     satisfaction; an absent person changes neither and uses no draw."""
-    from sim.dice import Dice
+    from sim.engine.dice import Dice
 
     sc = load_text(minimal_yaml({
         "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
@@ -172,7 +172,7 @@ def test_an_effect_on_one_person_changes_trust_then_satisfaction():
 def test_an_effects_chance_takes_one_draw_and_decides_all_its_parts():
     """``chance: p``: one uniform draw; below ``p`` every part of the effect happens (in order, with
     its own draws), else none does and it uses no other draw. Effects after it happen either way."""
-    from sim.dice import Dice
+    from sim.engine.dice import Dice
 
     sc = load_text(minimal_yaml({
         "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
@@ -328,7 +328,7 @@ def test_after_sales_period_lets_close_events_happen():
 
 
 def test_only_after_sales_has_a_follow_up_period():
-    from sim.loader import ScenarioError
+    from sim.engine.loader import ScenarioError
 
     with pytest.raises(ScenarioError, match="only after_sales has a follow-up period"):
         load_text(minimal_yaml({"negotiation: {gate: consensus >= 50}": "negotiation: {gate: consensus >= 50, "
@@ -342,7 +342,7 @@ def test_a_finished_run_leaves_no_reference_cycles(sid):
     waited for the seller once left their suspended journeys in a cycle)."""
     import gc
 
-    from sim.loader import load_scenario
+    from sim.engine.loader import load_scenario
 
     scenario = load_scenario(sid)
     gc.collect()
@@ -387,7 +387,7 @@ def test_steps_counts_every_simpy_event_the_run_processed(sid):
 
 
 def test_a_run_past_the_step_cap_stops_with_one_engine_error(monkeypatch):
-    import sim.session as session_module
+    import sim.engine.session as session_module
 
     monkeypatch.setattr(session_module, "MAX_STEPS", 12)
     s = Session(load_scenario("pipeline"), 2)

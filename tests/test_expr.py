@@ -1,4 +1,4 @@
-"""Tests for sim.expr, the condition language trainers write in scenario files.
+"""Tests for sim.lang.expr, the condition language trainers write in scenario files.
 
 Errors must point at the right character (trainers fix files by hand), and compiled closures must
 agree exactly with a plain Python evaluation of the same tree (the engine trusts them blindly).
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim import expr
-from sim.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Symbols, compile_condition, names_in, parse, unparse
+from sim.lang import expr
+from sim.lang.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Symbols, compile_condition, names_in, parse, unparse
 
 # ------------------------------------------------------------------------------------------ fixtures
 

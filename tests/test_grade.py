@@ -16,16 +16,16 @@ import pytest
 import yaml
 
 from scoring.scorecard import score_run
-from sim import bundled
+from sim.authoring.cohort import CohortSpec, generate
 from sim.cli import main
-from sim.cohort import CohortSpec, generate
-from sim.decisions import RunOutcome
-from sim.loader import load_file
-from sim.policies import play, policy_factory
-from sim.session import Session
-from sim.sessionlog import LogWriter, read_log
-from sim.text import resolve
-from sim.yamlsource import load_yaml
+from sim.engine.decisions import RunOutcome
+from sim.engine.loader import load_file
+from sim.engine.session import Session
+from sim.lang import bundled
+from sim.lang.text import resolve
+from sim.lang.yamlsource import load_yaml
+from sim.runs.policies import play, policy_factory
+from sim.runs.sessionlog import LogWriter, read_log
 
 SIZE = 12
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.authoring.cohort import CohortSpec, generate
 from sim.cli import main
-from sim.cohort import CohortSpec, generate
 
 pytest.importorskip("distributed")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import graph
+from sim.authoring import graph
 from sim.cli import main
-from sim.loader import load_bytes, load_scenario
+from sim.engine.loader import load_bytes, load_scenario
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STAGES = ("need_identification", "information_gathering", "solution_design", "negotiation", "after_sales")
@@ -135,7 +135,7 @@ def test_every_word_has_both_languages():
 
 
 def test_every_bundled_scenario_draws():
-    from sim import bundled
+    from sim.lang import bundled
 
     with graph.chart_style():
         for sid in bundled.scenario_ids():

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import bundled_ids
 
-from sim import lint
-from sim.analysis import SoftLockProbe, explore, run_policy
+from sim.authoring import lint
+from sim.authoring.analysis import SoftLockProbe, explore, run_policy
 from sim.cli import main
-from sim.loader import load_scenario
-from sim.policies import RandomPolicy, play
-from sim.trace import trace_hash
+from sim.engine.loader import load_scenario
+from sim.engine.trace import trace_hash
+from sim.runs.policies import RandomPolicy, play
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 RUNS = "200"

@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import MINIMAL, load_text, minimal_yaml
 
-from sim.loader import ScenarioError, load_bytes, load_file
+from sim.engine.loader import ScenarioError, load_bytes, load_file
 
 
 def problems(text: str | bytes) -> list[str]:

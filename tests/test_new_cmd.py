@@ -10,9 +10,9 @@ import pytest
 
 from sim.cli import main
 from sim.cli.new_cmd import LOCALES, SCHEMA_NAME, render, template_text
-from sim.decisions import RunOutcome
-from sim.loader import load_bytes, load_file
-from sim.policies import ExpertPolicy, RandomPolicy, play
+from sim.engine.decisions import RunOutcome
+from sim.engine.loader import load_bytes, load_file
+from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 
 SECTIONS = ("rubric:", "accounts:", "persona:", "stakeholders:", "flags:", "stages:", "touchpoints:")
 

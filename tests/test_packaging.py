@@ -41,7 +41,7 @@ def test_installed_wheel_finds_its_data_from_another_folder(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
-    code = "from sim import bundled; print(bundled.data_dir('scenarios')); print(bundled.scenario_ids()[0])"
+    code = "from sim.lang import bundled; print(bundled.data_dir('scenarios')); print(bundled.scenario_ids()[0])"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          check=True)
     where, first = out.stdout.split()

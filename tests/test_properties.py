@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring import score_run
-from sim import trace as tr
-from sim.loader import load_scenario
-from sim.schema import LOSS_REASONS, STAGES
+from sim.engine import trace as tr
+from sim.engine.loader import load_scenario
+from sim.lang.schema import LOSS_REASONS, STAGES
 
 SCENARIOS = {sid: load_scenario(sid) for sid in bundled_ids()}
 choices = st.lists(st.integers(min_value=0, max_value=7), min_size=0, max_size=40)
@@ -64,8 +64,8 @@ _CHILD = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from conftest import run_choices
-from sim.loader import load_scenario
-from sim import trace as tr
+from sim.engine.loader import load_scenario
+from sim.engine import trace as tr
 out = []
 for sid, seed, picks in json.loads(sys.stdin.read()):
     s = run_choices(load_scenario(sid), seed, picks)

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from sim import bundled
-from sim import jsonschema as J
 from sim.cli import main
-from sim.loader import ScenarioError, load_bytes
-from sim.yamlsource import load_yaml, read_bytes
+from sim.engine.loader import ScenarioError, load_bytes
+from sim.lang import bundled
+from sim.lang import jsonschema as J
+from sim.lang.yamlsource import load_yaml, read_bytes
 
 jsonschema = pytest.importorskip("jsonschema", reason="the jsonschema package (dev extra) is needed")
 

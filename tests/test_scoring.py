@@ -10,8 +10,8 @@ import pytest
 from scoring import renewal_probability, score_run, summarize, wilson_interval
 from scoring.scorecard import cycle_score
 from scoring.stats import percentile
-from sim import trace as tr
-from sim.schema import Renewal, Rubric
+from sim.engine import trace as tr
+from sim.lang.schema import Renewal, Rubric
 
 RUBRIC = Rubric.model_validate({
     "weights": {"conversion": 0.4, "satisfaction": 0.3, "cycle_time": 0.1, "retention": 0.2},
@@ -109,7 +109,7 @@ def test_summary_over_runs():
 
 
 def test_scoring_ignores_anything_but_trace_and_rubric(tutorial):
-    from sim.policies import ExpertPolicy, play
+    from sim.runs.policies import ExpertPolicy, play
 
     session = play(tutorial, ExpertPolicy(), 4)
     a = score_run(session.trace, tutorial.rubric)

@@ -8,9 +8,9 @@ import pytest
 from conftest import MINIMAL, load_text
 
 from scoring import score_run
-from sim import trace as tr
-from sim.policies import RandomPolicy, play
-from sim.sessionlog import LOG_FORMAT, LogError, LogWriter, check_end, parse_lines, read_log, replay, write_log
+from sim.engine import trace as tr
+from sim.runs.policies import RandomPolicy, play
+from sim.runs.sessionlog import LOG_FORMAT, LogError, LogWriter, check_end, parse_lines, read_log, replay, write_log
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_partial_tail_is_dropped_only_when_resuming(played):
 
 def test_writer_syncs_each_line(tmp_path, tutorial):
     path = tmp_path / "live.jsonl"
-    from sim.session import Session
+    from sim.engine.session import Session
 
     s = Session(tutorial, 3)
     with LogWriter(path, LogWriter.header(tutorial, 3, trainee="x")) as w:

@@ -22,13 +22,13 @@ import pygame
 import pytest
 
 from scoring import score_run
-from sim import bundled
 from sim.cli import main
-from sim.decisions import DecisionPoint
-from sim.loader import load_scenario
-from sim.policies import ExpertPolicy, RandomPolicy
-from sim.sessionlog import check_end, read_log, replay
-from sim.trace import trace_hash
+from sim.engine.decisions import DecisionPoint
+from sim.engine.loader import load_scenario
+from sim.engine.trace import trace_hash
+from sim.lang import bundled
+from sim.runs.policies import ExpertPolicy, RandomPolicy
+from sim.runs.sessionlog import check_end, read_log, replay
 from sim.ui.app import App, PlayConfig
 from sim.ui.game import Game
 from sim.ui.scenes.base import click_event, key_event

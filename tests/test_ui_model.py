@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from scoring import score_run
-from sim import trace as tr
-from sim.decisions import DecisionPoint, RunOutcome
-from sim.loader import load_scenario
-from sim.policies import ExpertPolicy, RandomPolicy
-from sim.session import Session
-from sim.sessionlog import check_end, read_log, replay
+from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint, RunOutcome
+from sim.engine.loader import load_scenario
+from sim.engine.session import Session
+from sim.runs.policies import ExpertPolicy, RandomPolicy
+from sim.runs.sessionlog import check_end, read_log, replay
 from sim.ui.content import Content
 from sim.ui.game import Game, default_log_path, diff_views
 from sim.ui.report import build_report

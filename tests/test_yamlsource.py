@@ -1,4 +1,4 @@
-"""Tests for sim.yamlsource: every kind of bad input ends as one located SourceError.
+"""Tests for sim.lang.yamlsource: every kind of bad input ends as one located SourceError.
 
 Most tests run twice, with libyaml (the fast path) and with PyYAML's pure-Python parser (the
 fallback when PyYAML was built without libyaml), because their error texts and scanners differ.
@@ -16,8 +16,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import yamlsource
-from sim.yamlsource import MAX_BYTES, Located, SourceError, load_yaml, read_bytes
+from sim.lang import yamlsource
+from sim.lang.yamlsource import MAX_BYTES, Located, SourceError, load_yaml, read_bytes
 
 LOADERS = [yaml.SafeLoader]
 if getattr(yaml, "CSafeLoader", None) is not None:

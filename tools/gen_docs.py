@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a source checkout
     sys.path.insert(0, str(ROOT))
 
-from sim.jsonschema import REFERENCE_PATH, SCHEMA_PATH, reference_markdown, scenario_schema, schema_text  # noqa: E402
+from sim.lang.jsonschema import REFERENCE_PATH, SCHEMA_PATH, reference_markdown, scenario_schema, schema_text  # noqa: E402
 
 CLI_PATH = "docs/reference/cli.md"
 BLOCK_RE = re.compile(r"<!-- BEGIN generated: (?P<name>[a-z_-]+) -->\n.*?<!-- END generated -->", re.S)

@@ -20,8 +20,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sim import __version__
 from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError
+from sim.version import __version__
 
 #: Subcommand name -> module under sim.cli that defines ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS: dict[str, str] = {

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import CliError, load, positive_int, print_json, seed_int
-from sim.text import pick
+from sim.lang.text import pick
 
 POLICIES = ("random", "expert", "lookahead")
 
@@ -107,7 +107,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.analysis import balance
+    from sim.authoring.analysis import balance
 
     scenario = load(args.scenario)
     progress = _progress(args.locale) if sys.stderr.isatty() else None
@@ -161,7 +161,7 @@ def _num(x: float | None, nd: int = 1) -> str:
 
 def _labels(scenario: Any, locale: str) -> tuple[dict, dict]:
     """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action])."""
-    from sim.text import resolve
+    from sim.lang.text import resolve
 
     tps, actions = {}, {}
     for acc in scenario.spec.accounts:
@@ -174,7 +174,7 @@ def _labels(scenario: Any, locale: str) -> tuple[dict, dict]:
 
 def verdict_lines(report: dict, scenario: Any, locale: str) -> list[str]:
     """The verdict in plain words: too easy, fair or too hard, and which choices decide the case."""
-    from sim.analysis import TOO_EASY_RANDOM
+    from sim.authoring.analysis import TOO_EASY_RANDOM
 
     v = report["verdict"]
     tps, actions = _labels(scenario, locale)
@@ -240,7 +240,7 @@ def _runs_line(report: dict, locale: str) -> str:
 
 def render_text(report: dict, scenario: Any, locale: str) -> str:
     """The report for a terminal."""
-    from sim.text import resolve
+    from sim.lang.text import resolve
 
     tps, actions = _labels(scenario, locale)
     lines = [say("title", locale, title=resolve(scenario.spec.title, locale)), _runs_line(report, locale), ""]
@@ -272,8 +272,8 @@ def _short(text: str, n: int) -> str:
 
 
 def _funnel_text(report: dict, locale: str) -> list[str]:
-    from sim.lint import stage_name
-    from sim.schema import STAGES
+    from sim.authoring.lint import stage_name
+    from sim.lang.schema import STAGES
 
     head = [say("policy", locale)] + [stage_name(s, locale) for s in STAGES] + [say("won", locale)]
     rows = []
@@ -310,9 +310,9 @@ def _charts(report: dict, scenario: Any, locale: str) -> list[tuple[str, str]]:
     """The report's charts as (title, data URI of an SVG)."""
     from matplotlib.figure import Figure
 
-    from sim.charts import chart_style
-    from sim.lint import stage_name
-    from sim.schema import STAGES
+    from scoring.charts import chart_style
+    from sim.authoring.lint import stage_name
+    from sim.lang.schema import STAGES
 
     _, actions = _labels(scenario, locale)
     names = [n for n in POLICIES if n in report["policies"]]
@@ -374,7 +374,7 @@ def _charts(report: dict, scenario: Any, locale: str) -> list[tuple[str, str]]:
 
 def render_html(report: dict, scenario: Any, locale: str) -> str:
     """One self-contained HTML page: tables, the verdict, and SVG charts embedded as data URIs."""
-    from sim.text import resolve
+    from sim.lang.text import resolve
 
     e = html.escape
     tps, actions = _labels(scenario, locale)

@@ -4,7 +4,7 @@ Three layers, each only if the one before passed:
 
 1. the loader: YAML, the schema, references, duplicate ids, stages without touchpoints, rubric
    weights (errors; the file cannot be played);
-2. static checks (:mod:`sim.lint`): conditions that can never hold, gates that never open, a
+2. static checks (:mod:`sim.authoring.lint`): conditions that can never hold, gates that never open, a
    veto that always falls, stakeholders who never matter, texts missing a language;
 3. run checks: seeded bot runs (``--runs``, default 600; ``--runs 0`` or ``--no-runs`` skips them)
    find soft-locks, gates no run passes, cases never won, unreached touchpoints, actions never
@@ -22,7 +22,7 @@ import sys
 from typing import Any
 
 from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, seed_int
-from sim.text import pick
+from sim.lang.text import pick
 
 DEFAULT_RUNS = 600
 
@@ -83,13 +83,13 @@ def emit(problem: Any, filename: str, fmt: str) -> None:
 
 def check_scenario(scenario: Any, runs: int, seed: int = 0, locale: str = "en") -> list[Any]:
     """Static and run checks of a loaded scenario, as located problems sorted by position."""
-    from sim import lint
-    from sim.loader import Problem, format_path
+    from sim.authoring import lint
+    from sim.engine.loader import Problem, format_path
 
     static = lint.static_checks(scenario)
     findings = list(static.findings)
     if runs > 0:
-        from sim.analysis import explore
+        from sim.authoring.analysis import explore
 
         findings += lint.run_checks(scenario, explore(scenario, runs, seed), static)
     src = scenario.source
@@ -102,7 +102,7 @@ def check_scenario(scenario: Any, runs: int, seed: int = 0, locale: str = "en") 
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.loader import ScenarioError, display_name, load_scenario
+    from sim.engine.loader import ScenarioError, display_name, load_scenario
 
     runs = 0 if args.no_runs else args.runs
     code = EXIT_OK

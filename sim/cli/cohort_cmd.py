@@ -37,7 +37,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.cohort import DEFAULT_START, CohortError, CohortSpec, generate, parse_mix, parse_start
+    from sim.authoring.cohort import DEFAULT_START, CohortError, CohortSpec, generate, parse_mix, parse_start
 
     scenario = load(args.scenario)
     try:

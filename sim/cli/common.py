@@ -22,7 +22,7 @@ class CliError(Exception):
 
 def load(ref: str) -> Any:
     """Load a scenario by bundled id or path, turning problems into a CliError."""
-    from sim.loader import ScenarioError, load_scenario
+    from sim.engine.loader import ScenarioError, load_scenario
 
     try:
         return load_scenario(ref)

@@ -101,7 +101,7 @@ def scenario_files(folder: str | None) -> dict[str, str]:
     """
     if folder is None:
         return {}
-    from sim.loader import ScenarioError, load_file
+    from sim.engine.loader import ScenarioError, load_file
 
     root = Path(folder)
     if root.is_file():
@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _title(scenario: Any, locale: str) -> str:
-    from sim.text import resolve
+    from sim.lang.text import resolve
 
     return resolve(scenario.spec.title, locale)
 

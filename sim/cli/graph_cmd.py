@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import CliError, load
-from sim.text import pick
+from sim.lang.text import pick
 
 SAY = {
     "wrote": ("wrote {path}", "已写入 {path}"),
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".svg", ".png"):
         raise CliError(_say("suffix", args.locale, name=str(out)))
     scenario = load(args.scenario)
-    from sim import graph
+    from sim.authoring import graph
 
     def warn(message: str) -> None:
         print(f"touchpoint graph: warning: {message}", file=sys.stderr)

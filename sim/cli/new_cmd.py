@@ -63,7 +63,7 @@ def check_id(text: str, locale: str = "en") -> str:
     """The id if valid (by the same rule as the scenario format), else a CliError with a suggestion."""
     from pydantic import TypeAdapter, ValidationError
 
-    from sim.schema import Id
+    from sim.lang.schema import Id
 
     try:
         return TypeAdapter(Id).validate_python(text)
@@ -79,7 +79,7 @@ def check_id(text: str, locale: str = "en") -> str:
 
 def template_text(locale: str) -> str:
     """The raw starter template of a locale (with its placeholders)."""
-    from sim import bundled
+    from sim.lang import bundled
 
     path = bundled.asset("templates", f"starter.{locale}.yaml")
     try:
@@ -95,7 +95,7 @@ def schema_reference(target: Path | None) -> str:
     relative to the file, as the bundled scenarios do. Anywhere else, ``scenario.schema.json``
     beside the file, which ``touchpoint schema -o`` writes.
     """
-    from sim.jsonschema import SCHEMA_PATH
+    from sim.lang.jsonschema import SCHEMA_PATH
 
     root = Path(__file__).resolve().parents[2]
     repo_copy = root / SCHEMA_PATH

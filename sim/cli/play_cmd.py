@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import EXIT_PROBLEMS, CliError, load, seed_int
-from sim.text import UI_LOCALES
+from sim.lang.text import UI_LOCALES
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -50,7 +50,7 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.watch:
         if len(args.scenarios) != 1:
             raise CliError("--watch needs exactly one scenario file")
-        from sim import bundled
+        from sim.lang import bundled
 
         if bundled.scenario_path(args.scenarios[0]) is not None and not Path(args.scenarios[0]).exists():
             raise CliError("--watch needs a scenario file, not a bundled id (copy it with 'touchpoint new')")
@@ -75,8 +75,8 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim import bundled
-    from sim.loader import ScenarioError, load_scenario
+    from sim.engine.loader import ScenarioError, load_scenario
+    from sim.lang import bundled
     from sim.ui.strings import default_locale
 
     _check_args(args)
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     error: tuple[str, list[str]] | None = None
     game_args: dict[str, Any] = {}
     if args.resume is not None:
-        from sim.sessionlog import LogError, read_log
+        from sim.runs.sessionlog import LogError, read_log
 
         try:
             log = read_log(args.resume, allow_partial_tail=True)
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace, locale: str, entries: Any, direct: Any, error: Any,
           game_args: dict[str, Any]) -> int:
-    from sim.sessionlog import LogError
+    from sim.runs.sessionlog import LogError
     from sim.ui.app import App, PlayConfig
     from sim.ui.game import Game
 

@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from scoring import score_run
     from sim.cli.common import load
-    from sim.sessionlog import LogError, check_end, read_log, replay
+    from sim.runs.sessionlog import LogError, check_end, read_log, replay
 
     try:
         log = read_log(args.log)

@@ -28,8 +28,8 @@ def add_parser(sub: Any) -> None:
 def simulate(scenario: Any, policy_spec: str, runs: int, seed: int, save_logs: Path | None = None) -> dict:
     """Run and summarise; the shared core of ``run`` (and of anything that needs the same numbers)."""
     from scoring import Summary, score_run
-    from sim.policies import PolicyError, play, policy_factory
-    from sim.sessionlog import write_log
+    from sim.runs.policies import PolicyError, play, policy_factory
+    from sim.runs.sessionlog import write_log
 
     try:
         make = policy_factory(policy_spec)

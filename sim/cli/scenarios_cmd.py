@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sim import bundled
 from sim.cli.common import print_json
-from sim.text import resolve
+from sim.lang import bundled
+from sim.lang.text import resolve
 
 
 def add_parser(sub: Any) -> None:
@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
 
 def describe(path: Any) -> dict[str, Any]:
     """The listing entry of one scenario file (loaded and validated)."""
-    from sim.loader import load_file
+    from sim.engine.loader import load_file
 
     sc = load_file(path)
     spec = sc.spec

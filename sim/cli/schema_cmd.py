@@ -1,6 +1,6 @@
 """``touchpoint schema [-o FILE]``: the JSON Schema of scenario files, for editors.
 
-The schema is generated from the models that validate scenarios (:mod:`sim.jsonschema`), so an
+The schema is generated from the models that validate scenarios (:mod:`sim.lang.jsonschema`), so an
 editor that reads it (yaml-language-server: VS Code's YAML extension and others) completes and
 explains exactly the fields ``touchpoint check`` accepts. Exit 0, or 2 if FILE cannot be written.
 """
@@ -28,7 +28,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.jsonschema import schema_text
+    from sim.lang.jsonschema import schema_text
 
     text = schema_text()
     if args.output is None:

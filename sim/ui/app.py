@@ -17,7 +17,7 @@ from typing import Any
 
 import pygame
 
-from sim.policies import ExpertPolicy, RandomPolicy
+from sim.runs.policies import ExpertPolicy, RandomPolicy
 from sim.ui.game import DEFAULT_LOG_DIR, Game, Turn, default_log_path, new_seed, next_free
 from sim.ui.scenes.base import Scene
 from sim.ui.scenes.briefing import BriefingScene
@@ -388,7 +388,7 @@ class App:
         return True
 
     def reload(self) -> None:
-        from sim.loader import ScenarioError, load_scenario
+        from sim.engine.loader import ScenarioError, load_scenario
 
         path = self.config.watch
         assert path is not None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.text import resolve
+from sim.lang.text import resolve
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Entry:
 
 def load_entries(refs: list[str], loaded: Mapping[str, Any] | None = None) -> list[Entry]:
     """The picker's list: each reference loaded (or its first problem), each scenario id once."""
-    from sim.loader import ScenarioError, load_scenario
+    from sim.engine.loader import ScenarioError, load_scenario
 
     loaded = loaded or {}
     out: list[Entry] = []

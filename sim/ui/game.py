@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from scoring import Scorecard, score_run
-from sim import trace as tr
-from sim.decisions import DecisionPoint, RunOutcome
-from sim.session import Session
-from sim.sessionlog import LogWriter, ParsedLog, read_log, replay
-from sim.signals import View
+from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint, RunOutcome
+from sim.engine.session import Session
+from sim.engine.signals import View
+from sim.runs.sessionlog import LogWriter, ParsedLog, read_log, replay
 
 #: Where logs go when no --log is given (relative to the working directory).
 DEFAULT_LOG_DIR = Path("touchpoint-logs")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring import Scorecard
-from sim import trace as tr
-from sim.decisions import DecisionPoint
+from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint
 from sim.ui.content import Content
 from sim.ui.strings import tr as t
 

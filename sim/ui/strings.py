@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sim.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
+from sim.lang.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- app and picker ----------------------------------------------------------------------------

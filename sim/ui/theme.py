@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim import bundled
+from sim.lang import bundled
 
 Color = tuple[int, ...]
 

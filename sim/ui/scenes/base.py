@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pygame
 
+from sim.engine.loader import LoadedScenario
 from sim.ui.strings import colon, tr
+from sim.ui.theme import Theme
 from sim.ui.widgets import Rect, Ui
-
-if TYPE_CHECKING:
-    from sim.ui.app import App
 
 NUMBER_KEYS = {getattr(pygame, f"K_{i}"): i for i in range(1, 10)}
 NUMBER_KEYS.update({getattr(pygame, f"K_KP{i}"): i for i in range(1, 10)})
@@ -26,13 +25,40 @@ def click_event(pos: tuple[int, int]) -> pygame.event.Event:
     return pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)
 
 
+class Host(Protocol):
+    """What a scene may ask of the application that shows it (:class:`sim.ui.app.App`).
+
+    Scenes never import the application: they call these to move between screens, and the
+    application decides which scene comes next.
+    """
+
+    locale: str
+    trainee: str
+    theme: Theme
+    ui: Ui
+    now: float  # seconds since the window opened (animations)
+
+    def set_locale(self, code: str) -> None: ...
+    def has_picker(self) -> bool: ...
+    def has_picker_source(self) -> bool: ...
+    def open_briefing(self, scenario: LoadedScenario) -> None: ...
+    def back_to_picker(self) -> None: ...
+    def start_game(self, scenario: LoadedScenario) -> None: ...
+    def restart(self) -> None: ...
+    def show_feedback(self, play: Any, turn: Any) -> None: ...
+    def close_feedback(self, scene: Any) -> None: ...
+    def open_menu(self) -> None: ...
+    def menu_action(self, menu: Any, action: str) -> None: ...
+    def quit(self) -> None: ...
+
+
 class Scene:
     """One screen. Scenes lay themselves out every frame (immediate mode) and never hold rules."""
 
     name = "scene"
     opaque = True  # False: an overlay drawn over the scene below it
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app = app
         self.frames = 0  # frames drawn while on top (autoplay and screenshots wait on it)
 

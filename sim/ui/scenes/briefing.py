@@ -6,7 +6,7 @@ from typing import Any
 
 import pygame
 
-from sim.signals import influence_level
+from sim.engine.signals import influence_level
 from sim.ui.content import Content
 from sim.ui.scenes.base import ENTER_KEYS, Scene, key_event, lang_toggle, top_bar, wheel_scroll
 from sim.ui.scenes.flow import Item, draw_flow

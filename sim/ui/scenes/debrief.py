@@ -8,7 +8,7 @@ from typing import Any
 
 import pygame
 
-from sim.schema import STAGES
+from sim.lang.schema import STAGES
 from sim.ui.content import Content
 from sim.ui.game import Game
 from sim.ui.report import Moment, Report, build_report

@@ -10,7 +10,7 @@ from typing import Any
 
 import pygame
 
-from sim.signals import COMPETITION, MOODS, TRUST
+from sim.engine.signals import COMPETITION, MOODS, TRUST
 from sim.ui.game import SignalChange, Turn
 from sim.ui.scenes.base import ENTER_KEYS, Scene, key_event, wheel_scroll
 from sim.ui.scenes.flow import Item, draw_flow

@@ -12,9 +12,9 @@ from typing import Any
 
 import pygame
 
-from sim.decisions import DecisionPoint
-from sim.schema import STAGES
-from sim.signals import COMPETITION, MOODS, TRUST, AccountView, View
+from sim.engine.decisions import DecisionPoint
+from sim.engine.signals import COMPETITION, MOODS, TRUST, AccountView, View
+from sim.lang.schema import STAGES
 from sim.ui.content import Content
 from sim.ui.game import Game, diff_views
 from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, click_event, key_event, top_bar, wheel_scroll

@@ -1,8 +1,8 @@
 """Load a scenario file: safe YAML, then the schema, then references, each problem located.
 
-Scenarios are data. The YAML reader (:mod:`sim.yamlsource`) builds plain values with bounded
-memory and knows where each came from; pydantic validates them against :mod:`sim.schema`;
-:mod:`sim.rules` resolves references and compiles conditions. Whatever goes wrong becomes a
+Scenarios are data. The YAML reader (:mod:`sim.lang.yamlsource`) builds plain values with bounded
+memory and knows where each came from; pydantic validates them against :mod:`sim.lang.schema`;
+:mod:`sim.engine.rules` resolves references and compiles conditions. Whatever goes wrong becomes a
 :class:`Problem` printed as ``file:line:column: [error] path: message``.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim import bundled
-from sim.rules import RuleError, Rules, compile_rules
-from sim.schema import FORMAT_VERSION, Scenario
-from sim.yamlsource import Located, SourceError, load_yaml, read_bytes
+from sim.engine.rules import RuleError, Rules, compile_rules
+from sim.lang import bundled
+from sim.lang.schema import FORMAT_VERSION, Scenario
+from sim.lang.yamlsource import Located, SourceError, load_yaml, read_bytes
 
 PathT = tuple[str | int, ...]
 

@@ -2,7 +2,7 @@
 
 Everything that changes is changed here (and by the buyer's weekly drift), clamped to range and
 recorded as a trace event, so the trace always explains the state. The trainee never sees these
-numbers during play, only signals derived from them (:mod:`sim.signals`); the debrief reveals them.
+numbers during play, only signals derived from them (:mod:`sim.engine.signals`); the debrief reveals them.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import simpy
 
-from sim import trace as tr
-from sim.rules import (
+from sim.engine import trace as tr
+from sim.engine.rules import (
     OP_CHANCE,
     OP_CLEAR,
     OP_COMPETITOR,
@@ -44,7 +44,7 @@ class World:
     def __init__(self, env: simpy.Environment, rng: Any) -> None:
         self.env = env
         self.rng = rng
-        self.trace: list[tr.Row] = []  # rows: see sim.trace
+        self.trace: list[tr.Row] = []  # rows: see sim.engine.trace
         self.deals: list[Deal] = []
         self.idle: simpy.Event | None = None  # the seller waiting for work, if it is
 

@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 
 from scoring import Scorecard, Summary, score_run
-from sim import trace as tr
-from sim.decisions import DecisionPoint
-from sim.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
-from sim.rules import AccountRules, Rules, TouchpointRule
-from sim.session import Session
+from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint
+from sim.engine.rules import AccountRules, Rules, TouchpointRule
+from sim.engine.session import Session
+from sim.runs.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
 
 #: Share of the check's runs given to each bot (the rest go to the explorer).
 RANDOM_SHARE = 0.5
@@ -402,7 +402,7 @@ def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None 
 
     The random and expert summaries are exactly ``touchpoint run --json`` for the same seeds.
     """
-    from sim.lookahead import lookahead_factory
+    from sim.authoring.lookahead import lookahead_factory
 
     la_runs = min(runs, 20) if lookahead_runs is None else lookahead_runs
     plan: list[tuple[str, Any, int]] = [("random", "random", runs), ("expert", "expert", runs)]

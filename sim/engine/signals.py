@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim import trace as tr
-from sim.state import Deal, World
+from sim.engine import trace as tr
+from sim.engine.state import Deal, World
 
 MOODS: tuple[str, ...] = ("unhappy", "skeptical", "neutral", "positive", "enthusiastic")
 MOOD_CUTS: tuple[float, ...] = (25, 45, 60, 75)

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim import __version__
-from sim.decisions import DecisionPoint, InvalidChoice, RunOutcome
-from sim.session import Session
-from sim.trace import trace_hash
+from sim.engine.decisions import DecisionPoint, InvalidChoice, RunOutcome
+from sim.engine.session import Session
+from sim.engine.trace import trace_hash
+from sim.version import __version__
 
 LOG_FORMAT = "touchpoint-log/3"
 #: Formats of earlier engines, which this one cannot verify: in 0.1 the random streams differ, in
@@ -320,29 +320,3 @@ def write_log(path: str | os.PathLike[str], session: Session, card: Any, trainee
         for n, (point, choice) in enumerate(session.history, 1):
             w.choice(point, n, choice)
         w.end(session, card)
-
-
-class LogReplayPolicy:
-    """A policy that answers with a log's choices in order (``touchpoint run --policy LOG.jsonl``)."""
-
-    name = "replay"
-
-    def __init__(self, choices: list[dict[str, Any]]) -> None:
-        self.choices = choices
-        self.i = 0
-
-    @classmethod
-    def factory(cls, path: Path) -> Any:
-        log = read_log(path)
-        return lambda seed: cls(log.choices)
-
-    def choose(self, point: DecisionPoint, session: Session) -> str:
-        from sim.policies import PolicyError
-
-        if self.i >= len(self.choices):
-            raise PolicyError(f"the log has only {len(self.choices)} choices; this run needs more")
-        rec = self.choices[self.i]
-        self.i += 1
-        if rec["decision"] != point.key or point.option(rec["choice"]) is None:
-            raise PolicyError(f"the log diverges from this run at choice {rec['n']} ({point.key})")
-        return rec["choice"]

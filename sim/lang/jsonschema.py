@@ -1,6 +1,6 @@
 """The scenario format as a JSON Schema (for editors) and as a field reference (for people).
 
-Both are *generated* from the pydantic models in :mod:`sim.schema`, the same models that validate
+Both are *generated* from the pydantic models in :mod:`sim.lang.schema`, the same models that validate
 scenarios, so the editor, the docs and ``touchpoint check`` cannot disagree about what a field is.
 pydantic's own ``model_json_schema()`` is the starting point; this module post-processes it for
 editors that use yaml-language-server (draft 2020-12):
@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from sim import schema as S
+from sim.lang import schema as S
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: The schema's identifier. Nothing is fetched from it: editors read the local copy named in a
@@ -99,7 +99,7 @@ A fixed number, or a random one drawn from the run's seeded generator each time 
     "LocaleCode": "Two or three lower-case letters, optionally a region or script: `en`, `zh`, `zh-TW`.",
 }
 
-#: Descriptions for fields that sim.schema leaves without one (to be moved into the models):
+#: Descriptions for fields that sim.lang.schema leaves without one (to be moved into the models):
 #: (model, field) -> description. Fields that hold a model also borrow that model's docstring.
 FALLBACK_DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("GradeBand", "grade"): "The grade shown for this band, e.g. A.",
@@ -323,7 +323,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def missing_descriptions() -> list[str]:
-    """Fields of sim.schema without a description of their own (``Model.field``), for the lead to add."""
+    """Fields of sim.lang.schema without a description of their own (``Model.field``), for the lead to add."""
     out = []
     for name, model in models().items():
         for fname, field in model.model_fields.items():

@@ -56,11 +56,11 @@ from typing import Any, Union
 from pydantic import BaseModel
 
 from scoring import wilson_interval
-from sim import expr
-from sim.analysis import Exploration, Tally
-from sim.rules import AccountRules, EffectRule, Rules
-from sim.text import STAGE_NAMES as TEXT_STAGE_NAMES
-from sim.text import pick
+from sim.authoring.analysis import Exploration, Tally
+from sim.engine.rules import AccountRules, EffectRule, Rules
+from sim.lang import expr
+from sim.lang.text import STAGE_NAMES as TEXT_STAGE_NAMES
+from sim.lang.text import pick
 
 Path = tuple[str | int, ...]
 

@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from scoring import score_run
-from sim.decisions import DecisionPoint, RunOutcome
-from sim.policies import POLICY_STREAM, ExpertPolicy, Policy, RandomPolicy
-from sim.session import Session
+from sim.engine.decisions import DecisionPoint, RunOutcome
+from sim.engine.session import Session
+from sim.runs.policies import POLICY_STREAM, ExpertPolicy, Policy, RandomPolicy
 
 #: Salt of the re-seeded engine streams (kept apart from the run's and the policies' streams).
 ROLLOUT_STREAM = 0x100C

@@ -21,9 +21,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sim.charts import chart_style, cjk_family  # noqa: F401 - re-exported for callers
-from sim.schema import STAGES
-from sim.text import STAGE_NAMES, pick, resolve
+from scoring.charts import chart_style, cjk_family  # noqa: F401 - re-exported for callers
+from sim.lang.schema import STAGES
+from sim.lang.text import STAGE_NAMES, pick, resolve
 
 
 def save(fig: Any, path: Path, dpi: int = 110) -> None:

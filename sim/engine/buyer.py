@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from simpy.events import Process, Timeout
 
-from sim.rules import EventRule, StageRule, draw
-from sim.state import CONTACT_MEMORY_DAYS, Deal
+from sim.engine.rules import EventRule, StageRule, draw
+from sim.engine.state import CONTACT_MEMORY_DAYS, Deal
 
 if TYPE_CHECKING:
-    from sim.seller import Seller
+    from sim.engine.seller import Seller
 
 WEEK = 7.0
 INF = float("inf")

@@ -23,7 +23,7 @@ def cjk_family() -> str | None:
     from matplotlib import font_manager
 
     try:
-        from sim import bundled
+        from sim.lang import bundled
 
         folder = bundled.data_dir("assets") / "fonts"
     except FileNotFoundError:

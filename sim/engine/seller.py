@@ -13,9 +13,9 @@ from typing import Any
 
 from simpy.events import Event, Timeout
 
-from sim.decisions import DecisionPoint, Option
-from sim.rules import TouchpointRule
-from sim.state import Deal, World
+from sim.engine.decisions import DecisionPoint, Option
+from sim.engine.rules import TouchpointRule
+from sim.engine.state import Deal, World
 
 #: Makes a DecisionPoint from a tuple of its fields, in C (see DecisionPoint).
 _point = tuple.__new__

@@ -9,7 +9,7 @@
         point = session.advance()
 
 Each run owns one SimPy environment and one numpy generator seeded from ``seed``
-(:mod:`sim.dice`); nothing reads the wall clock or depends on hash order, so the same scenario,
+(:mod:`sim.engine.dice`); nothing reads the wall clock or depends on hash order, so the same scenario,
 seed and choices give the same trace in any process. Sim time stands still while a decision is
 pending, so a person thinking for a minute and a bot answering at once produce the same timestamps.
 """
@@ -24,14 +24,14 @@ import simpy
 from simpy.core import EmptySchedule
 from simpy.events import Event, Process
 
-from sim import buyer
-from sim import trace as tr
-from sim.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
-from sim.dice import Dice
-from sim.rules import Rules
-from sim.seller import Seller
-from sim.signals import View, observe
-from sim.state import Deal, World
+from sim.engine import buyer
+from sim.engine import trace as tr
+from sim.engine.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
+from sim.engine.dice import Dice
+from sim.engine.rules import Rules
+from sim.engine.seller import Seller
+from sim.engine.signals import View, observe
+from sim.engine.state import Deal, World
 
 #: Hard cap on SimPy steps in one run: any scenario finishes far below it; it bounds a bad one.
 MAX_STEPS = 1_000_000
@@ -140,7 +140,7 @@ class Session:
 
     @property
     def rows(self) -> list[tr.Row]:
-        """The trace as the engine records it: one row per event (see :mod:`sim.trace`). Scoring,
+        """The trace as the engine records it: one row per event (see :mod:`sim.engine.trace`). Scoring,
         hashing and anything else that reads many runs should read this."""
         return self.world.trace
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 
 #: Order of the bundled scenarios in listings and the picker: the tutorial first.
 ORDER = ("tutorial", "enterprise_software", "medical_device", "pipeline")
@@ -18,10 +18,10 @@ ORDER = ("tutorial", "enterprise_software", "medical_device", "pipeline")
 @cache
 def data_dir(name: str) -> Path:
     """The folder of bundled ``scenarios`` or ``assets``."""
-    for candidate in (_HERE / "_bundled" / name, _HERE.parent / name):
+    for candidate in (_PACKAGE / "_bundled" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"bundled {name} not found (looked in {_HERE / '_bundled'} and {_HERE.parent})")
+    raise FileNotFoundError(f"bundled {name} not found (looked in {_PACKAGE / '_bundled'} and {_PACKAGE.parent})")
 
 
 def scenario_paths() -> list[Path]:

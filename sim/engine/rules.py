@@ -1,7 +1,7 @@
 """Compiled rules: a validated scenario turned into plain structures the engine runs fast.
 
 Validation (pydantic) happens once at load time; a run then only touches these slotted objects:
-conditions are closures from :mod:`sim.expr`, random amounts are tagged tuples, references are
+conditions are closures from :mod:`sim.lang.expr`, random amounts are tagged tuples, references are
 resolved to ids. Compiling is also where references that pydantic cannot see are checked (a
 condition naming an unknown flag, an effect on a stakeholder who does not exist), so each problem
 is raised as a :class:`RuleError` with the path of the field at fault.
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from math import sqrt
 from typing import Any
 
-from sim import expr
-from sim.decisions import Option
-from sim.schema import STAGES, Account, Distribution, Scenario
-from sim.trace import PersonStart
+from sim.engine.decisions import Option
+from sim.engine.trace import PersonStart
+from sim.lang import expr
+from sim.lang.schema import STAGES, Account, Distribution, Scenario
 
 Path = tuple[str | int, ...]
 Cond = Callable[[Any], bool] | None

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from scoring.scorecard import score_run
-from sim.decisions import RunOutcome
-from sim.policies import PolicyError, policy_factory
-from sim.session import Session
-from sim.sessionlog import LogWriter
+from sim.engine.decisions import RunOutcome
+from sim.engine.session import Session
+from sim.runs.policies import PolicyError, policy_factory
+from sim.runs.sessionlog import LogWriter
 
 #: Streams of the cohort's own random draws (independent of the engine's and the policies').
 STREAM_ASSIGN = 0xC0
@@ -164,7 +164,7 @@ _SCENARIOS: dict[str, Any] = {}
 
 def _scenario(ref: str) -> Any:
     if ref not in _SCENARIOS:
-        from sim.loader import load_scenario
+        from sim.engine.loader import load_scenario
 
         _SCENARIOS[ref] = load_scenario(ref)
     return _SCENARIOS[ref]

@@ -5,7 +5,7 @@
 * ``expert``: follows the author's recommended actions; in a pipeline it works the account closest
   to its deadline.
 * a scripted policy file (YAML or JSON) mapping touchpoints to actions.
-* replay of a session log (:mod:`sim.sessionlog`).
+* replay of a session log (:mod:`sim.runs.sessionlog`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from sim.decisions import DecisionPoint, RunOutcome
-from sim.dice import fold, splitmix64
-from sim.session import Session
+from sim.engine.decisions import DecisionPoint, RunOutcome
+from sim.engine.dice import fold, splitmix64
+from sim.engine.session import Session
+from sim.runs.sessionlog import LogError, read_log
 
 #: Offset of the policy's random stream from the engine's (same seed, independent streams).
 POLICY_STREAM = 0x5EED
@@ -94,7 +95,7 @@ class ScriptedPolicy:
 
 def load_policy_file(path: Path, seed: int) -> ScriptedPolicy:
     """Read a scripted policy: ``{name: ..., default: expert|random, choices: {touchpoint: action}}``."""
-    from sim.yamlsource import SourceError, load_yaml, read_bytes
+    from sim.lang.yamlsource import SourceError, load_yaml, read_bytes
 
     try:
         data = load_yaml(read_bytes(path)).data
@@ -127,11 +128,36 @@ def policy_factory(spec: str) -> PolicyFactory:
     if not path.is_file():
         raise PolicyError(f"policy must be random, expert or a policy file; {spec!r} is none of these")
     if path.suffix == ".jsonl":
-        from sim.sessionlog import LogReplayPolicy
-
         return LogReplayPolicy.factory(path)
     load_policy_file(path, 0)  # fail early, once, with the file's own message
     return lambda seed: load_policy_file(path, seed)
+
+
+class LogReplayPolicy:
+    """A policy that answers with a log's choices in order (``touchpoint run --policy LOG.jsonl``)."""
+
+    name = "replay"
+
+    def __init__(self, choices: list[dict[str, Any]]) -> None:
+        self.choices = choices
+        self.i = 0
+
+    @classmethod
+    def factory(cls, path: Path) -> PolicyFactory:
+        try:
+            log = read_log(path)
+        except LogError as err:
+            raise PolicyError(f"{path}: {err}") from None
+        return lambda seed: cls(log.choices)
+
+    def choose(self, point: DecisionPoint, session: Session) -> str:
+        if self.i >= len(self.choices):
+            raise PolicyError(f"the log has only {len(self.choices)} choices; this run needs more")
+        rec = self.choices[self.i]
+        self.i += 1
+        if rec["decision"] != point.key or point.option(rec["choice"]) is None:
+            raise PolicyError(f"the log diverges from this run at choice {rec['n']} ({point.key})")
+        return rec["choice"]
 
 
 def play(scenario: Any, policy: Policy, seed: int) -> Session:
