@@ -208,9 +208,9 @@ def stages(items: list[tuple[str, str]], sid: str) -> dict[str, float]:
         t1 = clock()
         session = sessionlog.replay(log, scenario)
         t2 = clock()
-        card = score_run(session.rows, scenario.rubric)
+        card = score_run(session.trace, scenario.rubric)
         t3 = clock()
-        trace_hash(session.rows)
+        trace_hash(session.trace)
         t4 = clock()
         sessionlog.check_end(log, session, card)  # hashes the trace again, and compares
         t5 = clock()
@@ -218,7 +218,7 @@ def stages(items: list[tuple[str, str]], sid: str) -> dict[str, float]:
         t6 = clock()
         for name, t in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
             spent[name] += t
-        events += len(session.rows)
+        events += len(session.trace)
         decisions += len(session.history)
     n = len(items)
     out = {name: round(t / n * 1e6, 1) for name, t in spent.items()}

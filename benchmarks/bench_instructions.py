@@ -11,11 +11,6 @@ engine also touches more memory and takes more hard-to-predict branches per even
 floor, which costs time that instructions do not show (the README gives both).
 
     python benchmarks/bench_instructions.py [--runs 100] [--scenario ID ...] [--cache] [--json out.json]
-    python benchmarks/bench_instructions.py --parts [--scenario ID ...]
-
-``--parts`` counts what a run costs before and after its events, beside a whole run: setting up and
-freeing a session (its generator, buying centers and processes), and the pieces of that (about two
-minutes a scenario).
 
 Needs valgrind (Debian: ``apt-get install valgrind``); a scenario takes about a minute. Each count
 runs this script again under ``valgrind --tool=callgrind`` with ``--toggle-collect=functools_reduce``:
@@ -34,10 +29,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import bare_simpy
@@ -62,52 +55,6 @@ def child_engine(sid: str, policy: str, runs: int) -> int:
         play(scenario, policy, seed)
     return functools.reduce(lambda events, seed: events + play(scenario, policy, seed).steps,
                             range(FIRST_SEED, FIRST_SEED + runs), 0)
-
-
-#: ``--parts``: what each part does once (counted per call, less an empty call), in a context with the
-#: scenario, a generator and a world to build in.
-PARTS: dict[str, Callable[[Any, int], object]] = {
-    "whole expert run": lambda c, i: c.play(c.sc, "expert", i),
-    "set up and free a session": lambda c, i: c.release(c.Session(c.sc, i)),
-    "the run's generator (Dice, given back)": lambda c, i: c.Dice(i).release(),
-    "its state (SplitMix64 words, PCG64 seeding)": lambda c, i: c.pcg64_state(c.fold(i)),
-    "a block of uniforms": lambda c, i: c.gen.random(c.BLOCK).tolist(),
-    "a block of normals": lambda c, i: c.gen.standard_normal(c.BLOCK).tolist(),
-    "the buying centers (a Deal per account)": lambda c, i: [c.Deal(c.world, a) for a in c.sc.rules.accounts],
-}
-
-
-def child_part(sid: str, part: str, runs: int) -> int:
-    """Do one of :data:`PARTS` (or nothing, for ``none``) ``runs`` times inside ``functools.reduce``;
-    returns ``runs``."""
-    from bench_engine import play
-
-    from sim import load_scenario
-    from sim.engine.dice import BLOCK, Dice, fold, generator, pcg64_state
-    from sim.engine.session import Session
-    from sim.engine.state import Deal, World
-
-    sc = load_scenario(sid)
-
-    def release(session: Session) -> None:
-        """Free an unplayed session as a finished run's is freed: ``Session._release``, and the
-        seller's process with no callbacks (SimPy drops them once the process ends), so no cycle
-        is left for the collector."""
-        session._release()
-        session._done_proc.callbacks = None
-
-    c = SimpleNamespace(play=play, release=release, sc=sc, Session=Session, Dice=Dice, fold=fold,
-                        pcg64_state=pcg64_state, gen=generator(0), BLOCK=BLOCK, Deal=Deal,
-                        world=World(Session(sc, 0).env, Dice(0)))
-    do = PARTS[part] if part != "none" else (lambda c, i: None)
-
-    def once(done: int, seed: int) -> int:
-        do(c, seed)
-        return done + 1
-
-    for seed in range(WARMUP):
-        do(c, seed)
-    return functools.reduce(once, range(FIRST_SEED, FIRST_SEED + runs), 0)
 
 
 def child_bare(touchpoints: int, ticks: int, accounts: int, runs: int) -> int:
@@ -177,15 +124,6 @@ def bench_scenario(sid: str, runs: int, jobs: int, cache: bool = False) -> dict[
     return out
 
 
-def bench_parts(sid: str, runs: int, jobs: int) -> dict[str, Any]:
-    """Instructions per call of each of :data:`PARTS`, less those of an empty call."""
-    names = ["none", *PARTS]
-    with ThreadPoolExecutor(jobs) as pool:
-        counts = dict(zip(names, pool.map(lambda part: count(["part", sid, part, str(runs)])[0]["Ir"], names),
-                          strict=True))
-    return {"scenario": sid, "parts": {part: round((counts[part] - counts["none"]) / runs) for part in PARTS}}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=100, help="counted runs per policy (after a warm-up)")
@@ -194,18 +132,12 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="counts run side by side")
     ap.add_argument("--cache", action="store_true",
                     help="also simulate the caches and branch predictor (about twice as slow)")
-    ap.add_argument("--parts", action="store_true",
-                    help="count the parts of a run's set-up (its generator, buying centers...) instead")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.parts and args.cache:
-        ap.error("--parts counts instructions only; leave out --cache")
     if args.child:  # one counted measurement, under callgrind: prints the events it processed
         kind, *rest = args.child
         if kind == "engine":
             print(child_engine(rest[0], rest[1], int(rest[2])))
-        elif kind == "part":
-            print(child_part(rest[0], rest[1], int(rest[2])))
         else:
             print(child_bare(*(int(x) for x in rest)))
         return
@@ -216,19 +148,6 @@ def main() -> None:
     ids = args.scenario or bundled.scenario_ids()
     build = (f"{platform.python_implementation()} {platform.python_version()} "
              f"({', '.join(platform.python_build())}) {platform.python_compiler()}")
-    if args.parts:
-        parts = {"python_build": build, "runs": args.runs,
-                 "scenarios": [bench_parts(sid, args.runs, args.jobs) for sid in ids]}
-        print(f"{build}; instructions per call counted by callgrind over {args.runs} calls")
-        for r in parts["scenarios"]:
-            whole = r["parts"]["whole expert run"]
-            print(f"{r['scenario']}")
-            for part, n in r["parts"].items():
-                print(f"  {part:<42}{n:>11,}{n / whole:>8.1%}")
-        if args.json:
-            with open(args.json, "w", encoding="utf-8") as fh:
-                json.dump(parts, fh, indent=2)
-        return
     results = {
         "python_build": build,
         "runs": args.runs,

@@ -10,7 +10,7 @@ code; it is not one of the project's dependencies, so install it in a scratch ve
         python benchmarks/bench_engine.py --seconds 10 --scenario enterprise_software
     python benchmarks/profile_summary.py engine.txt [--top 25]
 
-Only the samples taken inside a complete engine run count (stacks through ``sim.policies.play``),
+Only the samples taken inside a complete engine run count (stacks through ``sim.runs.policies.play``),
 not the imports, the loading or the bare-SimPy blocks. Each sample is charged to the innermost
 Python function on its stack (C functions called from a line count as that line's time): SimPy's
 own code, or a part of the engine.
@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 #: A frame of a complete engine run, as py-spy names it.
-RUN_FRAME = "play (sim/policies.py"
+RUN_FRAME = "play (sim/runs/policies.py"
 
 
 def _where(frame: str) -> str:

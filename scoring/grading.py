@@ -272,7 +272,7 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
         if isinstance(scenario, str):
             raise sessionlog.LogError(scenario)
         session = sessionlog.replay(log, scenario)
-        card = score_run(session.rows, scenario.rubric)
+        card = score_run(session.trace, scenario.rubric)
         sessionlog.check_end(log, session, card)
     except sessionlog.LogError as err:
         return _invalid(display, str(err), registration, header or _salvage_header(data)), None

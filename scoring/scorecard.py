@@ -9,10 +9,13 @@ satisfaction, cycle time and retention as the rubric says.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sim.engine import trace as tr
+from sim.engine.state import weighted_mean
+from sim.engine.trace import Decision, Effect, End, Outcome, PersonStart, Presence, StageChange, Start, TraceEvent
 from sim.lang.schema import STAGES, Renewal, Rubric
+
+__all__ = ["AccountCard", "Scorecard", "cycle_score", "renewal_probability", "score_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,65 +70,71 @@ def cycle_score(days: float | None, rubric: Rubric) -> float:
     return (rubric.max_days - days) / (rubric.max_days - rubric.target_days)
 
 
+@dataclass(slots=True)
+class _Account:
+    """What scoring follows of one account while reading a trace."""
+
+    people: dict[str, _Person]
+    stages: list[str] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+
+def _follow(trace: Iterable[TraceEvent]) -> tuple[Start | None, dict[str, _Account], int, End | None, float]:
+    """Read a trace once: the start, each account's buying center as it ends (satisfaction and
+    presence), the stages it reached and its outcome; the number of decisions, the end, the last time."""
+    start, end, decisions, last_t = None, None, 0, 0.0
+    accounts: dict[str, _Account] = {}
+    for e in trace:
+        last_t = e.t
+        match e:
+            case Effect(target=target, var="satisfaction") if target:
+                accounts[e.account].people[target].numbers["satisfaction"] = e.value
+            case Decision():
+                decisions += 1
+            case StageChange():
+                accounts[e.account].stages.append(e.stage)
+            case Presence():
+                accounts[e.account].people[e.stakeholder].present = e.present
+            case Outcome():
+                accounts[e.account].outcome = e
+            case Start():
+                start = e
+                accounts = {a.account: _Account({p.id: _Person(p) for p in a.people}) for a in e.accounts}
+            case End():
+                end = e
+    return start, accounts, decisions, end, last_t
+
+
 class _Person:
-    __slots__ = ("influence", "present", "satisfaction")
+    """A stakeholder as scoring follows them: influence, satisfaction and presence."""
 
-    def __init__(self, influence: float, satisfaction: float, present: bool) -> None:
-        self.influence = influence
-        self.satisfaction = satisfaction
-        self.present = present
+    __slots__ = ("influence", "numbers", "present")
+
+    def __init__(self, p: PersonStart) -> None:
+        self.influence = p.influence
+        self.numbers = {"satisfaction": p.satisfaction}
+        self.present = p.present
 
 
-def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric) -> Scorecard:
-    """Grade one run from its trace (rows, as the engine records them, or typed events)."""
-    people: dict[str, dict[str, _Person]] = {}
-    order: list[str] = []
-    outcomes: dict[str, tuple[float, str, str]] = {}  # account -> (day, result, reason)
-    stages: dict[str, list[str]] = {}
-    scenario, seed, decisions, end, last_t = "", 0, 0, None, 0.0
-    rows = tr.rows(list(trace))
-    if rows:
-        last_t = rows[-1][0]
-    for r in rows:  # row layouts: the event classes of sim.engine.trace, fields in order
-        kind = r[-1]
-        if kind == "effect":  # (t, account, target, var, delta, value, cause, kind)
-            if r[2] and r[3] == "satisfaction":
-                people[r[1]][r[2]].satisfaction = r[5]
-        elif kind == "decision":
-            decisions += 1
-        elif kind == "stage":  # (t, account, stage, kind)
-            stages[r[1]].append(r[2])
-        elif kind == "presence":  # (t, account, stakeholder, present, cause, kind)
-            people[r[1]][r[2]].present = r[3]
-        elif kind == "outcome":  # (t, account, result, reason, kind)
-            outcomes[r[1]] = (r[0], r[2], r[3])
-        elif kind == "start":  # (t, scenario, seed, accounts, kind)
-            scenario, seed = r[1], r[2]
-            for account, persons in r[3]:
-                order.append(account)
-                stages[account] = []
-                people[account] = {p.id: _Person(p.influence, p.satisfaction, p.present) for p in persons}
-        elif kind == "end":  # (t, kind)
-            end = r[0]
-    cards = []
-    for account in order:
-        num = den = 0.0
-        for p in people[account].values():
-            if p.present:
-                num += p.influence * p.satisfaction
-                den += p.influence
-        sat = num / den if den else 0.0
-        out = outcomes.get(account)
-        result = out[1] if out else "open"
-        cards.append(AccountCard(
-            account=account,
-            result=result,
-            reason=out[2] if out else "",
-            day=out[0] if out else last_t,
-            satisfaction=sat,
-            retention=renewal_probability(sat, rubric.renewal) if result == "won" else 0.0,
-            stages=tuple(s for s in STAGES if s in stages[account]),
-        ))
+def _account_card(account: str, followed: _Account, last_t: float, rubric: Rubric) -> AccountCard:
+    sat = weighted_mean(followed.people.values(), "satisfaction")
+    out = followed.outcome
+    result = out.result if out else "open"
+    return AccountCard(
+        account=account,
+        result=result,
+        reason=out.reason if out else "",
+        day=out.t if out else last_t,
+        satisfaction=sat,
+        retention=renewal_probability(sat, rubric.renewal) if result == "won" else 0.0,
+        stages=tuple(s for s in STAGES if s in followed.stages),
+    )
+
+
+def score_run(trace: Iterable[TraceEvent], rubric: Rubric) -> Scorecard:
+    """Grade one run from its trace."""
+    start, accounts, decisions, end, last_t = _follow(trace)
+    cards = [_account_card(a, followed, last_t, rubric) for a, followed in accounts.items()]
     won_cards = [c for c in cards if c.result == "won"]
     n = max(1, len(cards))
     conversion = len(won_cards) / n
@@ -139,8 +148,8 @@ def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric)
     score = min(100.0, max(0.0, score))
     lost = next((c.reason for c in cards if c.result == "lost"), "")
     return Scorecard(
-        scenario=scenario,
-        seed=seed,
+        scenario=start.scenario if start else "",
+        seed=start.seed if start else 0,
         complete=end is not None,
         won=len(won_cards) >= rubric.wins_needed,
         conversion=conversion,
@@ -152,7 +161,7 @@ def score_run(trace: Iterable[tr.Row] | Iterable[tr.TraceEvent], rubric: Rubric)
         grade=rubric.grade(score),
         passed=score >= rubric.pass_mark,
         decisions=decisions,
-        sim_days=end if end is not None else last_t,
+        sim_days=end.t if end is not None else last_t,
         lost_reason=lost,
         accounts=tuple(cards),
     )

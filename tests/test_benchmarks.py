@@ -6,7 +6,6 @@ breaks silently would leave the README's figures without a way to check them.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -16,11 +15,9 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import bare_simpy  # noqa: E402
-import bench_draws  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_grade  # noqa: E402
 import bench_instructions  # noqa: E402
-import bench_reuse  # noqa: E402
 import profile_summary  # noqa: E402
 
 
@@ -49,40 +46,18 @@ def test_engine_benchmark_reports_runs_events_and_ratio():
     assert out["expert"]["decisions_per_run"] >= 5  # the expert plays the whole case
 
 
-def test_reuse_benchmark_times_both_ways_and_finds_the_same_traces():
-    out = bench_reuse.bench("tutorial", "random", blocks=2)
-    assert out["same_traces"] is True  # reusing a generator must not change a single run
-    lo, hi = out["quartiles"]
-    assert 0 < lo <= out["time_ratio"] <= hi and out["blocks"] == 2
-
-
-def test_draws_benchmark_replays_the_very_blocks_numpy_drew():
-    out = bench_draws.bench("tutorial", "expert", blocks=2)
-    assert out["same_traces"] is True  # the lists hand out numpy's own values, in numpy's order
-    assert out["numpy_blocks_per_run"] >= 1  # a tutorial game draws, so the blocks were recorded
-    lo, hi = out["quartiles"]
-    assert 0 < lo <= out["time_ratio"] <= hi and out["blocks"] == 2
-
-
-def test_draws_replay_notices_a_run_that_draws_in_another_order(monkeypatch):
-    monkeypatch.setitem(bench_draws._RECORDED, 7, [("n", [0.5])])
-    dice = bench_draws._Replaying(7)
-    with pytest.raises(RuntimeError, match="another order"):
-        dice.random()
-
-
 def test_profile_summary_counts_only_engine_runs_and_charges_the_innermost_frame():
-    run = "<module> (bench_engine.py:9);play (sim/policies.py:141);Session.advance (sim/session.py:101)"
+    run = "<module> (bench_engine.py:9);play (sim/runs/policies.py:141);Session.advance (sim/engine/session.py:101)"
     lines = [
         f"{run};Environment.step (simpy/core.py:189) 6\n",
         f"{run};Environment.step (simpy/core.py:189);Process._resume (simpy/events.py:399) 2\n",
-        f"{run};Environment.step (simpy/core.py:189);Deal.apply (sim/state.py:187) 3\n",
+        f"{run};Environment.step (simpy/core.py:189);Deal.apply (sim/engine/state.py:187) 3\n",
         "<module> (bench_engine.py:9);run (benchmarks/bare_simpy.py:60) 50\n",  # the bare floor: not a run
         "<module> (bench_engine.py:3);_find_and_load (<frozen importlib._bootstrap>:1) 40\n",  # importing
     ]
     total, places = profile_summary.summarise(lines)
     assert total == 11
-    assert places == {"simpy (its own code)": 8, "sim/state.py Deal": 3}
+    assert places == {"simpy (its own code)": 8, "sim/engine/state.py Deal": 3}
 
 
 def test_counts_are_read_from_callgrind_output():
@@ -106,15 +81,6 @@ def test_counted_runs_are_the_benchmarks_runs():
     assert bench_instructions.child_bare(4, 3, 1, 5) == 5 * bare_simpy.run(4, 3, 1)
 
 
-def test_every_counted_part_of_a_run_runs():
-    """``--parts`` counts each part over the counted seeds, less an empty call: each must run."""
-    for part in ["none", *bench_instructions.PARTS]:
-        assert bench_instructions.child_part("tutorial", part, 2) == 2
-    with pytest.raises(KeyError):
-        bench_instructions.child_part("tutorial", "no such part", 1)
-
-
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_callgrind_counts_only_the_measured_runs():
     counts, events = bench_instructions.count(["bare", "4", "3", "1", "20"])
     assert events == 20 * bare_simpy.run(4, 3, 1)

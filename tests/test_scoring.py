@@ -23,7 +23,7 @@ def make_trace(won: bool, close_day: float = 40.0, sat_boss: float = 80.0) -> li
     people = (tr.PersonStart("boss", "economic_buyer", 0.75, 50.0, 50.0, True),
               tr.PersonStart("user", "user", 0.25, 50.0, 40.0, True))
     events: list = [
-        tr.Start(0.0, "demo", 5, (("acme", people),)),
+        tr.Start(0.0, "demo", 5, (tr.AccountStart("acme", people),)),
         tr.StageChange(0.0, "acme", "need_identification"),
         tr.Decision(0.0, "acme", "meet", "need_identification", "a", ("a", "b"), ("a",), 2.0),
         tr.Effect(0.0, "acme", "boss", "satisfaction", sat_boss - 50.0, sat_boss, "a"),

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from scoring import Scorecard, Summary, score_run
+from scoring import AccountCard, Scorecard, Summary, score_run
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
 from sim.engine.rules import AccountRules, Rules, TouchpointRule
@@ -214,58 +214,63 @@ class Tally:
     def add(self, session: Session, card: Scorecard, seed: int, hits: Iterable[SoftLockHit] = ()) -> None:
         """Count one finished run."""
         self.summary.add(card)
-        won, score = card.won, card.score
-        if won and self.first_win is None:
+        if card.won and self.first_win is None:
             self.first_win = Example(self.policy, seed)
+        self._count_decisions(session.trace, card)
+        for acc in card.accounts:
+            self._count_account(acc)
+        self.best_wins = max(self.best_wins, sum(a.result == "won" for a in card.accounts))
+        for deal in session.deals:
+            if deal.status == "lost" and deal.reason == "veto":
+                for p in deal.people.values():
+                    if p.vetoes:
+                        self.vetoes[(deal.id, p.id)] += 1
+        for hit in hits:
+            key = (hit.account, hit.touchpoint)
+            self.softlocks[key] += 1
+            self.softlock_example.setdefault(key, Example(self.policy, seed, hit.day))
+
+    def _count_decisions(self, trace: list[tr.TraceEvent], card: Scorecard) -> None:
+        """Touchpoints reached, actions picked and offered in one run, and how the run ended."""
         reached: set[TpKey] = set()
         picked: set[tuple[str, str, str]] = set()
         offered: set[tuple[str, str, str]] = set()
-        for r in session.rows:
-            if r[-1] != "decision":
+        for e in trace:
+            if not isinstance(e, tr.Decision):
                 continue
-            e = tr.event(r)
             key = (e.account, e.touchpoint)
             tally = self.touchpoints[key]
             tally.decisions += 1
             tally.actions[e.action].picks += 1
             reached.add(key)
             picked.add((e.account, e.touchpoint, e.action))
-            for a in e.offered:
-                offered.add((e.account, e.touchpoint, a))
+            offered.update((e.account, e.touchpoint, a) for a in e.offered)
         for key in reached:
-            self.touchpoints[key].reached.add(won, score)
+            self.touchpoints[key].reached.add(card.won, card.score)
         for acc, tp, action in picked:
-            self.touchpoints[(acc, tp)].actions[action].picked.add(won, score)
+            self.touchpoints[(acc, tp)].actions[action].picked.add(card.won, card.score)
         for acc, tp, action in offered:
             self.touchpoints[(acc, tp)].actions[action].offered_runs += 1
-        for acc in card.accounts:
-            presale = self._presale[acc.account]
-            entered = set(acc.stages)
-            for i, stage in enumerate(presale):
-                if stage not in entered:
-                    break
-                self.stage_reached[(acc.account, stage)] += 1
-                if i + 1 < len(presale):
-                    passed = presale[i + 1] in entered
-                else:  # the last gate before after-sales is the close: won, or vetoed at it
-                    passed = acc.result == "won" or (acc.result == "lost" and acc.reason == "veto")
-                if passed:
-                    self.gate_passed[(acc.account, stage)] += 1
-            if acc.result == "lost":
-                self.losses[(acc.account, acc.reason)] += 1
-                self.losses_at[(acc.account, acc.stages[-1] if acc.stages else "", acc.reason)] += 1
-            elif acc.result == "won":
-                self.account_wins[acc.account] += 1
-        self.best_wins = max(self.best_wins, sum(a.result == "won" for a in card.accounts))
-        for deal in session.world.deals:
-            if deal.status == "lost" and deal.reason == "veto":
-                for p in deal.people.values():
-                    if p.present and p.veto and p.trust < p.veto_below:
-                        self.vetoes[(deal.id, p.id)] += 1
-        for hit in hits:
-            key = (hit.account, hit.touchpoint)
-            self.softlocks[key] += 1
-            self.softlock_example.setdefault(key, Example(self.policy, seed, hit.day))
+
+    def _count_account(self, acc: AccountCard) -> None:
+        """Stages an account reached, gates it passed, and how its deal ended."""
+        presale = self._presale[acc.account]
+        entered = set(acc.stages)
+        for i, stage in enumerate(presale):
+            if stage not in entered:
+                break
+            self.stage_reached[(acc.account, stage)] += 1
+            if i + 1 < len(presale):
+                passed = presale[i + 1] in entered
+            else:  # the last gate before after-sales is the close: won, or vetoed at it
+                passed = acc.result == "won" or (acc.result == "lost" and acc.reason == "veto")
+            if passed:
+                self.gate_passed[(acc.account, stage)] += 1
+        if acc.result == "lost":
+            self.losses[(acc.account, acc.reason)] += 1
+            self.losses_at[(acc.account, acc.stages[-1] if acc.stages else "", acc.reason)] += 1
+        elif acc.result == "won":
+            self.account_wins[acc.account] += 1
 
     def summary_dict(self) -> dict[str, Any]:
         """The same JSON as ``touchpoint run --json`` for this policy and seeds."""
@@ -318,7 +323,7 @@ def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, 
         if probe is not None:
             probe.reset()
         session = play(target, make(s), s)
-        tally.add(session, score_run(session.rows, rubric), s, probe.hits if probe is not None else ())
+        tally.add(session, score_run(session.trace, rubric), s, probe.hits if probe is not None else ())
         if progress is not None:
             progress(i + 1)
     return tally

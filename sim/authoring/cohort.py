@@ -206,7 +206,7 @@ def write_trainee(spec: CohortSpec, i: int, policy_name: str, scenario: Any | No
                 wall += think + 2.0  # and a moment to read the buyer's reaction
                 session.choose(choice)
                 point = session.advance()
-            w.end(session, score_run(session.rows, scenario.rubric), wall_s=wall)
+            w.end(session, score_run(session.trace, scenario.rubric), wall_s=wall)
         clock += timedelta(seconds=wall + float(rng.uniform(60, 420)))  # a break, then try again
     return spec.attempts
 

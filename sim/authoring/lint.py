@@ -57,8 +57,20 @@ from pydantic import BaseModel
 
 from scoring import wilson_interval
 from sim.authoring.analysis import Exploration, Tally
-from sim.engine.rules import AccountRules, EffectRule, Rules
+from sim.engine.dice import Amount, Fixed, Normal, Triangular, Uniform
+from sim.engine.rules import (
+    AccountChange,
+    AccountRules,
+    Join,
+    Leave,
+    Operation,
+    PersonChange,
+    Rules,
+    SetFlag,
+    flatten,
+)
 from sim.lang import expr
+from sim.lang.schema import ACCOUNT_NUMBERS, DERIVED_NUMBERS
 from sim.lang.text import STAGE_NAMES as TEXT_STAGE_NAMES
 from sim.lang.text import pick
 
@@ -230,7 +242,7 @@ class Finding:
 # --- ranges: what each number can be over any run -----------------------------------------------------
 
 INF = float("inf")
-NUM_NAMES = ("info", "fit", "competitor", "consensus", "satisfaction", "day", "days_left")
+NUM_NAMES = ACCOUNT_NUMBERS + DERIVED_NUMBERS
 
 
 @dataclass
@@ -243,66 +255,55 @@ class Ranges:
     can_absent: set[str]
 
 
-def _gain(amount: Any) -> float:
+def _gain(amount: Amount) -> float:
     """The largest value an amount can take (for an upper bound)."""
-    if amount.__class__ is float:
-        return amount
-    kind = amount[0]
-    if kind == "n":
-        return amount[1] if amount[2] == 0 else INF
-    return amount[2] if kind == "u" else amount[3]
+    match amount:
+        case Fixed(value=value):
+            return value
+        case Normal(mean=mean, sd=sd):
+            return mean if sd == 0 else INF
+        case Uniform(high=high) | Triangular(high=high):
+            return high
+    raise TypeError(amount)
 
 
-def _effect_gains(effects: tuple[EffectRule, ...]) -> dict[str, float]:
-    """The largest total increase each number can get from a list of effects."""
+def _effect_gains(ops: tuple[Operation, ...]) -> dict[str, float]:
+    """The largest total increase each number can get from an action's or event's effects."""
     out: dict[str, float] = {}
-    for e in effects:
-        for var, amount in e.account:
-            g = max(0.0, _gain(amount) * e.scale)
-            out[var] = out.get(var, 0.0) + g
-        for var, amount in e.people:
-            g = max(0.0, _gain(amount) * e.scale)
-            for pid in e.who:
-                key = f"{var}({pid})"
-                out[key] = out.get(key, 0.0) + g
+    for op in flatten(ops):
+        if isinstance(op, AccountChange):
+            out[op.number] = out.get(op.number, 0.0) + max(0.0, _gain(op.amount) * op.scale)
+        elif isinstance(op, PersonChange):
+            for var, amount in (("trust", op.trust), ("satisfaction", op.satisfaction)):
+                if amount is not None:
+                    key = f"{var}({op.person})"
+                    out[key] = out.get(key, 0.0) + max(0.0, _gain(amount) * op.scale)
     return out
 
 
 def account_ranges(acc: AccountRules) -> Ranges:
     """Bounds of every number a condition of this account can read."""
     gains: dict[str, float] = {}
-    settable: set[str] = set()
-    joins: set[str] = set()
-    leaves: set[str] = set()
-
-    def note(effects: tuple[EffectRule, ...]) -> None:
-        for e in effects:
-            settable.update(e.set_flags)
-            if e.join:
-                joins.add(e.join)
-            if e.leave:
-                leaves.add(e.leave)
-
+    everything = [op for tp in acc.touchpoints.values() for a in tp.actions for op in flatten(a.ops)]
+    everything += [op for ev in (*acc.events_start, *acc.events_close) for op in flatten(ev.ops)]
+    settable = {op.flag for op in everything if isinstance(op, SetFlag)}
+    joins = {op.person for op in everything if isinstance(op, Join)}
+    leaves = {op.person for op in everything if isinstance(op, Leave)}
     for tp in acc.touchpoints.values():
         visits = 1 if tp.stage == "after_sales" else 1 + tp.repeat
         best: dict[str, float] = {}
         for a in tp.actions:
-            note(a.effects)
-            for var, g in _effect_gains(a.effects).items():
+            for var, g in _effect_gains(a.ops).items():
                 best[var] = max(best.get(var, 0.0), g)
         for var, g in best.items():
             gains[var] = gains.get(var, 0.0) + visits * g
     for ev in (*acc.events_start, *acc.events_close):
-        note(ev.effects)
-        for var, g in _effect_gains(ev.effects).items():
+        for var, g in _effect_gains(ev.ops).items():
             gains[var] = gains.get(var, 0.0) + g
-    num: dict[str, tuple[float, float]] = {
-        "info": (0.0, min(100.0, gains.get("info", 0.0))),
-        "fit": (0.0, min(100.0, gains.get("fit", 0.0))),
-        "competitor": (0.0, 100.0),
-        "day": (0.0, INF),
-        "days_left": (-INF, INF),
-    }
+    num: dict[str, tuple[float, float]] = {n: (0.0, min(100.0, gains.get(n, 0.0))) for n in ACCOUNT_NUMBERS}
+    num["competitor"] = (0.0, 100.0)  # starts at the competitor's strength and grows on its own
+    num["day"] = (0.0, INF)
+    num["days_left"] = (-INF, INF)
     can_present = {p.id for p in acc.spec.stakeholders if p.present} | joins
     can_absent = {p.id for p in acc.spec.stakeholders if not p.present} | leaves
     trust_hi = sat_hi = 0.0
@@ -622,16 +623,11 @@ def _veto_static(acc: AccountRules, ranges: Ranges, res: StaticResult) -> None:
 def _idle_static(acc: AccountRules, res: StaticResult) -> None:
     spec = acc.spec
     touched: set[str] = set()
-    effects: list[EffectRule] = []
-    for tp in acc.touchpoints.values():
-        for a in tp.actions:
-            effects.extend(a.effects)
-    for ev in (*acc.events_start, *acc.events_close):
-        effects.extend(ev.effects)
-    for e in effects:
-        if e.people:
-            touched.update(e.who)
-        touched.update(x for x in (e.join, e.leave) if x)
+    ops = [op for tp in acc.touchpoints.values() for a in tp.actions for op in flatten(a.ops)]
+    ops += [op for ev in (*acc.events_start, *acc.events_close) for op in flatten(ev.ops)]
+    for op in ops:
+        if isinstance(op, PersonChange | Join | Leave):
+            touched.add(op.person)
     conditions = [tp.when for tp in spec.touchpoints] + [a.when for tp in spec.touchpoints for a in tp.actions]
     conditions += [ev.when for ev in spec.events] + [s.gate for s in spec.stages.values()]
     for c in conditions:

@@ -99,7 +99,7 @@ class LookaheadPolicy:
         here = sim.advance()
         if not isinstance(here, DecisionPoint) or here.key != point.key:  # pragma: no cover - engine bug
             raise RuntimeError(f"replay diverged at decision {len(prefix) + 1} (seed {self.seed})")
-        sim.world.rng.reseed(np.random.default_rng([self.seed, ROLLOUT_STREAM, len(prefix), k]))
+        sim.world.dice.reseed(np.random.default_rng([self.seed, ROLLOUT_STREAM, len(prefix), k]))
         sim.choose(option)
         policy: Policy = (self.fallback if self.rollout_policy == "expert"
                           else RandomPolicy(_rollout_seed(self.seed, len(prefix), k)))
@@ -107,7 +107,7 @@ class LookaheadPolicy:
         while not isinstance(nxt, RunOutcome):
             sim.choose(policy.choose(nxt, sim))
             nxt = sim.advance()
-        return score_run(sim.rows, self.rubric).score
+        return score_run(sim.trace, self.rubric).score
 
 
 def _significant(diffs: list[float]) -> bool:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario or log.header["scenario"])
     try:
         session = replay(log, scenario)
-        card = score_run(session.rows, scenario.rubric)
+        card = score_run(session.trace, scenario.rubric)
         check_end(log, session, card)
     except LogError as err:
         raise CliError(f"{args.log}: invalid: {err}", 1) from None

@@ -43,7 +43,7 @@ def simulate(scenario: Any, policy_spec: str, runs: int, seed: int, save_logs: P
             session = play(scenario, policy, s)
         except PolicyError as err:
             raise CliError(f"run {i} (seed {s}): {err}", 1) from None
-        card = score_run(session.rows, scenario.rubric)
+        card = score_run(session.trace, scenario.rubric)
         summary.add(card)
         if save_logs is not None:
             write_log(save_logs / f"{scenario.id}-{policy.name}-{s:06d}.jsonl", session, card,

@@ -1,28 +1,98 @@
-"""Compiled rules: a validated scenario turned into plain structures the engine runs fast.
+"""Compiled rules: a validated scenario turned into the plain structures a run reads.
 
-Validation (pydantic) happens once at load time; a run then only touches these slotted objects:
-conditions are closures from :mod:`sim.lang.expr`, random amounts are tagged tuples, references are
-resolved to ids. Compiling is also where references that pydantic cannot see are checked (a
-condition naming an unknown flag, an effect on a stakeholder who does not exist), so each problem
-is raised as a :class:`RuleError` with the path of the field at fault.
+Validation (pydantic, :mod:`sim.lang.schema`) happens once at load time. Compiling then resolves
+what pydantic cannot see (a condition naming an unknown flag, an effect on a stakeholder who does
+not exist), raising a :class:`RuleError` with the path of the field at fault, and turns the
+scenario into what the engine runs:
+
+* conditions become closures over the deal (:mod:`sim.lang.expr`);
+* random amounts become :mod:`sim.engine.dice` amounts, drawn each time they apply;
+* each action's and event's effects become a flat tuple of *operations*, each doing one thing
+  (:func:`compile_ops`), which :meth:`sim.engine.state.Deal.apply` performs in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from math import sqrt
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sim.engine.decisions import Option
-from sim.engine.trace import PersonStart
+from sim.engine.dice import Amount, Fixed, Normal, Triangular, Uniform
+from sim.engine.trace import AccountStart, PersonStart
 from sim.lang import expr
-from sim.lang.schema import STAGES, Account, Distribution, Scenario
+from sim.lang.schema import (
+    ACCOUNT_NUMBERS,
+    PERSON_NUMBERS,
+    STAGES,
+    Account,
+    Action,
+    Distribution,
+    Effect,
+    Scenario,
+    Touchpoint,
+)
+
+__all__ = [
+    "AccountChange",
+    "AccountRules",
+    "ActionRule",
+    "Chance",
+    "ClearFlag",
+    "CompetitorRule",
+    "Cond",
+    "Deadline",
+    "Deal",
+    "EventRule",
+    "Join",
+    "Leave",
+    "Lose",
+    "Menu",
+    "Operation",
+    "PersonChange",
+    "PersonInit",
+    "RuleError",
+    "Rules",
+    "SetFlag",
+    "StageRule",
+    "Stakeholder",
+    "TouchpointRule",
+    "amount",
+    "compile_effect",
+    "compile_ops",
+    "compile_rules",
+    "flatten",
+    "symbols_for",
+]
 
 Path = tuple[str | int, ...]
-Cond = Callable[[Any], bool] | None
-#: A fixed float, or ("n", mean, sd) / ("u", lo, hi, hi - lo) / ("t", lo, mode, hi, ...) drawn per use.
-AmountT = float | tuple
+
+
+class Stakeholder(Protocol):
+    """What a condition reads of a stakeholder."""
+
+    numbers: dict[str, float]  # trust, satisfaction
+    present: bool
+
+
+class Deal(Protocol):
+    """What compiled rules read of a deal during a run (:class:`sim.engine.state.Deal` is one)."""
+
+    numbers: dict[str, float]
+    flags: set[str]
+    deadline: float
+
+    @property
+    def people(self) -> Mapping[str, Stakeholder]: ...
+    @property
+    def now(self) -> float: ...
+    def consensus(self) -> float: ...
+    def satisfaction(self) -> float: ...
+
+
+#: A compiled condition: does it hold for this deal now? (None: no condition, always true.)
+Cond = Callable[[Deal], bool] | None
 
 
 class RuleError(Exception):
@@ -35,70 +105,153 @@ class RuleError(Exception):
         self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
-class EffectRule:
-    chance: float
-    who: tuple[str, ...]  # stakeholder ids a trust/satisfaction change applies to
-    people: tuple[tuple[str, AmountT], ...]  # ("trust"|"satisfaction", amount)
-    account: tuple[tuple[str, AmountT], ...]  # ("info"|"fit"|"competitor"|"patience", amount)
-    set_flags: tuple[str, ...]
-    clear_flags: tuple[str, ...]
-    leave: str | None
-    join: str | None
-    lose: str | None
+# --- operations: what effects do, one thing each --------------------------------------------------
+
+
+class PersonChange(NamedTuple):
+    """Change a stakeholder's trust, then satisfaction (None: no change), each by a draw of its
+    amount times ``scale``, if the stakeholder is present. With ``met``, the seller met them:
+    their drift clock restarts (even if they are not present)."""
+
+    person: str
+    met: bool
+    trust: Amount | None
+    satisfaction: Amount | None
     scale: float
+
+
+class AccountChange(NamedTuple):
+    """Change one of the account's numbers (:data:`sim.lang.schema.ACCOUNT_NUMBERS`)."""
+
+    number: str
+    amount: Amount
+    scale: float
+
+
+class Deadline(NamedTuple):
+    """Move the buyer's deadline by a number of days (``patience``; never before day 0)."""
+
+    days: Amount
+    scale: float
+
+
+class SetFlag(NamedTuple):
+    """A milestone is reached."""
+
+    flag: str
+
+
+class ClearFlag(NamedTuple):
+    """A milestone is lost."""
+
+    flag: str
+
+
+class Leave(NamedTuple):
+    """A stakeholder leaves the buying center."""
+
+    person: str
+
+
+class Join(NamedTuple):
+    """A stakeholder joins the buying center."""
+
+    person: str
+
+
+class Lose(NamedTuple):
+    """The deal is lost at once, for ``reason``."""
+
+    reason: str
+
+
+class Chance(NamedTuple):
+    """With ``probability`` (one uniform draw), perform ``ops``."""
+
+    probability: float
+    ops: tuple[Operation, ...]
+
+
+Operation = PersonChange | AccountChange | Deadline | SetFlag | ClearFlag | Leave | Join | Lose | Chance
+
+
+def flatten(ops: Iterable[Operation]) -> Iterator[Operation]:
+    """Every operation that ``ops`` may perform, those inside a :class:`Chance` included (for
+    checks that ask what a scenario can do, not what one run does)."""
+    for op in ops:
+        if isinstance(op, Chance):
+            yield from flatten(op.ops)
+        else:
+            yield op
+
+
+# --- compiled scenario ------------------------------------------------------------------------------
+
+
+class Menu(NamedTuple):
+    """What a decision offers: the options, their ids, and the author's recommended ids."""
+
+    options: tuple[Option, ...]
+    ids: tuple[str, ...]
+    recommended: tuple[str, ...]
+
+    @classmethod
+    def of(cls, actions: Iterable[ActionRule]) -> Menu:
+        offered = tuple(actions)
+        return cls(tuple(a.option for a in offered), tuple(a.id for a in offered),
+                   tuple(a.id for a in offered if a.recommended))
 
 
 @dataclass(frozen=True, slots=True)
 class ActionRule:
+    """One action of a touchpoint: offered when ``when`` holds; costs the seller ``days``; then the
+    buyer takes ``wait_days`` on its own; ``ops`` are its compiled effects."""
+
     id: str
     days: float
     when: Cond
     recommended: bool
-    effects: tuple[EffectRule, ...]
-    wait_days: float = 0.0
-    ops: tuple = ()  # the effects compiled for Deal.apply (see compile_ops)
+    ops: tuple[Operation, ...]
+    wait_days: float
+    spec: Action = field(compare=False, repr=False)
+    option: Option = field(init=False, compare=False, repr=False)  # as a decision offers it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option", Option(self.id, self.days, self.recommended))
 
 
 @dataclass(frozen=True, slots=True)
 class TouchpointRule:
+    """A touchpoint of a stage: visited when ``when`` holds, ``repeat`` more times while the
+    stage's gate fails; the seller meets the people ``with_``."""
+
     id: str
-    index: int
+    key: str  # "account/touchpoint": the decision key in logs
     stage: str
     when: Cond
     repeat: int
     with_: tuple[str, ...]
     actions: tuple[ActionRule, ...]
-    key: str = ""  # "account/touchpoint": the decision key in logs
-    by_id: dict[str, ActionRule] = field(default_factory=dict)
-    conditional: bool = False  # some action has a ``when``: the offer must be computed each visit
-    menu: tuple | None = None  # (options, offered ids, recommended ids) of all the actions, built once
-    menus: dict[int, tuple] = field(default_factory=dict)  # menus of conditional offers, built on first use
+    by_id: dict[str, ActionRule]
+    spec: Touchpoint = field(compare=False, repr=False)
+    menu: Menu | None = field(init=False, compare=False, repr=False)  # when no action has a condition
 
-    def offer(self, deal: Any) -> tuple | None:
-        """The menu (see :func:`menu`) of the actions offered to ``deal`` now, or None if none is.
+    def __post_init__(self) -> None:
+        unconditional = all(a.when is None for a in self.actions)
+        object.__setattr__(self, "menu", Menu.of(self.actions) if unconditional else None)
 
-        Menus are built once per set of offered actions and shared by every run: they are
-        immutable, and building them on each visit was a visible share of a run's time.
-        """
-        if not self.conditional:
+    def offer(self, deal: Deal) -> Menu | None:
+        """The menu of the actions offered to ``deal`` now, or None if none is."""
+        if self.menu is not None:
             return self.menu
-        key, bit = 0, 1
-        for a in self.actions:
-            when = a.when  # a callable attribute is called faster from a local
-            if when is None or when(deal):
-                key |= bit
-            bit <<= 1
-        if not key:
-            return None
-        found = self.menus.get(key)
-        if found is None:
-            found = self.menus[key] = menu(tuple(a for i, a in enumerate(self.actions) if key >> i & 1))
-        return found
+        offered = [a for a in self.actions if a.when is None or a.when(deal)]
+        return Menu.of(offered) if offered else None
 
 
 @dataclass(frozen=True, slots=True)
 class StageRule:
+    """A roadmap stage of an account: its touchpoints in order, and the gate that leaves it."""
+
     key: str
     gate: Cond
     fail_reason: str
@@ -108,16 +261,17 @@ class StageRule:
 
 @dataclass(frozen=True, slots=True)
 class EventRule:
+    """An author's event: on ``day`` (after the start, or after the close), with ``chance``, if
+    ``when`` holds."""
+
     id: str
     day: float
     chance: float
     when: Cond
-    effects: tuple[EffectRule, ...]
-    ops: tuple = ()  # the effects compiled for Deal.apply (see compile_ops)
+    ops: tuple[Operation, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PersonInit:
+class PersonInit(NamedTuple):
     """A stakeholder's starting values, resolved once so each run starts cheaply."""
 
     id: str
@@ -131,16 +285,26 @@ class PersonInit:
     veto_below: float
 
 
+class CompetitorRule(NamedTuple):
+    """A rival vendor: starting ``strength``, weekly ``growth``, and the strength that wins."""
+
+    strength: float
+    growth: Amount
+    wins_at: float
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRules:
+    """Everything about one account that a run needs."""
+
     id: str
-    index: int
+    index: int  # its place in the scenario's accounts (for the paths of findings)
     spec: Account
     people: tuple[PersonInit, ...]
     stages: tuple[StageRule, ...]
-    events_start: tuple[EventRule, ...]
-    events_close: tuple[EventRule, ...]
-    competitor: tuple[float, AmountT, float] | None  # (strength, growth per week, wins_at)
+    events_start: tuple[EventRule, ...]  # by day
+    events_close: tuple[EventRule, ...]  # by day after the close
+    competitor: CompetitorRule | None
     patience_days: float
     touchpoints: dict[str, TouchpointRule]
 
@@ -151,37 +315,38 @@ class Rules:
 
     spec: Scenario
     accounts: tuple[AccountRules, ...]
-    start: tuple = ()  # every account's (id, PersonStart...) for the trace's Start event, built once
-    #: a pipeline's focus options by (waiting account ids, advised id), built on first use: runs share them
-    focus_menus: dict[tuple, tuple] = field(default_factory=dict, compare=False, repr=False)
+    start: tuple[AccountStart, ...]  # every buying center as the trace's Start event records it
 
 
 # --- conditions -------------------------------------------------------------------------------------
 
-_NUM_NAMES: dict[str, Callable[[Any], float]] = {
-    "info": lambda d: d.info,
-    "fit": lambda d: d.fit,
-    "competitor": lambda d: d.competitor,
+
+def _number(name: str) -> Callable[[Deal], float]:
+    return lambda d: d.numbers[name]
+
+
+_DERIVED: dict[str, Callable[[Deal], float]] = {
     "consensus": lambda d: d.consensus(),
     "satisfaction": lambda d: d.satisfaction(),
-    "day": lambda d: d.world.env.now,
-    "days_left": lambda d: d.deadline - d.world.env.now,
+    "day": lambda d: d.now,
+    "days_left": lambda d: d.deadline - d.now,
 }
 
 
-def _flag_getter(flag: str) -> Callable[[Any], bool]:
+def _flag_getter(flag: str) -> Callable[[Deal], bool]:
     return lambda d: flag in d.flags
 
 
 def symbols_for(account: Account) -> expr.Symbols:
-    """What a condition in this account may name (flags, metrics, stakeholder functions)."""
-    names: dict[str, tuple[str, Callable[[Any], Any]]] = {n: ("num", g) for n, g in _NUM_NAMES.items()}
+    """What a condition in this account may name (flags, numbers, stakeholder functions)."""
+    names: dict[str, tuple[str, Callable[[Any], Any]]] = {n: ("num", _number(n)) for n in ACCOUNT_NUMBERS}
+    names.update({n: ("num", g) for n, g in _DERIVED.items()})
     for flag in account.flags:
         names[flag.id] = ("bool", _flag_getter(flag.id))
     people = [s.id for s in account.stakeholders]
     functions = {
-        "trust": ("num", people, lambda d, x: d.people[x].trust),
-        "satisfaction": ("num", people, lambda d, x: d.people[x].satisfaction),
+        "trust": ("num", people, lambda d, x: d.people[x].numbers["trust"]),
+        "satisfaction": ("num", people, lambda d, x: d.people[x].numbers["satisfaction"]),
         "present": ("bool", people, lambda d, x: d.people[x].present),
     }
     nouns = {"trust": "stakeholder", "satisfaction": "stakeholder", "present": "stakeholder"}
@@ -200,39 +365,16 @@ def _cond(text: str | None, symbols: expr.Symbols, path: Path) -> Cond:
 # --- effects ----------------------------------------------------------------------------------------
 
 
-def _amount(value: float | Distribution) -> AmountT:
-    if isinstance(value, Distribution):
-        if value.normal is not None:
-            return ("n", *value.normal)
-        if value.uniform is not None:
-            lo, hi = value.uniform
-            return ("u", lo, hi, hi - lo)
-        lo, mode, hi = value.triangular  # type: ignore[misc]
-        # numpy's triangular sampler, precomputed (see draw)
-        base = hi - lo
-        return ("t", lo, mode, hi, (mode - lo) / base, (mode - lo) * base, (hi - mode) * base)
-    return float(value)
-
-
-def draw(amount: AmountT, rng: Any) -> float:
-    """A value of an amount: itself if fixed, else one draw from the run's generator.
-
-    Uniform and triangular amounts are computed here from one ``rng.random()`` with the formulas of
-    numpy's own samplers (``random_uniform``, ``random_triangular``), which gives the very same
-    values as ``rng.uniform``/``rng.triangular`` without their array-argument overhead: a run draws
-    often, and those two calls cost more than the rest of an effect.
-    """
-    if amount.__class__ is float:
-        return amount  # type: ignore[return-value]
-    kind = amount[0]  # type: ignore[index]
-    if kind == "n":
-        return amount[1] + amount[2] * rng.standard_normal()  # type: ignore[index]
-    if kind == "u":
-        return amount[1] + amount[3] * rng.random()  # type: ignore[index]
-    u = rng.random()
-    if u <= amount[4]:  # type: ignore[index]
-        return amount[1] + sqrt(u * amount[5])  # type: ignore[index]
-    return amount[3] - sqrt((1.0 - u) * amount[6])  # type: ignore[index]
+def amount(value: float | Distribution) -> Amount:
+    """The engine's amount for a scenario's number or distribution."""
+    if not isinstance(value, Distribution):
+        return Fixed(float(value))
+    if value.normal is not None:
+        return Normal(*value.normal)
+    if value.uniform is not None:
+        return Uniform(*value.uniform)
+    assert value.triangular is not None  # the schema requires exactly one
+    return Triangular(*value.triangular)
 
 
 def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
@@ -241,118 +383,86 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _effects(effects: list, account: Account, path: Path) -> tuple[EffectRule, ...]:
-    people = {s.id: s for s in account.stakeholders}
+def _who(effect: Effect, account: Account, here: Path) -> tuple[str, ...]:
+    """The stakeholders a trust or satisfaction change applies to."""
+    people = [s.id for s in account.stakeholders]
+    if effect.who is None:
+        return ()
+    if effect.who == "all":
+        return tuple(people)
+    if effect.who.startswith("role:"):
+        role = effect.who[5:]
+        who = tuple(s.id for s in account.stakeholders if s.role == role)
+        if not who:
+            raise RuleError((*here, "who"), f"no stakeholder has the role '{role}'")
+        return who
+    if effect.who in people:
+        return (effect.who,)
+    raise RuleError((*here, "who"), _unknown("stakeholder", effect.who, people))
+
+
+def _check_references(effect: Effect, account: Account, here: Path) -> None:
+    """Flags and stakeholders an effect names must be declared."""
+    people = {s.id for s in account.stakeholders}
     flags = {f.id for f in account.flags}
-    traits = account.persona.traits
-    out = []
-    for i, e in enumerate(effects):
-        here = (*path, i)
-        who: tuple[str, ...] = ()
-        if e.who is not None:
-            if e.who == "all":
-                who = tuple(people)
-            elif e.who.startswith("role:"):
-                role = e.who[5:]
-                who = tuple(s.id for s in account.stakeholders if s.role == role)
-                if not who:
-                    raise RuleError((*here, "who"), f"no stakeholder has the role '{role}'")
-            elif e.who in people:
-                who = (e.who,)
-            else:
-                raise RuleError((*here, "who"), _unknown("stakeholder", e.who, people))
-        for key in ("set", "clear"):
-            for j, flag in enumerate(_as_tuple(getattr(e, key))):
-                if flag not in flags:
-                    sub = (*here, key) if isinstance(getattr(e, key), str) else (*here, key, j)
-                    raise RuleError(sub, _unknown("flag", flag, flags) + "; declare it under flags")
-        for key in ("leave", "join"):
-            ref = getattr(e, key)
-            if ref is not None and ref not in people:
-                raise RuleError((*here, key), _unknown("stakeholder", ref, people))
-        out.append(
-            EffectRule(
-                chance=e.chance,
-                who=who,
-                people=tuple(
-                    (k, _amount(getattr(e, k))) for k in ("trust", "satisfaction") if getattr(e, k) is not None
-                ),
-                account=tuple(
-                    (k, _amount(getattr(e, k))) for k in ("info", "fit", "competitor", "patience")
-                    if getattr(e, k) is not None
-                ),
-                set_flags=_as_tuple(e.set),
-                clear_flags=_as_tuple(e.clear),
-                leave=e.leave,
-                join=e.join,
-                lose=e.lose,
-                scale=getattr(traits, e.scale) if e.scale else 1.0,
-            )
-        )
-    return tuple(out)
+    for key in ("set", "clear"):
+        value = getattr(effect, key)
+        for j, flag in enumerate(_as_tuple(value)):
+            if flag not in flags:
+                sub = (*here, key) if isinstance(value, str) else (*here, key, j)
+                raise RuleError(sub, _unknown("flag", flag, flags) + "; declare it under flags")
+    for key in ("leave", "join"):
+        ref = getattr(effect, key)
+        if ref is not None and ref not in people:
+            raise RuleError((*here, key), _unknown("stakeholder", ref, people))
 
 
-#: Operation codes of compiled effects (see compile_ops and sim.state.Deal.apply). OP_PERSON must stay 0:
-#: Deal.apply tests for it as ``not code``.
-(OP_PERSON, OP_INFO, OP_FIT, OP_COMPETITOR, OP_PATIENCE, OP_SET, OP_CHANCE, OP_CLEAR, OP_LEAVE, OP_JOIN,
- OP_LOSE) = range(11)
-#: The operation changing each account number (the code says which, so the engine reads it without getattr).
-OP_FOR = {"info": OP_INFO, "fit": OP_FIT, "competitor": OP_COMPETITOR, "patience": OP_PATIENCE}
+def compile_effect(effect: Effect, account: Account, here: Path) -> tuple[Operation, ...]:
+    """The operations of one effect, in the order they happen (and draw):
 
-
-def _change(amount: AmountT | None, scale: float) -> tuple[float | None, AmountT | None]:
-    """``(fixed, amount)`` of an operation: the scaled value when the amount is a number, else None."""
-    return (amount * scale if amount.__class__ is float else None), amount  # type: ignore[operator]
-
-
-def compile_ops(effects: tuple[EffectRule, ...]) -> tuple[tuple, ...]:
-    """Flatten effects into the operations they perform, in the order they perform them.
-
-    An effect has a dozen optional parts and most are empty; the engine applies effects often, so
-    it runs this flat list instead, where each entry does one thing:
-
-    * ``(OP_CHANCE, p, ops)``: with probability ``p`` apply the effect's own operations ``ops``;
-    * ``(OP_PERSON, stakeholder, contact, trust_fixed, trust, satisfaction_fixed, satisfaction,
-      scale)``: if the stakeholder is present, change their trust, then their satisfaction, each
-      by its ``fixed`` value (already scaled) or by a fresh draw of its amount times ``scale``
-      (an amount of None: no change); with ``contact`` the seller met them, so their drift clock
-      restarts. An effect on one person is one operation (most change trust and satisfaction
-      together). An effect on several people is one operation per person and number, in the
-      order the effect gives them (trust for each person in ``who`` order, then satisfaction), so
-      the draws and rows come in that order; this keeps the innermost loop free of an inner loop;
-    * ``(OP_INFO | OP_FIT | OP_COMPETITOR | OP_PATIENCE, var, fixed, amount, scale)``: the same for
-      an account number;
-    * ``(OP_SET | OP_CLEAR, flag)``, ``(OP_LEAVE | OP_JOIN, stakeholder)``, ``(OP_LOSE, reason)``.
+    * people's changes: one :class:`PersonChange` per person with all its changes; but when an
+      effect changes both trust and satisfaction of several people, trust for each person first,
+      then satisfaction for each (met at the second), so draws and trace events come in that order;
+    * the account's numbers in :data:`~sim.lang.schema.ACCOUNT_NUMBERS` order, then the deadline;
+    * flags set, flags cleared, a person leaving, a person joining, the deal lost;
+    * all of it inside one :class:`Chance` if the effect has a chance below 1.
     """
-    out: list[tuple] = []
-    for e in effects:
-        ops: list[tuple] = []
-        changes = dict(e.people)
-        trust, satisfaction = _change(changes.get("trust"), e.scale), _change(changes.get("satisfaction"), e.scale)
-        if len(changes) == 2 and len(e.who) > 1:  # trust for everyone, then satisfaction: met at the last
-            ops += [(OP_PERSON, pid, False, *trust, None, None, e.scale) for pid in e.who]
-            ops += [(OP_PERSON, pid, True, None, None, *satisfaction, e.scale) for pid in e.who]
-        elif changes:  # one operation per person, with all its changes
-            ops += [(OP_PERSON, pid, True, *trust, *satisfaction, e.scale) for pid in e.who]
-        for var, amount in e.account:
-            ops.append((OP_FOR[var], var, *_change(amount, e.scale), e.scale))
-        ops += [(OP_SET, f) for f in e.set_flags] + [(OP_CLEAR, f) for f in e.clear_flags]
-        if e.leave:
-            ops.append((OP_LEAVE, e.leave))
-        if e.join:
-            ops.append((OP_JOIN, e.join))
-        if e.lose:
-            ops.append((OP_LOSE, e.lose))
-        if e.chance < 1.0:  # one draw decides the effect; its operations are nested, not skipped over
-            out.append((OP_CHANCE, e.chance, tuple(ops)))
-        else:
-            out += ops
-    return tuple(out)
+    who = _who(effect, account, here)
+    _check_references(effect, account, here)
+    traits = account.persona.traits
+    scale = float(getattr(traits, effect.scale)) if effect.scale else 1.0
+    trust, satisfaction = (None if getattr(effect, k) is None else amount(getattr(effect, k)) for k in PERSON_NUMBERS)
+    ops: list[Operation] = []
+    if trust is not None and satisfaction is not None and len(who) > 1:
+        ops += [PersonChange(pid, False, trust, None, scale) for pid in who]
+        ops += [PersonChange(pid, True, None, satisfaction, scale) for pid in who]
+    elif trust is not None or satisfaction is not None:
+        ops += [PersonChange(pid, True, trust, satisfaction, scale) for pid in who]
+    for number in ACCOUNT_NUMBERS:
+        value = getattr(effect, number)
+        if value is not None:
+            ops.append(AccountChange(number, amount(value), scale))
+    if effect.patience is not None:
+        ops.append(Deadline(amount(effect.patience), scale))
+    ops += [SetFlag(f) for f in _as_tuple(effect.set)]
+    ops += [ClearFlag(f) for f in _as_tuple(effect.clear)]
+    if effect.leave:
+        ops.append(Leave(effect.leave))
+    if effect.join:
+        ops.append(Join(effect.join))
+    if effect.lose:
+        ops.append(Lose(effect.lose))
+    if effect.chance < 1.0:
+        return (Chance(effect.chance, tuple(ops)),)
+    return tuple(ops)
 
 
-def _unknown(what: str, name: str, known: Any) -> str:
-    import difflib
+def compile_ops(effects: list[Effect], account: Account, path: Path) -> tuple[Operation, ...]:
+    """The operations of a list of effects, in order (see :func:`compile_effect`)."""
+    return tuple(op for i, e in enumerate(effects) for op in compile_effect(e, account, (*path, i)))
 
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown {what} '{name}'{hint}"
@@ -361,16 +471,16 @@ def _unknown(what: str, name: str, known: Any) -> str:
 # --- scenario ---------------------------------------------------------------------------------------
 
 
-def _account(account: Account, index: int) -> AccountRules:
-    base: Path = ("accounts", index)
-    symbols = symbols_for(account)
-    people = {s.id for s in account.stakeholders}
+def _check_unique_ids(account: Account, base: Path) -> None:
     _unique([s.id for s in account.stakeholders], (*base, "stakeholders"), "stakeholder")
     _unique([f.id for f in account.flags], (*base, "flags"), "flag")
     _unique([t.id for t in account.touchpoints], (*base, "touchpoints"), "touchpoint")
     _unique([e.id for e in account.events], (*base, "events"), "event")
-    by_stage: dict[str, list[TouchpointRule]] = {k: [] for k in account.stages}
-    touchpoints: dict[str, TouchpointRule] = {}
+
+
+def _touchpoints(account: Account, base: Path, symbols: expr.Symbols) -> list[TouchpointRule]:
+    people = {s.id for s in account.stakeholders}
+    out = []
     for ti, tp in enumerate(account.touchpoints):
         tpath = (*base, "touchpoints", ti)
         if tp.stage not in account.stages:
@@ -385,55 +495,65 @@ def _account(account: Account, index: int) -> AccountRules:
                 days=float(a.days),
                 when=_cond(a.when, symbols, (*tpath, "actions", ai, "when")),
                 recommended=a.recommended,
-                effects=(effects := _effects(a.effects, account, (*tpath, "actions", ai, "effects"))),
+                ops=compile_ops(a.effects, account, (*tpath, "actions", ai, "effects")),
                 wait_days=float(a.wait_days),
-                ops=compile_ops(effects),
+                spec=a,
             )
             for ai, a in enumerate(tp.actions)
         )
-        rule = TouchpointRule(
+        out.append(TouchpointRule(
             id=tp.id,
-            index=ti,
+            key=f"{account.id}/{tp.id}",
             stage=tp.stage,
             when=_cond(tp.when, symbols, (*tpath, "when")),
             repeat=tp.repeat,
             with_=tuple(tp.with_),
             actions=actions,
-            key=f"{account.id}/{tp.id}",
             by_id={a.id: a for a in actions},
-            conditional=any(a.when is not None for a in actions),
-            menu=menu(actions) if actions else None,
-        )
-        by_stage[tp.stage].append(rule)
-        touchpoints[tp.id] = rule
+            spec=tp,
+        ))
+    return out
+
+
+def _stages(account: Account, base: Path, symbols: expr.Symbols, touchpoints: list[TouchpointRule]) -> list[StageRule]:
     stages = []
     for key, stage in account.stages.items():
-        if not by_stage[key]:
+        here = tuple(tp for tp in touchpoints if tp.stage == key)
+        if not here:
             raise RuleError((*base, "stages", key), f"stage '{key}' has no touchpoint")
         if stage.lasts_days is not None and key != "after_sales":
             raise RuleError((*base, "stages", key, "lasts_days"), "only after_sales has a follow-up period")
-        stages.append(
-            StageRule(
-                key=key,
-                gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
-                fail_reason=stage.fail_reason,
-                touchpoints=tuple(by_stage[key]),
-                lasts_days=float(stage.lasts_days or 0.0),
-            )
-        )
+        stages.append(StageRule(
+            key=key,
+            gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
+            fail_reason=stage.fail_reason,
+            touchpoints=here,
+            lasts_days=float(stage.lasts_days or 0.0),
+        ))
+    return sorted(stages, key=lambda s: STAGES.index(s.key))
+
+
+def _events(account: Account, base: Path, symbols: expr.Symbols) -> dict[str, tuple[EventRule, ...]]:
+    """The account's events counted from the start and from the close, each by day."""
     events: dict[str, list[EventRule]] = {"start": [], "close": []}
     for ei, ev in enumerate(account.events):
-        epath = (*base, "events", ei)
-        events[ev.after].append(
-            EventRule(
-                id=ev.id,
-                day=float(ev.day),
-                chance=ev.chance,
-                when=_cond(ev.when, symbols, (*epath, "when")),
-                effects=(effects := _effects(ev.effects, account, (*epath, "effects"))),
-                ops=compile_ops(effects),
-            )
-        )
+        events[ev.after].append(EventRule(
+            id=ev.id,
+            day=float(ev.day),
+            chance=ev.chance,
+            when=_cond(ev.when, symbols, (*base, "events", ei, "when")),
+            ops=compile_ops(ev.effects, account, (*base, "events", ei, "effects")),
+        ))
+    return {after: tuple(sorted(evs, key=lambda e: e.day)) for after, evs in events.items()}
+
+
+def _account(account: Account, index: int) -> AccountRules:
+    base: Path = ("accounts", index)
+    symbols = symbols_for(account)
+    _check_unique_ids(account, base)
+    touchpoints = _touchpoints(account, base, symbols)
+    stages = _stages(account, base, symbols, touchpoints)
+    events = _events(account, base, symbols)
     comp = account.competitor
     return AccountRules(
         id=account.id,
@@ -444,21 +564,12 @@ def _account(account: Account, index: int) -> AccountRules:
                        s.can_veto, s.veto_below)
             for s in account.stakeholders
         ),
-        stages=tuple(sorted(stages, key=lambda s: STAGES.index(s.key))),
-        events_start=tuple(sorted(events["start"], key=lambda e: e.day)),
-        events_close=tuple(sorted(events["close"], key=lambda e: e.day)),
-        competitor=(comp.strength, _amount(comp.growth), comp.wins_at) if comp else None,
+        stages=tuple(stages),
+        events_start=events["start"],
+        events_close=events["close"],
+        competitor=CompetitorRule(comp.strength, amount(comp.growth), comp.wins_at) if comp else None,
         patience_days=float(account.patience_days),
-        touchpoints=touchpoints,
-    )
-
-
-def menu(actions: tuple[ActionRule, ...]) -> tuple[tuple[Option, ...], tuple[str, ...], tuple[str, ...]]:
-    """What a decision offers: the options, their ids, and the author's recommended ids."""
-    return (
-        tuple(Option(a.id, a.days, a.recommended) for a in actions),
-        tuple(a.id for a in actions),
-        tuple(a.id for a in actions if a.recommended),
+        touchpoints={tp.id: tp for tp in touchpoints},
     )
 
 
@@ -480,7 +591,8 @@ def compile_rules(spec: Scenario) -> Rules:
         )
     accounts = tuple(_account(a, i) for i, a in enumerate(spec.accounts))
     start = tuple(
-        (a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present) for p in a.people))
+        AccountStart(a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
+                                 for p in a.people))
         for a in accounts
     )
     return Rules(spec=spec, accounts=accounts, start=start)

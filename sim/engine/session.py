@@ -8,50 +8,32 @@
         session.choose(point.options[0].id)
         point = session.advance()
 
-Each run owns one SimPy environment and one numpy generator seeded from ``seed``
-(:mod:`sim.engine.dice`); nothing reads the wall clock or depends on hash order, so the same scenario,
-seed and choices give the same trace in any process. Sim time stands still while a decision is
-pending, so a person thinking for a minute and a bot answering at once produce the same timestamps.
+Each run owns one SimPy environment and its own dice seeded from ``seed`` (:mod:`sim.engine.dice`);
+nothing reads the wall clock or depends on hash order, so the same scenario, seed and choices give
+the same trace in any process. A decision is an event the seller's process waits on: the session
+steps the simulation until one is pending, hands it out, and triggers it with the answer. Sim time
+stands still while a decision is pending, so a person thinking for a minute and a bot answering at
+once produce the same timestamps.
 """
 
 from __future__ import annotations
 
-from itertools import count, repeat
-from operator import length_hint
-from typing import Any
-
 import simpy
-from simpy.core import EmptySchedule
-from simpy.events import Event, Process
 
 from sim.engine import buyer
-from sim.engine import trace as tr
 from sim.engine.decisions import AccountResult, DecisionPoint, InvalidChoice, RunOutcome
 from sim.engine.dice import Dice
+from sim.engine.loader import LoadedScenario
 from sim.engine.rules import Rules
 from sim.engine.seller import Seller
 from sim.engine.signals import View, observe
 from sim.engine.state import Deal, World
+from sim.engine.trace import AccountStart, Trace
+
+__all__ = ["MAX_STEPS", "EngineError", "Session"]
 
 #: Hard cap on SimPy steps in one run: any scenario finishes far below it; it bounds a bad one.
 MAX_STEPS = 1_000_000
-
-
-class _Environment(simpy.Environment):
-    """SimPy's environment, minus binding its event classes onto each instance.
-
-    ``simpy.Environment.__init__`` binds ``event``/``timeout``/``process``... to the instance for
-    speed; that costs more than a short run's events and leaves a reference cycle to break. The
-    engine creates events from their classes (``Event(env)``), and ``env.event()`` etc. still work
-    through the class's descriptors for anyone else. ``_now`` is set here, so the engine may read
-    it directly (see :class:`sim.state.World`).
-    """
-
-    def __init__(self) -> None:  # the attributes of simpy.Environment.__init__ (simpy 4), unbound
-        self._now = 0.0
-        self._queue = []
-        self._eid = count()
-        self._active_proc = None
 
 
 class EngineError(RuntimeError):
@@ -61,142 +43,106 @@ class EngineError(RuntimeError):
 class Session:
     """One run of a scenario with a given seed."""
 
-    def __init__(self, scenario: Any, seed: int) -> None:
-        rules: Rules = scenario if isinstance(scenario, Rules) else scenario.rules
+    def __init__(self, scenario: LoadedScenario | Rules, seed: int) -> None:
+        rules = scenario if isinstance(scenario, Rules) else scenario.rules
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
         self.rules = rules
         self.seed = seed
-        self.env = env = _Environment()
+        self.env = env = simpy.Environment(initial_time=0.0)  # a float clock: times in the trace are floats
         self.world = world = World(env, Dice(seed))
-        world.deals = [Deal(world, a) for a in rules.accounts]
-        world.trace.append((0.0, rules.spec.id, seed, rules.start, "start"))
-        self.seller = Seller(world, self._decide, rules.focus_menus)
-        for deal in world.deals:
-            Process(env, buyer.journey(deal, self.seller))
-            Process(env, buyer.buyer_clock(deal))
-        self._done_proc = done = Process(env, self.seller.run())
-        done.callbacks.append(self._end)
-        self._step = env.step  # bound once: a method looked up on each call of advance is made anew
-        self._budget = repeat(None, MAX_STEPS)  # one item per step: what is left bounds the run
-        self._paused = False  # a decision is pending or the run is over: stepping stops
-        self._point: DecisionPoint | None = None  # the pending decision,
-        self._offered: tuple[str, ...] = ()  # the ids it offers,
-        self._answer: Event | None = None  # and the event its answer triggers
+        self.deals = [Deal(world, a) for a in rules.accounts]
+        world.trace.start(0.0, rules.spec.id, seed, rules.start)
+        self.seller = Seller(world, self.deals)
+        for deal in self.deals:
+            world.start(buyer.journey(deal, self.seller))
+            world.start(buyer.buyer_clock(deal))
+        self._over = False  # the seller's process is over, and so is the run
+        world.start(self.seller.run()).callbacks.append(self._end)
         self._outcome: RunOutcome | None = None
+        self.steps = 0  # SimPy events processed so far
         self.history: list[tuple[DecisionPoint, str]] = []
 
     # --- the stepping API -------------------------------------------------------------------------
     def advance(self) -> DecisionPoint | RunOutcome:
-        """Run the buyer's clock until the next decision, or to the end; return it.
-
-        The loop is the engine's hottest: it only steps, and stops when ``_paused`` is set (by
-        the decider, or by the seller process's end). Its budget is an iterator shared by the
-        run's calls, so the cap on steps costs nothing per step.
-        """
-        if not self._paused:
-            step = self._step
+        """Run the buyer's clock until the next decision, or to the end; return it."""
+        world, env = self.world, self.env
+        if not world.paused:
+            done = self.steps
             try:
-                for _ in self._budget:
-                    step()
-                    if self._paused:
+                for done in range(self.steps + 1, MAX_STEPS + 1):  # noqa: B007 - the count is kept
+                    env.step()
+                    if world.paused:
                         break
                 else:
-                    raise EngineError(f"run exceeded {MAX_STEPS} steps at day {self.env.now:g}")
-            except EmptySchedule:
-                raise EngineError(f"the run stalled at day {self.env.now:g}: nothing left to happen") from None
-        if self._point is not None:
-            return self._point
-        if self._outcome is None:
-            self._outcome = self.outcome()
-            self._release()
-        return self._outcome
+                    raise EngineError(f"run exceeded {MAX_STEPS} steps at day {env.now:g}")
+            except simpy.core.EmptySchedule:
+                raise EngineError(f"the run stalled at day {env.now:g}: nothing left to happen") from None
+            finally:
+                self.steps = done
+        pending = self.seller.pending
+        return pending.point if pending is not None else self.outcome()
 
     def choose(self, option_id: str) -> None:
         """Answer the pending decision with one of its offered options."""
-        point = self._point
-        if point is None:
+        pending = self.seller.pending
+        if pending is None:
             raise InvalidChoice("no decision is pending")
-        if option_id not in self._offered:
-            raise InvalidChoice(f"'{option_id}' is not offered at {point.key} (offered: {', '.join(self._offered)})")
-        self._point = None
-        self._paused = False
-        self.history.append((point, option_id))
-        self._answer.succeed(option_id)
+        if option_id not in pending.offered:
+            raise InvalidChoice(
+                f"'{option_id}' is not offered at {pending.point.key} (offered: {', '.join(pending.offered)})")
+        self.seller.pending = None
+        self.world.paused = False
+        self.history.append((pending.point, option_id))
+        pending.answer.succeed(option_id)
 
     @property
     def pending(self) -> DecisionPoint | None:
         """The decision waiting for an answer, if any."""
-        return self._point
+        pending = self.seller.pending
+        return pending.point if pending is not None else None
 
     @property
     def finished(self) -> bool:
-        return self._done_proc.processed
+        return self._over
 
     @property
-    def steps(self) -> int:
-        """SimPy events processed so far (what the benchmark counts per run)."""
-        return MAX_STEPS - length_hint(self._budget)
-
-    @property
-    def rows(self) -> list[tr.Row]:
-        """The trace as the engine records it: one row per event (see :mod:`sim.engine.trace`). Scoring,
-        hashing and anything else that reads many runs should read this."""
+    def trace(self) -> Trace:
+        """What happened so far, event by event (see :mod:`sim.engine.trace`)."""
         return self.world.trace
 
     @property
-    def trace(self) -> list[tr.TraceEvent]:
-        """The trace as typed events, made from :attr:`rows` on each call (for readable code)."""
-        return tr.events(self.world.trace)
+    def start(self) -> tuple[AccountStart, ...]:
+        """Every account's buying center as the run started."""
+        return self.rules.start
 
     @property
     def now(self) -> float:
-        return self.env.now
+        return float(self.env.now)
 
     def observe(self) -> View:
         """What the trainee can see now: signals, not the hidden numbers."""
-        return observe(self.world)
+        return observe(self.deals, self.world)
 
     def outcome(self) -> RunOutcome:
-        """The run's result (call once :attr:`finished`)."""
+        """The run's result (once :attr:`finished`)."""
         if self._outcome is not None:
             return self._outcome
         if not self.finished:
             raise EngineError("the run is not over")
-        now = self.env.now
-        results = tuple([
+        now = self.now
+        results = tuple(
             AccountResult(d.id, d.status, d.reason, d.decided_day)
             if d.decided_day is not None else AccountResult(d.id, "lost", "stalled", now)
-            for d in self.world.deals
-        ])
-        wins = [r.result for r in results].count("won")
-        return RunOutcome(now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
+            for d in self.deals
+        )
+        wins = sum(r.result == "won" for r in results)
+        self._outcome = RunOutcome(now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
+        return self._outcome
 
-    def _release(self) -> None:
-        """Break the engine's reference cycles once the run is over, so memory is freed at once
-        instead of by the cycle collector (which otherwise costs a third of a batch's time), and
-        give the run's generator back. The trace, history, outcome and final state stay readable."""
-        env = self.env
-        for *_, event in env._queue:  # timeouts of buyer processes that outlived the run
-            event.callbacks = None
-        env._queue.clear()
-        asks = self.seller.asks
-        for *_, done in asks.values():  # accounts lost while they waited for the seller
-            done.callbacks = None
-        asks.clear()
-        self.seller.decide = None  # type: ignore[assignment]
-        for deal in self.world.deals:
-            deal.world = None  # type: ignore[assignment]
-        self.world.rng.release()  # its generator serves a later run (see sim.dice.Dice)
-
-    # --- what the seller process calls -------------------------------------------------------------
-    def _decide(self, point: DecisionPoint, offered: tuple[str, ...]) -> Event:
-        self._paused = True
-        self._point = point
-        self._offered = offered
-        self._answer = event = Event(self.env)
-        return event
-
-    def _end(self, _: Event) -> None:
-        """The seller's process is over, and so is the run."""
-        self._paused = True
+    def _end(self, _: simpy.Event) -> None:
+        """The seller's process is over: end the buyers' clocks still waiting, so that the finished
+        run holds no suspended generator and is freed as soon as it is dropped."""
+        self._over = True
+        self.world.paused = True
+        self.world.close()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.engine import trace as tr
 from sim.engine.state import Deal, World
+from sim.engine.trace import Scripted
 
 MOODS: tuple[str, ...] = ("unhappy", "skeptical", "neutral", "positive", "enthusiastic")
 MOOD_CUTS: tuple[float, ...] = (25, 45, 60, 75)
@@ -61,7 +61,7 @@ class View:
 
     day: float
     accounts: tuple[AccountView, ...]
-    feed: tuple[tr.Scripted, ...]  # scripted events so far, oldest first
+    feed: tuple[Scripted, ...]  # scripted events so far, oldest first
 
 
 def _account(deal: Deal, now: float) -> AccountView:
@@ -73,15 +73,15 @@ def _account(deal: Deal, now: float) -> AccountView:
             role=p.role,
             influence=influence_level(p.influence, total),
             present=p.present,
-            mood=level(p.satisfaction, MOOD_CUTS),
-            trust=level(p.trust, TRUST_CUTS),
+            mood=level(p.numbers["satisfaction"], MOOD_CUTS),
+            trust=level(p.numbers["trust"], TRUST_CUTS),
         )
         for p in deal.people.values()
     )
     comp = deal.rules.competitor
     competition = None
     if comp is not None:
-        competition = level(deal.competitor / comp[2] * 100, (40, 70))
+        competition = level(deal.numbers["competitor"] / comp.wins_at * 100, (40, 70))
     return AccountView(
         id=deal.id,
         stage=deal.stage,
@@ -95,11 +95,11 @@ def _account(deal: Deal, now: float) -> AccountView:
     )
 
 
-def observe(world: World) -> View:
-    """The trainee's view of the world now."""
-    now = world.env.now
+def observe(deals: list[Deal], world: World) -> View:
+    """The trainee's view of the deals now."""
+    now = float(world.env.now)
     return View(
         day=now,
-        accounts=tuple(_account(d, now) for d in world.deals),
-        feed=tuple(tr.Scripted(*r) for r in world.trace if r[-1] == "event"),
+        accounts=tuple(_account(d, now) for d in deals),
+        feed=tuple(e for e in world.trace if isinstance(e, Scripted)),
     )

@@ -1,56 +1,82 @@
 """Hidden run state: the buying center's numbers and each deal's progress.
 
-Everything that changes is changed here (and by the buyer's weekly drift), clamped to range and
-recorded as a trace event, so the trace always explains the state. The trainee never sees these
-numbers during play, only signals derived from them (:mod:`sim.engine.signals`); the debrief reveals them.
+Every change of state is made here: a number moves by a delta and is clamped to its range
+(:func:`clamp`), and each change that happens is recorded as a trace event with its cause, so the
+trace always explains the state. The trainee never sees these numbers during play, only signals
+derived from them (:mod:`sim.engine.signals`); the debrief reveals them.
+
+The numbers (see ``docs/background/engine-model.md``):
+
+* each stakeholder (:class:`Person`) has trust and satisfaction, 0-100, and an influence weight;
+* each account (:class:`Deal`) has its own numbers, 0-100 (:data:`~sim.lang.schema.ACCOUNT_NUMBERS`:
+  info, fit, competitor), flags (milestones), a deadline and a place in the roadmap;
+* consensus and satisfaction of a deal are influence-weighted means over the people present
+  (:func:`weighted_mean`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Generator, Iterable
+from typing import Any, Protocol
 
 import simpy
 
-from sim.engine import trace as tr
+from sim.engine.dice import Dice
 from sim.engine.rules import (
-    OP_CHANCE,
-    OP_CLEAR,
-    OP_COMPETITOR,
-    OP_FIT,
-    OP_INFO,
-    OP_JOIN,
-    OP_LEAVE,
-    OP_PATIENCE,
-    OP_SET,
+    AccountChange,
     AccountRules,
+    Chance,
+    ClearFlag,
+    Deadline,
+    Join,
+    Leave,
+    Lose,
+    Operation,
+    PersonChange,
     PersonInit,
-    draw,
+    SetFlag,
 )
+from sim.engine.trace import Trace
+from sim.lang.schema import ACCOUNT_NUMBERS
 
-#: Without contact for this many days, a stakeholder's trust drifts (see Stakeholder.drift).
+__all__ = ["CONTACT_MEMORY_DAYS", "HIGH", "LOW", "Deal", "Member", "Person", "World", "weighted_mean"]
+
+#: Without contact for this many days, a stakeholder's trust drifts (see ``sim.engine.buyer``).
 CONTACT_MEMORY_DAYS = 14.0
+#: The range of every hidden number but the deadline.
+LOW, HIGH = 0.0, 100.0
 
 
 class World:
-    """One run's shared context: the SimPy environment, the seeded generator and the trace.
+    """One run's shared context: the SimPy environment, the run's dice and the trace.
 
-    The engine reads the sim time as ``env._now``: the session's environment
-    (:class:`sim.session._Environment`) sets that attribute itself, and reading it costs a
-    fraction of the ``env.now`` property's call, which a run makes about seventy times.
+    Processes are started through :meth:`start`, which remembers them: when the run is over,
+    :meth:`close` ends those still waiting (a buyer's clock sleeps until next week), so that a
+    finished run holds no suspended generator and its state is freed as soon as it is dropped.
     """
 
-    __slots__ = ("deals", "env", "idle", "rng", "trace")
+    __slots__ = ("dice", "env", "idle", "paused", "processes", "trace")
 
-    def __init__(self, env: simpy.Environment, rng: Any) -> None:
+    def __init__(self, env: simpy.Environment, dice: Dice) -> None:
         self.env = env
-        self.rng = rng
-        self.trace: list[tr.Row] = []  # rows: see sim.engine.trace
-        self.deals: list[Deal] = []
+        self.dice = dice
+        self.trace = Trace()
         self.idle: simpy.Event | None = None  # the seller waiting for work, if it is
+        self.processes: list[Generator[Any, Any, Any]] = []
+        self.paused = False  # the run waits for the trainee, or is over: stepping stops
+
+    def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
+        """Run a generator as a SimPy process of this run."""
+        self.processes.append(process)
+        return self.env.process(process)
+
+    def close(self) -> None:
+        """The run is over: end every process still waiting."""
+        for process in self.processes:
+            process.close()
 
     def poke(self) -> None:
-        """Wake the seller if it is waiting: an account asked for time or finished. (``idle`` is
-        the seller's wait, dropped here once it is woken.)"""
+        """Wake the seller if it is waiting: an account asked for time or finished."""
         idle = self.idle
         if idle is not None:
             self.idle = None
@@ -58,29 +84,60 @@ class World:
 
 
 class Person:
-    """A stakeholder's hidden state during a run."""
+    """A stakeholder's hidden state during a run: trust and satisfaction (``numbers``), influence,
+    presence, and the day the seller last met them."""
 
-    __slots__ = ("drift", "id", "influence", "last_contact", "present", "role", "satisfaction", "trust",
-                 "veto", "veto_below")
+    __slots__ = ("drift", "id", "influence", "last_contact", "numbers", "present", "role", "veto", "veto_below")
 
     def __init__(self, init: PersonInit) -> None:
         self.id = init.id
         self.role = init.role
         self.influence = init.influence
-        self.trust = init.trust
-        self.satisfaction = init.satisfaction
+        self.numbers: dict[str, float] = {"trust": init.trust, "satisfaction": init.satisfaction}  # PERSON_NUMBERS
         self.present = init.present
-        self.drift = init.drift
-        self.veto = init.veto
-        self.veto_below = init.veto_below
-        self.last_contact = 0.0
+        self.drift = init.drift  # trust change per week without contact
+        self.veto = init.veto  # can block the close...
+        self.veto_below = init.veto_below  # ...when trust is below this
+        self.last_contact = 0.0  # day the seller last met them
+
+    @property
+    def trust(self) -> float:
+        return self.numbers["trust"]
+
+    @property
+    def satisfaction(self) -> float:
+        return self.numbers["satisfaction"]
+
+    @property
+    def vetoes(self) -> bool:
+        """Present, able to veto, and with too little trust: blocks the close."""
+        return self.present and self.veto and self.numbers["trust"] < self.veto_below
+
+
+class Member(Protocol):
+    """Anyone :func:`weighted_mean` can weigh: a stakeholder in a run, or as scoring follows them."""
+
+    influence: float
+    present: bool
+    numbers: dict[str, float]
+
+
+def weighted_mean(people: Iterable[Member], number: str) -> float:
+    """The influence-weighted mean of a number (trust, satisfaction) over the people present:
+    how the buying center as a whole feels (0 when nobody is present)."""
+    total = weights = 0.0
+    for p in people:
+        if p.present:
+            total += p.influence * p.numbers[number]
+            weights += p.influence
+    return total / weights if weights else 0.0
 
 
 class Deal:
     """One account's deal: where the buyer is in the roadmap and how the buying center feels."""
 
-    __slots__ = ("closed_day", "competitor", "deadline", "decided_day", "finished", "fit", "flags", "id", "info",
-                 "people", "reason", "rules", "stage", "status", "world")
+    __slots__ = ("closed_day", "deadline", "decided_day", "finished", "flags", "id", "numbers", "open", "people",
+                 "reason", "rules", "stage", "status", "world")
 
     def __init__(self, world: World, rules: AccountRules) -> None:
         self.world = world
@@ -88,174 +145,124 @@ class Deal:
         self.id = rules.id
         self.people: dict[str, Person] = {p.id: Person(p) for p in rules.people}
         self.flags: set[str] = set()
-        self.info = 0.0
-        self.fit = 0.0
-        self.competitor = rules.competitor[0] if rules.competitor else 0.0
+        self.numbers: dict[str, float] = dict.fromkeys(ACCOUNT_NUMBERS, 0.0)
+        if rules.competitor is not None:
+            self.numbers["competitor"] = rules.competitor.strength
         self.deadline = rules.patience_days
         self.stage = ""
         self.status = "open"  # open -> won | lost
-        self.reason = ""
+        self.open = True  # the deal is still to be decided (status "open")
+        self.reason = ""  # why it was lost
         self.closed_day: float | None = None
         self.decided_day: float | None = None  # day of the win or the loss
         self.finished = False
 
-    # --- derived metrics (what conditions and scoring read) --------------------------------------
+    # --- derived numbers (what conditions and scoring read) --------------------------------------
     def consensus(self) -> float:
         """Influence-weighted trust of the people present: how aligned the buying center is."""
-        num = den = 0.0
-        for p in self.people.values():
-            if p.present:
-                num += p.influence * p.trust
-                den += p.influence
-        return num / den if den else 0.0
+        return weighted_mean(self.people.values(), "trust")
 
     def satisfaction(self) -> float:
         """Influence-weighted satisfaction of the people present (0-100)."""
-        num = den = 0.0
-        for p in self.people.values():
-            if p.present:
-                num += p.influence * p.satisfaction
-                den += p.influence
-        return num / den if den else 0.0
+        return weighted_mean(self.people.values(), "satisfaction")
 
     @property
-    def open(self) -> bool:
-        return self.status == "open"
+    def now(self) -> float:
+        return self.world.env.now  # type: ignore[no-any-return]
 
     # --- changes -------------------------------------------------------------------------------------
+    def change(self, numbers: dict[str, float], target: str, number: str, delta: float, cause: str,
+               now: float) -> float:
+        """Move one hidden number by ``delta``, kept within its range (:data:`LOW` to :data:`HIGH`),
+        and record the change at ``now``; returns the new value. ``numbers`` is a stakeholder's
+        (``target`` is their id) or the account's own (``target`` is ""). Every hidden number
+        but the deadline changes here, and only here."""
+        before = numbers[number]
+        after = before + delta
+        after = numbers[number] = LOW if after < LOW else HIGH if after > HIGH else after
+        if after != before:
+            self.world.trace.effect(now, self.id, target, number, after - before, after, cause)
+        return after
+
+    def move_deadline(self, days: float, cause: str) -> None:
+        """Move the buyer's deadline by ``days`` (never before day 0)."""
+        before = self.deadline
+        after = self.deadline = max(0.0, before + days)
+        if after != before:
+            self.world.trace.effect(self.now, self.id, "", "patience", after - before, after, cause)
+
     def set_flag(self, flag: str, value: bool, cause: str) -> None:
         if (flag in self.flags) != value:
             if value:
                 self.flags.add(flag)
             else:
                 self.flags.discard(flag)
-            self.world.trace.append((self.world.env._now, self.id, flag, value, cause, "flag"))
+            self.world.trace.flag(self.now, self.id, flag, value, cause)
 
     def set_present(self, pid: str, present: bool, cause: str) -> None:
         person = self.people[pid]
         if person.present != present:
             person.present = present
-            person.last_contact = self.world.env._now
-            self.world.trace.append((self.world.env._now, self.id, pid, present, cause, "presence"))
+            person.last_contact = now = self.now
+            self.world.trace.presence(now, self.id, pid, present, cause)
 
     def lose(self, reason: str) -> None:
-        if self.status == "open":
-            self.status = "lost"
+        if self.open:
+            self.status, self.open = "lost", False
             self.reason = reason
-            self.decided_day = self.world.env._now
-            self.world.trace.append((self.world.env._now, self.id, "lost", reason, "outcome"))
+            self.decided_day = now = self.now
+            self.world.trace.outcome(now, self.id, "lost", reason)
             self.finish()
 
     def finish(self) -> None:
         """The account's journey is over: lost, or after-sales done."""
         if not self.finished:
             self.finished = True
-            self.world.trace.append((self.world.env._now, self.id, "finished"))
+            self.world.trace.finished(self.now, self.id)
             self.world.poke()
 
     def enter(self, stage: str) -> None:
         self.stage = stage
-        self.world.trace.append((self.world.env._now, self.id, stage, "stage"))
+        self.world.trace.stage(self.now, self.id, stage)
 
     def win(self) -> None:
-        self.status = "won"
-        self.closed_day = self.decided_day = self.world.env._now
-        self.world.trace.append((self.world.env._now, self.id, "won", "", "outcome"))
+        self.status, self.open = "won", False
+        self.closed_day = self.decided_day = now = self.now
+        self.world.trace.outcome(now, self.id, "won", "")
 
-    def apply(self, ops: tuple[tuple, ...], cause: str) -> None:
-        """Apply compiled effects (:func:`sim.rules.compile_ops`) in order; random amounts and
-        chances draw from the run's generator.
-
-        This is the engine's innermost loop (every action and scripted event comes through it), so
-        the clamped change (add, clamp to 0-100, record the change if there is one) is written out
-        here for each number, read and written as a plain attribute (several times cheaper than
-        ``getattr``/``setattr`` by name). The buyer's weekly drift (:func:`sim.buyer.buyer_clock`)
-        does the same arithmetic.
-
-        The commonest operation, ``OP_PERSON``, is code 0 and is tested as ``not code``: CPython 3.11
-        specialises a comparison only when a jump follows it directly, and the jump over this long
-        branch needs an ``EXTENDED_ARG`` first, so ``code == OP_PERSON`` ran unspecialised for every
-        operation (0.6% of a case run's instructions).
-        """
-        world = self.world
-        rng = world.rng
-        normals, uniforms = rng.normals, rng.uniforms  # the Dice blocks, popped inline
-        now = world.env._now
-        append = world.trace.append
-        people = self.people
-        did = self.id
+    # --- effects ----------------------------------------------------------------------------------------
+    def apply(self, ops: tuple[Operation, ...], cause: str) -> None:
+        """Perform compiled effects (:func:`sim.engine.rules.compile_ops`) in order; random amounts
+        and chances draw from the run's dice as they come."""
+        dice, now = self.world.dice, self.now
         for op in ops:
-            code = op[0]
-            if not code:  # OP_PERSON (see above)
-                _, pid, contact, t_fixed, trust, s_fixed, satisfaction, scale = op
-                p = people[pid]
-                if contact:
-                    p.last_contact = now
-                if not p.present:
-                    continue
-                # Trust, then satisfaction: the same clamped change written out for each number, as
-                # one operation changes both (an inner loop over them would cost more than it saves).
-                if trust is not None:
-                    if t_fixed is not None:
-                        delta = t_fixed
-                    elif trust[0] == "n":  # the common random amount, drawn inline
-                        z = normals.pop() if normals else rng.standard_normal()
-                        delta = (trust[1] + trust[2] * z) * scale
-                    else:
-                        delta = draw(trust, rng) * scale
-                    before = p.trust
-                    after = before + delta
-                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                    if after != before:
-                        p.trust = after
-                        append((now, did, pid, "trust", after - before, after, cause, "effect"))
-                if satisfaction is not None:
-                    if s_fixed is not None:
-                        delta = s_fixed
-                    elif satisfaction[0] == "n":
-                        z = normals.pop() if normals else rng.standard_normal()
-                        delta = (satisfaction[1] + satisfaction[2] * z) * scale
-                    else:
-                        delta = draw(satisfaction, rng) * scale
-                    before = p.satisfaction
-                    after = before + delta
-                    after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                    if after != before:
-                        p.satisfaction = after
-                        append((now, did, pid, "satisfaction", after - before, after, cause, "effect"))
-            elif code <= OP_PATIENCE:
-                _, var, fixed, amount, scale = op
-                delta = fixed if fixed is not None else draw(amount, rng) * scale
-                if code == OP_INFO:
-                    before = self.info
-                    after = before + delta
-                    self.info = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                elif code == OP_FIT:
-                    before = self.fit
-                    after = before + delta
-                    self.fit = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                elif code == OP_COMPETITOR:
-                    before = self.competitor
-                    after = before + delta
-                    self.competitor = after = 0.0 if after < 0.0 else 100.0 if after > 100.0 else after
-                else:  # patience moves the deadline
-                    before = self.deadline
-                    self.deadline = after = max(0.0, before + delta)
-                if after != before:
-                    append((now, did, "", var, after - before, after, cause, "effect"))
-            elif code == OP_SET:
-                flag = op[1]
-                if flag not in self.flags:
-                    self.flags.add(flag)
-                    append((now, did, flag, True, cause, "flag"))
-            elif code == OP_CHANCE:
-                if (uniforms.pop() if uniforms else rng.random()) < op[1]:
-                    self.apply(op[2], cause)
-            elif code == OP_CLEAR:
-                self.set_flag(op[1], False, cause)
-            elif code == OP_LEAVE:
-                self.set_present(op[1], False, cause)
-            elif code == OP_JOIN:
-                self.set_present(op[1], True, cause)
-            else:  # OP_LOSE
-                self.lose(op[1])
+            kind = op.__class__
+            if kind is PersonChange:
+                self._person_change(op, cause, now)  # type: ignore[arg-type]
+            elif kind is AccountChange:
+                self.change(self.numbers, "", op.number, op.amount.draw(dice) * op.scale, cause, now)  # type: ignore[union-attr]
+            elif kind is SetFlag:
+                self.set_flag(op.flag, True, cause)  # type: ignore[union-attr]
+            elif kind is ClearFlag:
+                self.set_flag(op.flag, False, cause)  # type: ignore[union-attr]
+            elif kind is Deadline:
+                self.move_deadline(op.days.draw(dice) * op.scale, cause)  # type: ignore[union-attr]
+            elif kind is Leave or kind is Join:
+                self.set_present(op.person, kind is Join, cause)  # type: ignore[union-attr]
+            elif kind is Lose:
+                self.lose(op.reason)  # type: ignore[union-attr]
+            elif kind is Chance and dice.random() < op.probability:  # type: ignore[union-attr]
+                self.apply(op.ops, cause)  # type: ignore[union-attr]
+
+    def _person_change(self, op: PersonChange, cause: str, now: float) -> None:
+        """A stakeholder's trust, then satisfaction, if they are present; met or not."""
+        person = self.people[op.person]
+        if op.met:
+            person.last_contact = now
+        if person.present:
+            dice = self.world.dice
+            if op.trust is not None:
+                self.change(person.numbers, person.id, "trust", op.trust.draw(dice) * op.scale, cause, now)
+            if op.satisfaction is not None:
+                delta = op.satisfaction.draw(dice) * op.scale
+                self.change(person.numbers, person.id, "satisfaction", delta, cause, now)

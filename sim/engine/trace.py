@@ -1,29 +1,55 @@
 """The trace: what a run did, event by event, in order. Scoring, the UI and the debrief read it.
 
-A trace is the complete, deterministic record of a run: the same scenario, seed and choices give the
-same trace, byte for byte, in any process.
+A trace is the complete, deterministic record of a run: the same scenario, seed and choices give
+the same trace in any process on any machine. It is a list of events, each a named tuple of one of
+the classes below, whose last field ``kind`` names the class (``"effect"`` for an :class:`Effect`).
+Readers use the field names (``event.account``, ``event.var``); the tuples are what the engine
+appends a hundred or more times a run, and what :func:`trace_hash` digests.
 
-The engine records each event as a *row*: a plain tuple of the fields of one of the event classes
-below, in their order, ending with the event's ``kind`` (``(t, account, target, var, delta, value,
-cause, "effect")`` is an :class:`Effect`). A run appends a hundred or more of them, and a tuple
-costs a fifth of an object to make, which is a large part of an engine that must run thousands of
-games a second; rows are also what :func:`trace_hash` digests and what scoring reads. For
-readable code, :func:`event` and :func:`events` turn rows into the typed, slotted dataclasses
-(``Session.trace`` does this), and :func:`row` turns one back.
+The events, in the order a run usually meets them:
+
+* :class:`Start`: the seed and every account's buying center as it starts;
+* :class:`StageChange`: an account enters a roadmap stage;
+* :class:`Focus` (pipelines) and :class:`Decision`: the trainee's choices;
+* :class:`Effect`: a hidden number changed (trust, satisfaction, info, fit, competitor, patience),
+  with its cause: an action, a scripted event, ``drift`` or ``competitor``;
+* :class:`FlagChange`, :class:`Presence`: milestones reached or lost, people joining or leaving;
+* :class:`Scripted`: an author's event happened;
+* :class:`Outcome`, :class:`Finished`: a deal won or lost, an account's journey over;
+* :class:`End`: the run is over.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import pickle
-from dataclasses import asdict, dataclass, fields
-from operator import attrgetter, itemgetter
-from typing import Any
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
+from typing import Any, NamedTuple, overload
+
+__all__ = [
+    "KINDS",
+    "AccountStart",
+    "Decision",
+    "Effect",
+    "End",
+    "Finished",
+    "FlagChange",
+    "Focus",
+    "Outcome",
+    "PersonStart",
+    "Presence",
+    "Scripted",
+    "StageChange",
+    "Start",
+    "Trace",
+    "TraceEvent",
+    "to_dict",
+    "trace_hash",
+]
 
 
-@dataclass(slots=True)
-class PersonStart:
+class PersonStart(NamedTuple):
     """A stakeholder's hidden state at the start (for scoring and the debrief)."""
 
     id: str
@@ -34,19 +60,24 @@ class PersonStart:
     present: bool
 
 
-@dataclass(slots=True)
-class Start:
+class AccountStart(NamedTuple):
+    """An account's buying center at the start."""
+
+    account: str
+    people: tuple[PersonStart, ...]
+
+
+class Start(NamedTuple):
     """The run begins: seed and every account's buying center."""
 
     t: float
     scenario: str
     seed: int
-    accounts: tuple[tuple[str, tuple[PersonStart, ...]], ...]
+    accounts: tuple[AccountStart, ...]
     kind: str = "start"
 
 
-@dataclass(slots=True)
-class StageChange:
+class StageChange(NamedTuple):
     """An account entered a roadmap stage."""
 
     t: float
@@ -55,9 +86,8 @@ class StageChange:
     kind: str = "stage"
 
 
-@dataclass(slots=True)
-class Focus:
-    """In a pipeline, the trainee chose which account to work on next."""
+class Focus(NamedTuple):
+    """In a pipeline, the trainee chose which account to work on next (``account``)."""
 
     t: float
     account: str
@@ -65,8 +95,7 @@ class Focus:
     kind: str = "focus"
 
 
-@dataclass(slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The trainee chose an action at a touchpoint."""
 
     t: float
@@ -80,9 +109,9 @@ class Decision:
     kind: str = "decision"
 
 
-@dataclass(slots=True)
-class Effect:
-    """A hidden number changed: a stakeholder's trust/satisfaction ('target' set) or the account's."""
+class Effect(NamedTuple):
+    """A hidden number changed by ``delta`` to ``value``: a stakeholder's trust or satisfaction
+    (``target`` is the stakeholder), or the account's own (``target`` is "")."""
 
     t: float
     account: str
@@ -94,8 +123,7 @@ class Effect:
     kind: str = "effect"
 
 
-@dataclass(slots=True)
-class FlagChange:
+class FlagChange(NamedTuple):
     """A milestone flag became true or false."""
 
     t: float
@@ -106,8 +134,7 @@ class FlagChange:
     kind: str = "flag"
 
 
-@dataclass(slots=True)
-class Presence:
+class Presence(NamedTuple):
     """A stakeholder joined or left the buying center."""
 
     t: float
@@ -118,8 +145,7 @@ class Presence:
     kind: str = "presence"
 
 
-@dataclass(slots=True)
-class Scripted:
+class Scripted(NamedTuple):
     """A scripted event happened on the buyer's clock."""
 
     t: float
@@ -128,19 +154,17 @@ class Scripted:
     kind: str = "event"
 
 
-@dataclass(slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """An account's deal was decided: won at the close, or lost and why."""
 
     t: float
     account: str
     result: str  # "won" | "lost"
-    reason: str  # "" when won; a LossReason when lost
+    reason: str  # "" when won; a loss reason when lost
     kind: str = "outcome"
 
 
-@dataclass(slots=True)
-class Finished:
+class Finished(NamedTuple):
     """An account's journey is over (after-sales done, or the deal lost)."""
 
     t: float
@@ -148,8 +172,7 @@ class Finished:
     kind: str = "finished"
 
 
-@dataclass(slots=True)
-class End:
+class End(NamedTuple):
     """The run is over."""
 
     t: float
@@ -160,108 +183,153 @@ TraceEvent = (
     Start | StageChange | Focus | Decision | Effect | FlagChange | Presence | Scripted | Outcome | Finished | End
 )
 
-
-#: Each event class by its ``kind``, the last field of every row.
-CLASSES: dict[str, type] = {
-    fields(cls)[-1].default: cls  # type: ignore[misc]
+#: Each event class by its ``kind``.
+KINDS: dict[str, type[TraceEvent]] = {
+    cls._field_defaults["kind"]: cls
     for cls in (Start, StageChange, Focus, Decision, Effect, FlagChange, Presence, Scripted, Outcome, Finished, End)
 }
 
-Row = tuple
+
+_new = tuple.__new__  # a named tuple from a tuple of all its fields, as its own constructor makes it
 
 
-def event(row: Row) -> TraceEvent:
-    """The typed event of one row."""
-    return CLASSES[row[-1]](*row)  # type: ignore[no-any-return]
+class Trace(Sequence[TraceEvent]):
+    """A run's trace: its events so far, in order, read as the named tuples above.
+
+    The engine records each event with the method of its kind (``trace.effect(...)``, whose
+    parameters are the event's fields). It keeps them as plain rows, the fields in order, ending
+    with the kind: making a named tuple costs about six times as much as a plain one, a run
+    records a hundred or more events, and many runs are never read event by event (a benchmark,
+    a rollout). Reading turns the rows not read yet into named events, once; the digest
+    (:func:`trace_hash`) reads the rows themselves.
+    """
+
+    __slots__ = ("_events", "_rows")
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        self._events: list[TraceEvent] = []
+
+    # --- reading ---------------------------------------------------------------------------------
+    def _read(self) -> list[TraceEvent]:
+        events, rows = self._events, self._rows
+        if len(events) < len(rows):
+            events += [_new(KINDS[row[-1]], row) for row in rows[len(events):]]
+        return events
+
+    @overload
+    def __getitem__(self, index: int) -> TraceEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TraceEvent]: ...
+    def __getitem__(self, index: int | slice) -> TraceEvent | list[TraceEvent]:
+        return self._read()[index]
+
+    def __iter__(self) -> Iterator[TraceEvent]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Trace):
+            return self._rows == other._rows
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Trace({self._read()!r})"
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The events as recorded: plain tuples of their fields (for the digest)."""
+        return self._rows
+
+    # --- recording (the engine) --------------------------------------------------------------------
+    def start(self, t: float, scenario: str, seed: int, accounts: tuple[AccountStart, ...]) -> None:
+        self._rows.append((t, scenario, seed, accounts, "start"))
+
+    def stage(self, t: float, account: str, stage: str) -> None:
+        self._rows.append((t, account, stage, "stage"))
+
+    def focus(self, t: float, account: str, offered: tuple[str, ...]) -> None:
+        self._rows.append((t, account, offered, "focus"))
+
+    def decision(self, t: float, account: str, touchpoint: str, stage: str, action: str, offered: tuple[str, ...],
+                 recommended: tuple[str, ...], days: float) -> None:
+        self._rows.append((t, account, touchpoint, stage, action, offered, recommended, days, "decision"))
+
+    def effect(self, t: float, account: str, target: str, var: str, delta: float, value: float, cause: str) -> None:
+        self._rows.append((t, account, target, var, delta, value, cause, "effect"))
+
+    def flag(self, t: float, account: str, flag: str, value: bool, cause: str) -> None:
+        self._rows.append((t, account, flag, value, cause, "flag"))
+
+    def presence(self, t: float, account: str, stakeholder: str, present: bool, cause: str) -> None:
+        self._rows.append((t, account, stakeholder, present, cause, "presence"))
+
+    def scripted(self, t: float, account: str, event: str) -> None:
+        self._rows.append((t, account, event, "event"))
+
+    def outcome(self, t: float, account: str, result: str, reason: str) -> None:
+        self._rows.append((t, account, result, reason, "outcome"))
+
+    def finished(self, t: float, account: str) -> None:
+        self._rows.append((t, account, "finished"))
+
+    def end(self, t: float) -> None:
+        self._rows.append((t, "end"))
 
 
-def events(trace: list[Row] | list[TraceEvent]) -> list[TraceEvent]:
-    """The typed events of a trace (rows, or events already typed)."""
-    return [event(r) if r.__class__ is tuple else r for r in trace]  # type: ignore[misc]
-
-
-_GETTERS: dict[type, Any] = {}
-
-
-def row(item: Row | TraceEvent) -> Row:
-    """The row of a typed event (a row is returned as it is)."""
-    if item.__class__ is tuple:
-        return item  # type: ignore[return-value]
-    get = _GETTERS.get(item.__class__)
-    if get is None:
-        get = _GETTERS[item.__class__] = attrgetter(*(f.name for f in fields(item.__class__)))  # type: ignore[arg-type]
-    return get(item)  # type: ignore[no-any-return]
-
-
-def rows(trace: list[Row] | list[TraceEvent]) -> list[Row]:
-    """A trace as rows, whichever form it is in."""
-    if not trace or trace[0].__class__ is tuple:
-        return trace  # type: ignore[return-value]
-    return [row(r) for r in trace]
-
-
-def to_dict(item: Row | TraceEvent) -> dict[str, Any]:
+def to_dict(event: TraceEvent) -> dict[str, Any]:
     """The JSON-ready form of one event."""
-    e = event(item) if item.__class__ is tuple else item
-    if isinstance(e, Start):
-        out = asdict(e)
-        out["accounts"] = [[a, [asdict(p) for p in people]] for a, people in e.accounts]
+    if isinstance(event, Start):
+        out = event._asdict()
+        out["accounts"] = [[a.account, [p._asdict() for p in a.people]] for a in event.accounts]
         return out
-    return {f.name: _plain(getattr(e, f.name)) for f in fields(e)}  # type: ignore[arg-type]
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in event._asdict().items()}
 
 
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+def _start_text(start: Start) -> str:
+    """The Start event as the digest encodes it: the ``repr`` of its time, scenario and seed, then
+    of its buying centers as plain tuples."""
+    people = tuple((a.account, tuple(tuple(p) for p in a.people)) for a in start.accounts)
+    return repr((start.t, start.scenario, start.seed)) + repr(people)
 
 
-_KIND = itemgetter(-1)
-
-
-_PEOPLE_REPR: dict[int, tuple[Any, str]] = {}
-
-
-def _people_repr(accounts: tuple) -> str:
-    """``repr`` of the Start row's buying centers as tuples; every run of a scenario shares one
-    such tuple (``Rules.start``), so it is worked out once per scenario."""
-    known = _PEOPLE_REPR.get(id(accounts))
-    if known is None or known[0] is not accounts:
-        text = repr(tuple((a, tuple(map(row, people))) for a, people in accounts))
-        if len(_PEOPLE_REPR) > 64:
-            _PEOPLE_REPR.clear()
-        known = _PEOPLE_REPR[id(accounts)] = (accounts, text)
-    return known[1]
-
-
-def trace_hash(trace: list[Row] | list[TraceEvent]) -> str:
+def trace_hash(trace: Sequence[TraceEvent]) -> str:
     """A stable digest of a whole trace: the same run gives the same digest on any machine.
 
-    It is the SHA-256 of an exact encoding of the rows: the Start row as the ``repr`` of its time,
-    scenario and seed, then of its buying centers with people as tuples (behind its length); then
-    the list of every other row, pickled with protocol 4 in *fast mode*. A row holds only strings,
-    floats, ints, bools and tuples of strings, and pickle writes each as its type and exact value
-    (a float as its eight IEEE-754 bytes): the encoding is one-to-one. Fast mode turns off the
-    memo, which would otherwise write an object met twice as a back-reference; the bytes then
-    depend on the values alone, not on which objects happen to be shared.
-
-    Verifying a session log hashes its whole replayed trace, so this is done by the C pickler in
-    one call: a Python loop over the rows cost more than replaying the run.
+    It is the SHA-256 of an exact encoding of the events: the Start event as text
+    (:func:`_start_text`, behind its length), then the list of every other event as a plain tuple,
+    pickled with protocol 4 in *fast mode*. An event holds only strings, floats, ints, bools and
+    tuples of strings, and pickle writes each as its type and exact value (a float as its eight
+    IEEE-754 bytes): the encoding is one-to-one. Fast mode turns off pickle's memo, so the bytes
+    depend on the values alone, not on which objects happen to be shared. Session logs carry
+    this digest, so the encoding is part of the log format (``sim.runs.sessionlog``).
     """
-    rs = rows(trace)
-    head, body = "", rs
-    if rs and rs[0][-1] == "start":
-        head, body = _start_repr(rs[0]), rs[1:]
-    if "start" in map(_KIND, body):  # not what the engine writes; encoded all the same
-        body = [r if r[-1] != "start" else (_start_repr(r), "start") for r in body]
+    rows = trace.rows if isinstance(trace, Trace) else [tuple(e) for e in trace]
+    head, body = "", rows
+    if rows and rows[0][-1] == "start":
+        head, body = _start_text(_new(Start, rows[0])), rows[1:]
+    if "start" in map(_KIND, body):  # not what the engine records; encoded all the same
+        body = [(_start_text(_new(Start, row)), "start") if row[-1] == "start" else row for row in body]
     head_bytes = head.encode("ascii", "backslashreplace")
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=4)
-    pickler.fast = True
-    pickler.dump(body)
     digest = hashlib.sha256(len(head_bytes).to_bytes(8, "little"))
     digest.update(head_bytes)
-    digest.update(buf.getbuffer())
+    digest.update(_fast_pickle(body))
     return "sha256:" + digest.hexdigest()
 
 
-def _start_repr(r: Row) -> str:
-    return repr((r[0], r[1], r[2])) + _people_repr(r[3])
+_KIND = itemgetter(-1)  # a row's kind: its last field
+
+
+def _fast_pickle(value: Any) -> bytes:
+    """``value`` pickled with protocol 4 and no memo (pickle's documented ``fast`` mode)."""
+    import io
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=4)
+    pickler.fast = True
+    pickler.dump(value)
+    return buf.getvalue()

@@ -37,6 +37,16 @@ LOSS_REASONS: tuple[str, ...] = LossReason.__args__  # type: ignore[attr-defined
 Mode = Literal["growth", "trouble", "even_keel", "overconfident"]
 TRAITS: tuple[str, ...] = ("price_sensitivity", "risk_aversion", "status_quo_bias", "involvement")
 
+#: The account's own hidden numbers (0-100): effects change them and conditions read them. The
+#: engine keeps them by these names (``Deal.numbers``); adding one here adds it everywhere but to
+#: :class:`Effect`'s fields (written out for their descriptions) and the docs.
+ACCOUNT_NUMBERS: tuple[str, ...] = ("info", "fit", "competitor")
+#: A stakeholder's hidden numbers (0-100).
+PERSON_NUMBERS: tuple[str, ...] = ("trust", "satisfaction")
+#: Numbers a condition can also name, derived from the state: the influence-weighted trust and
+#: satisfaction of the people present, the day, and the days left before the deadline.
+DERIVED_NUMBERS: tuple[str, ...] = ("consensus", "satisfaction", "day", "days_left")
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
@@ -133,8 +143,7 @@ class Effect(Model):
             raise ValueError("trust and satisfaction changes need 'who' (a stakeholder id, role:ROLE or all)")
         if self.who is not None and not people:
             raise ValueError("'who' is only used with a trust or satisfaction change")
-        fields = ("trust", "satisfaction", "info", "fit", "competitor", "patience",
-                  "set", "clear", "leave", "join", "lose")
+        fields = (*PERSON_NUMBERS, *ACCOUNT_NUMBERS, "patience", "set", "clear", "leave", "join", "lose")
         if all(getattr(self, f) is None for f in fields):
             raise ValueError("an effect must change something (trust, satisfaction, info, fit, ...)")
         return self

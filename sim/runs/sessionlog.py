@@ -78,22 +78,10 @@ def _is_num(x: Any) -> bool:
 
 
 _NOT_JSON = object()
-_scan = json.JSONDecoder().scan_once  # the C scanner json.loads runs, without its Python wrappers
-_SPACE = " \t\n\r"
 
 
 def _loads(line: str) -> Any:
-    """One line's JSON value, or _NOT_JSON; the same as ``json.loads`` (which this falls back on
-    for anything but the plain ``{...}`` lines logs are made of), at a third of its cost: a log is
-    parsed for every grade, and its lines are short."""
-    if line[:1] == "{":
-        try:
-            value, end = _scan(line, 0)
-        except (StopIteration, ValueError, RecursionError):
-            return _NOT_JSON
-        if not line[end:].strip(_SPACE):
-            return value
-        return _NOT_JSON
+    """One line's JSON value, or _NOT_JSON."""
     try:
         return json.loads(line)
     except (json.JSONDecodeError, RecursionError):
@@ -255,7 +243,7 @@ def check_end(log: ParsedLog, session: Session, card: Any) -> None:
         "result": (end["result"], "won" if card.won else "lost"),
         "score": (end["score"], round(card.score, 2)),
         "grade": (end["grade"], card.grade),
-        "trace_hash": (end["trace_hash"], trace_hash(session.rows)),
+        "trace_hash": (end["trace_hash"], trace_hash(session.trace)),
     }
     for name, (claimed, actual) in claims.items():
         same = abs(claimed - actual) <= 1e-6 if _is_num(claimed) and _is_num(actual) else claimed == actual
@@ -292,7 +280,7 @@ class LogWriter:
     def end(self, session: Session, card: Any, wall_s: float | None = None) -> None:
         rec: dict[str, Any] = {"type": "end", "t": session.now, "decisions": len(session.history),
                                "result": "won" if card.won else "lost", "score": round(card.score, 2),
-                               "grade": card.grade, "trace_hash": trace_hash(session.rows)}
+                               "grade": card.grade, "trace_hash": trace_hash(session.trace)}
         if wall_s is not None:
             rec["wall_s"] = round(wall_s, 3)
         self._write(rec)

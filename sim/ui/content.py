@@ -103,10 +103,9 @@ class Content:
 
     # --- touchpoints and actions ---------------------------------------------------------------------
     def touchpoint(self, account_id: str, touchpoint_id: str) -> Any:
-        """The touchpoint's spec, found through the compiled rules' index."""
+        """The touchpoint's spec, found through the compiled rules."""
         i = self._accounts[account_id][0]
-        index = self.scenario.rules.accounts[i].touchpoints[touchpoint_id].index
-        return self.account(account_id).touchpoints[index]
+        return self.scenario.rules.accounts[i].touchpoints[touchpoint_id].spec
 
     def action(self, account_id: str, touchpoint_id: str, action_id: str) -> Any:
         for a in self.touchpoint(account_id, touchpoint_id).actions:

@@ -171,7 +171,7 @@ class Game:
         self.point: DecisionPoint | RunOutcome = session.advance()
         self.view: View = session.observe()
         if isinstance(self.point, RunOutcome):
-            self.card = score_run(session.rows, scenario.rubric)
+            self.card = score_run(session.trace, scenario.rubric)
 
     # --- starting ---------------------------------------------------------------------------------
     @classmethod
@@ -229,7 +229,7 @@ class Game:
                     self.view.feed[len(before.feed):])
         if isinstance(self.point, RunOutcome):
             turn.outcome = self.point
-            self.card = score_run(self.session.rows, self.scenario.rubric)
+            self.card = score_run(self.session.trace, self.scenario.rubric)
             if self.writer is not None:
                 self.writer.end(self.session, self.card, wall_s=self.wall_seconds())
                 self.writer.close()

@@ -8,7 +8,6 @@ choices), the scorecard and the scenario's texts: no game rule is re-implemented
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from scoring import Scorecard
 from sim.engine import trace as tr
@@ -73,89 +72,121 @@ class Report:
     end_day: float
 
 
-def build_report(trace: list[Any], history: list[tuple[DecisionPoint, str]], content: Content,
-                 card: Scorecard) -> Report:
-    """Assemble the debrief for a finished (or abandoned) run."""
-    loc = content.locale
-    trace = tr.events(trace)
-    start = next(e for e in trace if isinstance(e, tr.Start))
-    values: dict[tuple[str, str], dict[str, float]] = {}
-    present: dict[tuple[str, str], bool] = {}
-    initial: dict[tuple[str, str], dict[str, float]] = {}
-    for account, people in start.accounts:
-        for p in people:
-            initial[(account, p.id)] = {"trust": p.trust, "satisfaction": p.satisfaction}
-            values[(account, p.id)] = {"trust": p.trust, "satisfaction": p.satisfaction}
-            present[(account, p.id)] = p.present
-    stages: dict[str, list[tuple[float, str]]] = {a: [] for a, _ in start.accounts}
-    outcomes: dict[str, tr.Outcome] = {}
-    finished: dict[str, float] = {}
-    moments: list[Moment] = []
-    differences: list[Difference] = []
-    end_day = 0.0
-    for e in trace:
-        end_day = max(end_day, e.t)
+class _Follow:
+    """What the debrief follows while reading the trace: each person's numbers and presence,
+    each account's stages, outcome and end."""
+
+    def __init__(self, start: tr.Start) -> None:
+        self.start = start
+        self.initial = {(a.account, p.id): {"trust": p.trust, "satisfaction": p.satisfaction}
+                        for a in start.accounts for p in a.people}
+        self.values = {key: dict(v) for key, v in self.initial.items()}
+        self.present = {(a.account, p.id): p.present for a in start.accounts for p in a.people}
+        self.stages: dict[str, list[tuple[float, str]]] = {a.account: [] for a in start.accounts}
+        self.outcomes: dict[str, tr.Outcome] = {}
+        self.finished: dict[str, float] = {}
+        self.end_day = 0.0
+
+    def read(self, e: tr.TraceEvent) -> None:
+        self.end_day = max(self.end_day, e.t)
         if isinstance(e, tr.Effect) and e.target:
-            values[(e.account, e.target)][e.var] = e.value
+            self.values[(e.account, e.target)][e.var] = e.value
         elif isinstance(e, tr.Presence):
-            present[(e.account, e.stakeholder)] = e.present
+            self.present[(e.account, e.stakeholder)] = e.present
         elif isinstance(e, tr.StageChange):
-            stages[e.account].append((e.t, e.stage))
-            moments.append(Moment(e.t, e.account, "stage", t("stage_" + e.stage, loc)))
-        elif isinstance(e, tr.Decision):
-            title = content.text(content.touchpoint(e.account, e.touchpoint).title)
-            chosen = content.action_label(e.account, e.touchpoint, e.action)
-            good = e.action in e.recommended if e.recommended else None
-            moments.append(Moment(e.t, e.account, "decision", _title_and(title, chosen, loc), good))
-            if e.recommended and e.action not in e.recommended:
-                differences.append(Difference(
-                    e.t, e.account, title, chosen,
-                    [content.action_label(e.account, e.touchpoint, r) for r in e.recommended],
-                    content.text(content.action(e.account, e.touchpoint, e.action).feedback),
-                ))
-        elif isinstance(e, tr.Scripted):
-            moments.append(Moment(e.t, e.account, "event", content.event_text(e.account, e.event)))
+            self.stages[e.account].append((e.t, e.stage))
         elif isinstance(e, tr.Finished):
-            finished[e.account] = e.t
+            self.finished[e.account] = e.t
         elif isinstance(e, tr.Outcome):
-            outcomes[e.account] = e
-            company = content.company(e.account)
-            text = t("ch_won", loc, company=company) if e.result == "won" else t("ch_lost", loc, company=company)
-            moments.append(Moment(e.t, e.account, "outcome", text, e.result == "won"))
+            self.outcomes[e.account] = e
+
+
+def _moment(e: tr.TraceEvent, content: Content) -> Moment | None:
+    """The timeline's entry for an event, if it has one."""
+    loc = content.locale
+    if isinstance(e, tr.StageChange):
+        return Moment(e.t, e.account, "stage", t("stage_" + e.stage, loc))
+    if isinstance(e, tr.Decision):
+        title = content.text(content.touchpoint(e.account, e.touchpoint).title)
+        chosen = content.action_label(e.account, e.touchpoint, e.action)
+        good = e.action in e.recommended if e.recommended else None
+        return Moment(e.t, e.account, "decision", _title_and(title, chosen, loc), good)
+    if isinstance(e, tr.Scripted):
+        return Moment(e.t, e.account, "event", content.event_text(e.account, e.event))
+    if isinstance(e, tr.Outcome):
+        company = content.company(e.account)
+        text = t("ch_won", loc, company=company) if e.result == "won" else t("ch_lost", loc, company=company)
+        return Moment(e.t, e.account, "outcome", text, e.result == "won")
+    return None
+
+
+def _differences(trace: list[tr.TraceEvent], history: list[tuple[DecisionPoint, str]],
+                 content: Content) -> list[Difference]:
+    """Where the trainee chose otherwise than the author recommends, in time order."""
+    out = []
+    for e in trace:
+        if isinstance(e, tr.Decision) and e.recommended and e.action not in e.recommended:
+            out.append(Difference(
+                e.t, e.account, content.text(content.touchpoint(e.account, e.touchpoint).title),
+                content.action_label(e.account, e.touchpoint, e.action),
+                [content.action_label(e.account, e.touchpoint, r) for r in e.recommended],
+                content.text(content.action(e.account, e.touchpoint, e.action).feedback),
+            ))
     for point, choice in history:
         if point.kind == "focus" and point.recommended and choice not in point.recommended:
-            differences.append(Difference(
-                point.day, "", t("focus_choice", loc), content.company(choice),
+            out.append(Difference(
+                point.day, "", t("focus_choice", content.locale), content.company(choice),
                 [content.company(r) for r in point.recommended], "",
             ))
-    differences.sort(key=lambda d: d.t)
-    accounts: list[AccountReport] = []
-    for account, people in start.accounts:
-        out = outcomes.get(account)
-        result = out.result if out else "open"
-        reason = out.reason if out else ""
-        day = out.t if out else end_day
-        why: list[str] = []
-        if result == "lost":
-            last_stage = stages[account][-1][1] if stages[account] else ""
-            why.append(t("loss_" + reason, loc) if ("loss_" + reason) in _LOSS_KEYS else t("loss_unknown", loc))
-            spec = content.stage_spec(account, last_stage) if last_stage else None
-            if spec is not None and spec.fail_text is not None and reason == spec.fail_reason:
-                why.append(content.text(spec.fail_text))
-            if last_stage:
-                why.append(t("lost_in_stage", loc, stage=t("stage_" + last_stage, loc)))
-        persons = []
-        for p in people:
-            ps = content.person(account, p.id)
-            persons.append(PersonReport(
-                p.id, content.text(ps.name), content.text(ps.title), p.role, ps.can_veto,
-                present[(account, p.id)],
-                (initial[(account, p.id)]["trust"], values[(account, p.id)]["trust"]),
-                (initial[(account, p.id)]["satisfaction"], values[(account, p.id)]["satisfaction"]),
-            ))
-        accounts.append(AccountReport(account, content.company(account), result, reason, day, why,
-                                      stages[account], persons, finished.get(account, end_day)))
-    return Report(card.won, card, accounts, moments, differences, end_day)
+    return sorted(out, key=lambda d: d.t)
+
+
+def _why_lost(account: str, reason: str, follow: _Follow, content: Content) -> list[str]:
+    """Sentences that explain a loss: the reason, the author's text for it, the stage it happened in."""
+    loc = content.locale
+    stages = follow.stages[account]
+    last_stage = stages[-1][1] if stages else ""
+    why = [t("loss_" + reason, loc) if ("loss_" + reason) in _LOSS_KEYS else t("loss_unknown", loc)]
+    spec = content.stage_spec(account, last_stage) if last_stage else None
+    if spec is not None and spec.fail_text is not None and reason == spec.fail_reason:
+        why.append(content.text(spec.fail_text))
+    if last_stage:
+        why.append(t("lost_in_stage", loc, stage=t("stage_" + last_stage, loc)))
+    return why
+
+
+def _account_report(start: tr.AccountStart, follow: _Follow, content: Content) -> AccountReport:
+    account = start.account
+    out = follow.outcomes.get(account)
+    result = out.result if out else "open"
+    reason = out.reason if out else ""
+    persons = []
+    for p in start.people:
+        key = (account, p.id)
+        ps = content.person(account, p.id)
+        persons.append(PersonReport(
+            p.id, content.text(ps.name), content.text(ps.title), p.role, ps.can_veto, follow.present[key],
+            (follow.initial[key]["trust"], follow.values[key]["trust"]),
+            (follow.initial[key]["satisfaction"], follow.values[key]["satisfaction"]),
+        ))
+    why = _why_lost(account, reason, follow, content) if result == "lost" else []
+    return AccountReport(account, content.company(account), result, reason, out.t if out else follow.end_day, why,
+                         follow.stages[account], persons, follow.finished.get(account, follow.end_day))
+
+
+def build_report(trace: list[tr.TraceEvent], history: list[tuple[DecisionPoint, str]], content: Content,
+                 card: Scorecard) -> Report:
+    """Assemble the debrief for a finished (or abandoned) run."""
+    start = next(e for e in trace if isinstance(e, tr.Start))
+    follow = _Follow(start)
+    moments = []
+    for e in trace:
+        follow.read(e)
+        moment = _moment(e, content)
+        if moment is not None:
+            moments.append(moment)
+    accounts = [_account_report(a, follow, content) for a in start.accounts]
+    return Report(card.won, card, accounts, moments, _differences(trace, history, content), follow.end_day)
 
 
 def _title_and(title: str, label: str, locale: str) -> str:
