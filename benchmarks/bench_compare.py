@@ -96,10 +96,10 @@ class Worker:
         self.proc.wait()
 
 
-def write_cohort(tree: Path, folder: Path, sid: str) -> None:
+def write_cohort(tree: Path, folder: Path, sid: str, size: int = COHORT_SIZE) -> None:
     """A class of logs written by the tree's own ``touchpoint cohort``."""
     env = dict(os.environ, PYTHONPATH=str(tree))
-    subprocess.run([sys.executable, "-m", "sim", "cohort", sid, "--size", str(COHORT_SIZE), "--mix",
+    subprocess.run([sys.executable, "-m", "sim", "cohort", sid, "--size", str(size), "--mix",
                     "expert=0.3,random=0.7", "--seed", "2026", "--out", str(folder), "--workers", "1"],
                    cwd=tree, env=env, check=True, capture_output=True)
 
@@ -160,9 +160,8 @@ def main() -> None:
                 for name, tree in (("baseline", base), ("this", ROOT)):
                     folders[name] = Path(tmp) / f"class-{name}"
                     write_cohort(tree, folders[name], "enterprise_software")
-                a, b = old, new
                 key = "grade enterprise_software"
-                out[key] = _compare_grading(a, b, folders, args.blocks)
+                out[key] = _compare_grading(old, new, folders, args.blocks)
                 print(f"{key:<40} {_line(out[key])}", flush=True)
         finally:
             old.close()
@@ -174,8 +173,8 @@ def main() -> None:
         args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 
 
-def _compare_grading(old: Worker, new: Worker, folders: dict[str, Path], blocks: int) -> dict[str, Any]:
-    n = BLOCK["grade"]
+def _compare_grading(old: Worker, new: Worker, folders: dict[str, Path], blocks: int,
+                     n: int = BLOCK["grade"]) -> dict[str, Any]:
     old.ask(f"grade {folders['baseline']} 0 {n}")
     new.ask(f"grade {folders['this']} 0 {n}")
     kept, t_old, t_new = [], [], []

@@ -23,12 +23,12 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="also write the figures to this file")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     rows, out = [], {}
     for sid in bundled.scenario_ids():
         sc = load_scenario(sid)

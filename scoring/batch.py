@@ -22,6 +22,20 @@ from typing import Any
 
 from scoring.grading import ChunkResult, grade_chunk
 
+__all__ = [
+    "EXECUTORS",
+    "LOG_SUFFIX",
+    "MAX_CHUNK",
+    "MIN_CHUNK",
+    "BatchError",
+    "SerialExecutor",
+    "chunk_size_for",
+    "count_logs",
+    "iter_logs",
+    "open_executor",
+    "run_batch",
+]
+
 EXECUTORS = ("serial", "process", "dask")
 LOG_SUFFIX = ".jsonl"
 MAX_CHUNK = 500

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+__all__ = ["SYSTEM_CJK", "chart_style", "cjk_family"]
+
 #: CJK fonts matplotlib may find on a system, tried when the bundled one is missing.
 SYSTEM_CJK = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
               "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC")

@@ -26,6 +26,21 @@ from typing import Any, TextIO
 from scoring.grading import Row
 from scoring.roster import RosterError, Trainee
 
+__all__ = [
+    "ATTEMPTS",
+    "FORMATS",
+    "LOSS_REASON_NAMES",
+    "PLAIN_COLUMNS",
+    "Gradebook",
+    "feedback",
+    "fmt",
+    "ui_locale",
+    "unique_titles",
+    "write_canvas",
+    "write_moodle",
+    "write_plain",
+]
+
 FORMATS = ("plain", "moodle", "canvas")
 ATTEMPTS = ("best", "last", "all")
 

@@ -1,9 +1,10 @@
 """Verify and grade one session log: the unit of work of ``touchpoint grade``.
 
 A log proves nothing by itself. It is replayed against the scenario it names and its scorecard is
-recomputed (:func:`sim.sessionlog.replay`, :func:`scoring.score_run`); the end line's claims are then
-checked against the recomputation (:func:`sim.sessionlog.check_end`). A log that does not fit becomes
-an ``invalid`` row with a one-line reason; nothing a log says about its own score is ever used.
+recomputed (:func:`sim.runs.sessionlog.replay`, :func:`scoring.score_run`); the end line's claims are
+then checked against the recomputation (:func:`sim.runs.sessionlog.check_end`). A log that does not
+fit becomes an ``invalid`` row with a one-line reason; nothing a log says about its own score is ever
+used.
 
 What a graded log gives back is a compact :class:`Row` (a few strings and numbers) and a small
 contribution to the cohort's :class:`Aggregate`, never the trace: a batch of 100,000 logs streams in
@@ -22,11 +23,31 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scoring.scorecard import Scorecard, score_run
 from sim.lang.schema import STAGES
 from sim.runs import sessionlog
+
+if TYPE_CHECKING:
+    from sim.engine.loader import LoadedScenario
+    from sim.engine.session import Session
+
+__all__ = [
+    "ATTEMPT_NAMESPACE",
+    "SAT_BIN",
+    "SCORE_BIN",
+    "VALID_STATUSES",
+    "Aggregate",
+    "ChunkResult",
+    "Q",
+    "Row",
+    "attempt_uuid",
+    "grade_chunk",
+    "grade_log",
+    "scenario_for",
+    "started_key",
+]
 
 #: Namespace of the attempt UUIDs (``context.registration`` in xAPI): uuid5 of the log's bytes.
 ATTEMPT_NAMESPACE = uuid.UUID("6f1c2a2e-3d0b-5b7e-9a57-7c1b8c2d4e10")
@@ -220,11 +241,18 @@ def attempt_uuid(data: bytes) -> str:
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
+def _text_field(header: dict[str, Any], key: str) -> str:
+    """A header field that should be text, or "" when it is absent or not text."""
+    value = header.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def _invalid(path: str, reason: str, registration: str = "", header: dict | None = None) -> Row:
+    """The row of a rejected log: why, plus whatever its header (if any) says about whose it is."""
     h = header or {}
-    trainee = h.get("trainee") if isinstance(h.get("trainee"), str) else ""
-    scenario = h.get("scenario") if isinstance(h.get("scenario"), str) else ""
-    started = h.get("started") if isinstance(h.get("started"), str) else ""
+    trainee = _text_field(h, "trainee")
+    scenario = _text_field(h, "scenario")
+    started = _text_field(h, "started")
     seed = h.get("seed") if isinstance(h.get("seed"), int) and not isinstance(h.get("seed"), bool) else None
     return Row(path, os.path.basename(path), trainee, scenario, seed, started, started_key(started), "invalid",
                _one_line(reason), "", "", None, None, None, None, None, "", None, None, None, None,
@@ -265,15 +293,7 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
     try:
         log = sessionlog.parse_bytes(data)
         header = log.header
-        for key in ("trainee", "started", "locale"):
-            if key in header and not isinstance(header[key], str):
-                raise sessionlog.LogError(f"line 1: {key} must be text")
-        scenario = scenario_for(header["scenario"], files)
-        if isinstance(scenario, str):
-            raise sessionlog.LogError(scenario)
-        session = sessionlog.replay(log, scenario)
-        card = score_run(session.trace, scenario.rubric)
-        sessionlog.check_end(log, session, card)
+        scenario, session, card = _verify(log, files)
     except sessionlog.LogError as err:
         return _invalid(display, str(err), registration, header or _salvage_header(data)), None
     except Exception as err:  # one bad log never stops the batch
@@ -281,19 +301,7 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
         return _invalid(display, reason, registration, header or _salvage_header(data)), None
 
     wall = _wall_seconds(log)
-    if card.complete:
-        status = "complete"
-        reason = "" if log.complete else "no end line, but the replay finishes the run"
-        result = "won" if card.won else "lost"
-        if isinstance(header.get("policy"), str) and header["policy"]:
-            # a bot's log (touchpoint run --save-logs, touchpoint cohort): genuine, but not played by a person
-            reason = "; ".join(x for x in (reason, f"written by the {header['policy']!r} policy") if x)
-    else:
-        status = "incomplete"
-        point = session.pending
-        where = f" at {point.key} (day {point.day:g})" if point is not None else ""
-        reason = f"stopped after {len(log.choices)} decisions{where}"
-        result = "open"
+    status, reason, result = _completion(log, session, card)
     started = header.get("started", "")
     row = Row(
         path=display, file=os.path.basename(display), trainee=header.get("trainee", ""), scenario=scenario.id,
@@ -308,6 +316,35 @@ def grade_log(read_path: str, display: str, files: dict[str, str],
     agg = aggs.get(scenario.id) or aggs.setdefault(scenario.id, Aggregate())
     agg.add(card, session.history, wall)
     return row, None if into is not None else agg
+
+
+def _verify(log: sessionlog.ParsedLog, files: dict[str, str]) -> tuple[LoadedScenario, Session, Scorecard]:
+    """Replay a log on the scenario it names and recompute its scorecard; a LogError says where it does not fit."""
+    header = log.header
+    for key in ("trainee", "started", "locale"):
+        if key in header and not isinstance(header[key], str):
+            raise sessionlog.LogError(f"line 1: {key} must be text")
+    scenario = scenario_for(header["scenario"], files)
+    if isinstance(scenario, str):
+        raise sessionlog.LogError(scenario)
+    session = sessionlog.replay(log, scenario)
+    card = score_run(session.trace, scenario.rubric)
+    sessionlog.check_end(log, session, card)
+    return scenario, session, card
+
+
+def _completion(log: sessionlog.ParsedLog, session: Session, card: Scorecard) -> tuple[str, str, str]:
+    """A verified attempt's status, reason and result: finished (won or lost), or incomplete (open)."""
+    if not card.complete:
+        point = session.pending
+        where = f" at {point.key} (day {point.day:g})" if point is not None else ""
+        return "incomplete", f"stopped after {len(log.choices)} decisions{where}", "open"
+    reason = "" if log.complete else "no end line, but the replay finishes the run"
+    policy = log.header.get("policy")
+    if isinstance(policy, str) and policy:
+        # a bot's log (touchpoint run --save-logs, touchpoint cohort): genuine, but not played by a person
+        reason = "; ".join(x for x in (reason, f"written by the {policy!r} policy") if x)
+    return "complete", reason, "won" if card.won else "lost"
 
 
 @dataclass

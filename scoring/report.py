@@ -21,13 +21,18 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring.charts import cjk_family
 from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
 from scoring.grading import SAT_BIN, SCORE_BIN, Aggregate, Q
 from sim.lang.schema import STAGES
 from sim.lang.text import STAGE_NAMES, resolve
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+__all__ = ["STAGE_NAMES", "STRINGS", "write_report", "write_report_file"]
 
 _STAGES: dict[str, tuple[str, str]] = {
     **{key: (names["en"], names["zh"]) for key, names in STAGE_NAMES.items()},
@@ -165,9 +170,10 @@ class _Charts:
         self.t = STRINGS[self.lang]
         families = ["DejaVu Sans"] + ([self.font] if self.font else [])
         # a list of families: matplotlib falls back glyph by glyph (Latin in DejaVu, hanzi in Noto)
-        self.rc = {"svg.hashsalt": "touchpoint-report", "svg.fonttype": "path", "font.family": families,
-                   "axes.spines.top": False, "axes.spines.right": False,
-                   "font.size": 10, "path.simplify": True}
+        self.rc: dict[RcKeyType, Any] = {
+            "svg.hashsalt": "touchpoint-report", "svg.fonttype": "path", "font.family": families,
+            "axes.spines.top": False, "axes.spines.right": False, "font.size": 10, "path.simplify": True,
+        }
 
     def _svg(self, fig: Any) -> str:
         buf = io.StringIO()

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["MAX_ROSTER_BYTES", "ROSTER_COLUMNS", "RosterError", "Trainee", "read_roster", "write_roster"]
+
 ROSTER_COLUMNS = ("id", "name", "email", "section")
 
 _ALIASES: dict[str, tuple[str, ...]] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+__all__ = ["Z95", "percentile", "wilson_interval"]
+
 Z95 = 1.959963984540054
 
 

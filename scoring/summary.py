@@ -13,6 +13,8 @@ from scoring.scorecard import Scorecard
 from scoring.stats import percentile, wilson_interval
 from sim.lang.schema import LOSS_REASONS, STAGES
 
+__all__ = ["Summary", "summarize"]
+
 
 def _r(x: float | None, nd: int = 4) -> float | None:
     return None if x is None else round(x, nd)

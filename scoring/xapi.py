@@ -21,6 +21,20 @@ from typing import Any, TextIO
 from scoring.grading import ATTEMPT_NAMESPACE
 from sim.version import __version__
 
+__all__ = [
+    "ACCOUNT_HOMEPAGE",
+    "ACTIVITY_BASE",
+    "ACTIVITY_TYPE",
+    "ADL_VERBS",
+    "CONTEXT_EXT",
+    "RESULT_EXT",
+    "VERB_DISPLAY",
+    "iso_duration",
+    "language_map",
+    "statement",
+    "write_statements",
+]
+
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 VERB_DISPLAY = {
     "passed": {"en-US": "passed", "zh-CN": "通过"},

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.authoring.analysis import balance, run_policy
+from sim.authoring.analysis import run_policy
+from sim.authoring.balance import balance
 from sim.authoring.lookahead import LookaheadPolicy, lookahead_factory
 from sim.cli import main
 from sim.engine.loader import load_scenario
@@ -99,6 +100,13 @@ def test_html_report_is_self_contained(tmp_path: Path, locale: str, capsys: pyte
     title = "教程" if locale == "zh" else "Tutorial"
     assert title in page
     assert "warning" not in capsys.readouterr().err
+
+
+def test_every_word_of_the_report_has_both_languages():
+    from sim.authoring.balance import WORDS
+
+    for key, (en, zh) in WORDS.items():
+        assert en and zh and en != zh, key
 
 
 def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

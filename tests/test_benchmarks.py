@@ -15,10 +15,14 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import bare_simpy  # noqa: E402
+import bench_check  # noqa: E402
+import bench_compare  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_grade  # noqa: E402
 import bench_instructions  # noqa: E402
+import bench_ui  # noqa: E402
 import profile_summary  # noqa: E402
+import skill_figures  # noqa: E402
 
 
 def test_bare_simpy_model_is_calibrated_to_the_engines_event_count():
@@ -99,3 +103,44 @@ def test_grading_stages_add_up_on_a_small_class(tmp_path, sid):
     parts = ("read_and_parse", "replay", "score_run", "trace_hash", "check_end", "grade_log_total")
     assert all(out[p] > 0 for p in parts)
     assert out["decisions_per_log"] > 0 and out["events_per_log"] > out["decisions_per_log"]
+
+
+def test_compare_benchmark_times_two_trees_side_by_side(tmp_path):
+    """Both sides are this tree here: the protocol works and the ratios are sane (never timed)."""
+    root = bench_compare.ROOT
+    old, new = bench_compare.Worker(root), bench_compare.Worker(root)
+    try:
+        r = bench_compare.compare(old, new, "engine tutorial expert", 3, 4)
+        assert r["blocks"] == 4 and r["baseline_us"] > 0 and r["this_us"] > 0
+        assert r["quartiles"][0] <= r["speed_kept"] <= r["quartiles"][1]
+        bench_compare.write_cohort(root, tmp_path / "class", "tutorial", size=6)
+        folders = {"baseline": tmp_path / "class", "this": tmp_path / "class"}
+        g = bench_compare._compare_grading(old, new, folders, 4, n=3)
+        assert g["blocks"] == 4 and g["this_us"] > 0
+    finally:
+        old.close()
+        new.close()
+
+
+def test_check_benchmark_generates_a_scenario_that_checks_clean(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text(bench_check.generate(touchpoints=12, target_bytes=30_000), encoding="utf-8")
+    assert 25_000 < path.stat().st_size < 60_000
+    from sim.cli import main
+
+    assert main(["check", str(path), "--no-runs"]) == 0
+
+
+def test_ui_benchmark_times_play_screen_frames(tmp_path):
+    out = bench_ui.child_frames(12, tmp_path)
+    for locale in ("en", "zh"):
+        f = out[locale]
+        assert f["frames"] == 12 and 0 < f["median_ms"] <= f["p95_ms"] <= f["max_ms"]
+    assert out["peak_memory_mb"] > 0
+
+
+def test_skill_figures_print_the_readmes_table(capsys):
+    skill_figures.main(["--runs", "4"])
+    table = capsys.readouterr().out
+    assert "| scenario | expert conversion" in table
+    assert table.count("| `") >= 4  # a row per bundled scenario

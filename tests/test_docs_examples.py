@@ -280,3 +280,11 @@ def test_readme_python_examples_run() -> None:
         namespace: dict[str, Any] = {}
         exec(compile(block.body, f"README.md:{block.line}", "exec"), namespace)
         assert 0 <= namespace["card"].score <= 100 and namespace["decisions"]
+
+
+def test_every_screenshot_is_shown_somewhere() -> None:
+    """A picture under docs/screenshots that no page shows is stale weight in the repository."""
+    pages = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    unshown = [p.name for p in sorted((ROOT / "docs" / "screenshots").glob("*.png")) if p.name not in text]
+    assert unshown == []

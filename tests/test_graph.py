@@ -134,6 +134,13 @@ def test_every_word_has_both_languages():
             assert en and zh and en != zh, key
 
 
+def test_every_stage_title_has_both_languages():
+    assert set(graph.STAGE_WORDS) == set(STAGES)
+    for stage in STAGES:
+        en, zh = graph.stage_title(stage, "en"), graph.stage_title(stage, "zh")
+        assert en and zh and en != zh, stage
+
+
 def test_every_bundled_scenario_draws():
     from sim.lang import bundled
 

@@ -30,13 +30,14 @@ from sim.lang import bundled
 from sim.runs.policies import ExpertPolicy, RandomPolicy
 from sim.runs.sessionlog import check_end, read_log, replay
 from sim.ui.app import App, PlayConfig
+from sim.ui.content import Entry
 from sim.ui.game import Game
 from sim.ui.scenes.base import click_event, key_event
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
 from sim.ui.scenes.feedback import FeedbackScene
 from sim.ui.scenes.menu import ErrorScene, MenuScene
-from sim.ui.scenes.picker import Entry, PickerScene
+from sim.ui.scenes.picker import PickerScene
 from sim.ui.scenes.play import PlayScene
 from sim.ui.strings import STRINGS
 from sim.ui.theme import load_theme

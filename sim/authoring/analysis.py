@@ -5,7 +5,7 @@ touchpoints are reached and which actions offered, which stage gates are passed,
 picked an action ended, where a buyer reached a touchpoint that offered nothing. A :class:`Tally`
 gathers them for one policy, run by run, from the trace alone (plus one probe, below).
 
-Runs go through the same path as ``touchpoint run`` (:func:`sim.policies.play`, then
+Runs go through the same path as ``touchpoint run`` (:func:`sim.runs.policies.play`, then
 :func:`scoring.score_run` and :class:`scoring.Summary`), and run ``i`` uses seed ``S + i``, so
 every number here agrees with ``touchpoint run`` for the same policy and seeds.
 
@@ -33,6 +33,25 @@ from sim.engine.decisions import DecisionPoint
 from sim.engine.rules import AccountRules, Rules, TouchpointRule
 from sim.engine.session import Session
 from sim.runs.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
+
+__all__ = [
+    "EXPERT_SHARE",
+    "RANDOM_SHARE",
+    "ActionTally",
+    "Example",
+    "Exploration",
+    "ExplorerPolicy",
+    "Outcomes",
+    "SoftLockHit",
+    "SoftLockProbe",
+    "StageKey",
+    "Tally",
+    "TouchpointTally",
+    "TpKey",
+    "explore",
+    "run_policy",
+    "split_runs",
+]
 
 #: Share of the check's runs given to each bot (the rest go to the explorer).
 RANDOM_SHARE = 0.5
@@ -230,7 +249,7 @@ class Tally:
             self.softlocks[key] += 1
             self.softlock_example.setdefault(key, Example(self.policy, seed, hit.day))
 
-    def _count_decisions(self, trace: list[tr.TraceEvent], card: Scorecard) -> None:
+    def _count_decisions(self, trace: Iterable[tr.TraceEvent], card: Scorecard) -> None:
         """Touchpoints reached, actions picked and offered in one run, and how the run ended."""
         reached: set[TpKey] = set()
         picked: set[tuple[str, str, str]] = set()
@@ -310,7 +329,7 @@ def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, 
                progress: Callable[[int], None] | None = None) -> Tally:
     """Play ``runs`` seeded runs (run ``i`` with seed ``seed + i``) and tally them.
 
-    ``policy`` is a spec for :func:`sim.policies.policy_factory` (``random``, ``expert``, a file) or a
+    ``policy`` is a spec for :func:`sim.runs.policies.policy_factory` (``random``, ``expert``, a file) or a
     factory ``seed -> Policy``. With a probe, runs use the probe's instrumented rules.
     """
     make = policy_factory(policy) if isinstance(policy, str) else policy
@@ -385,107 +404,3 @@ def explore(scenario: Any, runs: int, seed: int = 0) -> Exploration:
     tallies = {name: run_policy(scenario, factories[name], n, seed, name=name, probe=probe)
                for name, n in split.items() if n > 0}
     return Exploration(tallies, probe.watched)
-
-
-# --- balance: the instructor's fairness report ----------------------------------------------------------
-
-#: Verdict thresholds: random play should rarely win; the best bot should usually win.
-TOO_EASY_RANDOM = 0.35
-TOO_HARD_BEST = 0.5
-SMALL_SKILL_GAP = 0.3
-#: Actions need this many runs on each side (picked / not picked) to count as deciding.
-DECIDING_MIN_RUNS = 10
-#: A lookahead "departure" needs this many decisions at the touchpoint, most of them for a non-recommended action.
-DEPART_MIN_DECISIONS = 3
-#: The lookahead "beats" the recommended path when its mean score is higher by more than this.
-BETTER_PATH_POINTS = 2.0
-
-
-def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None = None, rollouts: int = 4,
-            progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
-    """Random, expert and lookahead runs with the same seeds, and what they say about the case.
-
-    The random and expert summaries are exactly ``touchpoint run --json`` for the same seeds.
-    """
-    from sim.authoring.lookahead import lookahead_factory
-
-    la_runs = min(runs, 20) if lookahead_runs is None else lookahead_runs
-    plan: list[tuple[str, Any, int]] = [("random", "random", runs), ("expert", "expert", runs)]
-    if la_runs > 0:
-        plan.append(("lookahead", lookahead_factory(scenario, rollouts=rollouts), la_runs))
-    tallies: dict[str, Tally] = {}
-    for name, policy, n in plan:
-        tick = (lambda i, name=name, n=n: progress(name, i, n)) if progress is not None else None
-        tallies[name] = run_policy(scenario, policy, n, seed, name=name, progress=tick)
-    return {
-        "scenario": scenario.id,
-        "seed": seed,
-        "runs": runs,
-        "lookahead_runs": la_runs,
-        "lookahead_rollouts": rollouts,
-        "policies": {name: t.summary_dict() for name, t in tallies.items()},
-        "touchpoints": _touchpoints(scenario, tallies),
-        "verdict": verdict(tallies, scenario),
-    }
-
-
-def _touchpoints(scenario: Any, tallies: dict[str, Tally]) -> list[dict[str, Any]]:
-    reports = {name: {(r["account"], r["touchpoint"]): r for r in t.touchpoint_report()}
-               for name, t in tallies.items()}
-    out = []
-    for acc in scenario.rules.accounts:
-        for tp in acc.touchpoints.values():
-            key = (acc.id, tp.id)
-            out.append({
-                "account": acc.id, "touchpoint": tp.id, "stage": tp.stage,
-                "recommended": [a.id for a in tp.actions if a.recommended],
-                "policies": {name: {k: v for k, v in rep[key].items() if k not in ("account", "touchpoint")}
-                             for name, rep in reports.items()},
-            })
-    return out
-
-
-def verdict(tallies: dict[str, Tally], scenario: Any) -> dict[str, Any]:
-    """Too easy, fair or too hard, how much skill matters, and which choices decide the case."""
-    rate = {name: (t.wins / t.runs if t.runs else 0.0) for name, t in tallies.items()}
-    score = {name: t.summary.as_dict()["score_mean"] for name, t in tallies.items()}
-    rnd = rate.get("random", 0.0)
-    best_name = max((n for n in rate if n != "random"), key=lambda n: rate[n], default="random")
-    best = rate[best_name]
-    level = "too_easy" if rnd > TOO_EASY_RANDOM else "too_hard" if best < TOO_HARD_BEST else "fair"
-    deciding = []
-    t = tallies.get("random")
-    if t is not None:
-        for (acc, tp), tt in t.touchpoints.items():
-            for aid, a in tt.actions.items():
-                other = tt.reached.minus(a.picked)
-                if a.picked.runs >= DECIDING_MIN_RUNS and other.runs >= DECIDING_MIN_RUNS:
-                    win, other_win = a.picked.wins / a.picked.runs, other.wins / other.runs
-                    deciding.append({"account": acc, "touchpoint": tp, "action": aid, "gap": round(win - other_win, 4),
-                                     "win_rate": round(win, 4), "others_win_rate": round(other_win, 4),
-                                     "runs": a.picked.runs, "others_runs": other.runs})
-    deciding.sort(key=lambda d: (-abs(d["gap"]), d["account"], d["touchpoint"], d["action"]))
-    better_path = []
-    la = tallies.get("lookahead")
-    recommended = {(a.id, tp.id, x.id) for a in scenario.rules.accounts for tp in a.touchpoints.values()
-                   for x in tp.actions if x.recommended}
-    if la is not None and la.runs:
-        for (acc, tp), tt in la.touchpoints.items():
-            if tt.decisions < DEPART_MIN_DECISIONS:
-                continue
-            for aid, a in tt.actions.items():
-                if a.picks / tt.decisions >= 0.5 and (acc, tp, aid) not in recommended:
-                    better_path.append({"account": acc, "touchpoint": tp, "action": aid,
-                                        "pick_rate": round(a.picks / tt.decisions, 4)})
-    return {
-        "level": level,
-        "random_win_rate": round(rnd, 4),
-        "best_policy": best_name,
-        "best_win_rate": round(best, 4),
-        "skill_gap": round(best - rnd, 4),
-        "skill_matters": best - rnd >= SMALL_SKILL_GAP,
-        "expert_is_best": la is None or not la.runs
-        or (score.get("lookahead") or 0.0) <= (score.get("expert") or 0.0) + BETTER_PATH_POINTS,
-        "deciding": deciding[:5],
-        "lookahead_departs": better_path,
-    }

@@ -1,7 +1,7 @@
 """A synthetic class: session logs as if N trainees had played a scenario, and their roster.
 
 For demos, tests and benchmarks of ``touchpoint grade``, ``touchpoint cohort`` writes what a real class
-hands in: one log per attempt (written with :class:`sim.sessionlog.LogWriter`, the same writer the game
+hands in: one log per attempt (written with :class:`sim.runs.sessionlog.LogWriter`, the same writer the game
 uses, so the logs are indistinguishable from played ones) and a ``roster.csv``. Trainees are
 ``t0001``, ``t0002``, ...; each plays with a policy drawn from the mix (exact counts by largest
 remainder, assigned in a seeded shuffle); the wall-clock fields a person would leave (``started``,
@@ -25,6 +25,28 @@ from sim.engine.decisions import RunOutcome
 from sim.engine.session import Session
 from sim.runs.policies import PolicyError, policy_factory
 from sim.runs.sessionlog import LogWriter
+
+__all__ = [
+    "DEFAULT_START",
+    "SECTION_SIZE",
+    "STREAM_ASSIGN",
+    "STREAM_NAME",
+    "STREAM_SEED",
+    "STREAM_TIME",
+    "CohortError",
+    "CohortSpec",
+    "allocate",
+    "assignment",
+    "generate",
+    "log_name",
+    "parse_mix",
+    "parse_start",
+    "roster_entries",
+    "run_seed",
+    "trainee_id",
+    "trainee_name",
+    "write_trainee",
+]
 
 #: Streams of the cohort's own random draws (independent of the engine's and the policies').
 STREAM_ASSIGN = 0xC0

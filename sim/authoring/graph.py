@@ -21,9 +21,40 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scoring.charts import chart_style, cjk_family  # noqa: F401 - re-exported for callers
+from scoring.charts import chart_style, cjk_family  # re-exported for callers (see __all__)
 from sim.lang.schema import STAGES
 from sim.lang.text import STAGE_NAMES, pick, resolve
+
+__all__ = [
+    "ACTION_PT",
+    "BULLET",
+    "COLORS",
+    "COL_W",
+    "COND_INDENT",
+    "COND_PT",
+    "GAP",
+    "GREEN",
+    "GREY",
+    "INK",
+    "LABEL_W",
+    "LEVEL_H",
+    "LINE",
+    "MARGIN",
+    "META_PT",
+    "PAD",
+    "STAGE_WORDS",
+    "TITLE_PT",
+    "WORDS",
+    "chart_style",
+    "cjk_family",
+    "figure",
+    "render",
+    "save",
+    "stage_title",
+    "text_width",
+    "word",
+    "wrap",
+]
 
 
 def save(fig: Any, path: Path, dpi: int = 110) -> None:
@@ -104,8 +135,10 @@ def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = 
 
 # --- words -------------------------------------------------------------------------------------------------
 
-WORDS = {
-    "stage": {s: (names["en"], names["zh"]) for s, names in STAGE_NAMES.items()},
+#: The stages' names, as column titles.
+STAGE_WORDS: dict[str, tuple[str, str]] = {s: (names["en"], names["zh"]) for s, names in STAGE_NAMES.items()}
+#: Every other text of the roadmap, in English and Chinese.
+WORDS: dict[str, tuple[str, str]] = {
     "not_used": ("not used by this buyer", "此客户不经过该阶段"),
     "gate": ("gate", "关卡"),
     "always": ("always", "无条件"),
@@ -137,7 +170,7 @@ def word(key: str, locale: str, **params: Any) -> str:
 
 
 def stage_title(stage: str, locale: str) -> str:
-    return pick(WORDS["stage"][stage], locale)
+    return pick(STAGE_WORDS[stage], locale)
 
 
 def _num(x: float) -> str:
@@ -250,6 +283,20 @@ def figure(scenario: Any, locale: str = "en") -> Any:
 
 def _lane(ax: Any, acc: Any, cols: dict[str, list[_Card]], top: float, lane_h: float, locale: str,
           box: Any, poly: Any) -> None:
+    """One account's lane: its heading, then a column per roadmap stage and the gate out of it."""
+    _lane_heading(ax, acc, top, locale)
+    y0 = top + 0.5
+    vetoers = [resolve(p.name, locale) for p in acc.stakeholders if p.can_veto]
+    presale = [s for s in STAGES if s in acc.stages and s != "after_sales"]
+    for i, stage in enumerate(STAGES):
+        _stage_column(ax, acc, stage, cols[stage], _col_x(i), y0, lane_h, locale, box)
+        if i < len(STAGES) - 1 and stage in acc.stages and stage != "after_sales":
+            is_close = bool(presale) and stage == presale[-1]
+            _gate(ax, acc.stages[stage].gate, is_close, vetoers, _col_x(i), y0, locale, poly)
+
+
+def _lane_heading(ax: Any, acc: Any, top: float, locale: str) -> None:
+    """The account's company, industry and size on the left; its deadline and competitor on the right."""
     persona = acc.persona
     head = f"{resolve(persona.company, locale)} — {resolve(persona.industry, locale)}, {resolve(persona.size, locale)}"
     extra = [word("patience", locale, n=_num(acc.patience_days))]
@@ -258,53 +305,61 @@ def _lane(ax: Any, acc: Any, cols: dict[str, list[_Card]], top: float, lane_h: f
     ax.text(MARGIN, top + 0.3, head, fontsize=11, fontweight="bold", color=INK, va="baseline")
     ax.text(2 * MARGIN + 5 * COL_W + 4 * GAP - MARGIN, top + 0.3, " · ".join(extra), fontsize=8.5, color=GREY,
             ha="right", va="baseline")
-    y0 = top + 0.5
-    vetoers = [resolve(p.name, locale) for p in acc.stakeholders if p.can_veto]
-    presale = [s for s in STAGES if s in acc.stages and s != "after_sales"]
-    for i, stage in enumerate(STAGES):
-        x = _col_x(i)
-        fill, edge = COLORS[stage]
-        used = stage in acc.stages
-        ax.add_patch(box((x, y0), COL_W, lane_h - 0.62, boxstyle="round,pad=0,rounding_size=0.08",
-                         facecolor=fill if used else "#f6f6f6", edgecolor=edge if used else "#cccccc",
-                         linewidth=1.0))
-        ax.text(x + PAD, y0 + 0.24, stage_title(stage, locale), fontsize=10, fontweight="bold",
-                color=edge if used else "#aaaaaa", va="baseline")
-        goal = acc.stages[stage].goal if used else None
-        sub = resolve(goal, locale) if goal else ("" if used else word("not_used", locale))
-        if sub:
-            ax.text(x + PAD, y0 + 0.45, wrap(sub, COL_W - 2 * PAD, 7.2, 1)[0], fontsize=7.2, color=GREY,
-                    va="baseline")
-        cy = y0 + 0.62
-        for card in cols[stage]:
-            ax.add_patch(box((x + 0.06, cy), COL_W - 0.12, card.height, boxstyle="round,pad=0,rounding_size=0.05",
-                             facecolor="white", edgecolor=edge, linewidth=0.7))
-            ty = cy + PAD
-            for text, size, colour, bold, indent in card.lines:
-                ty += _lh(size)
-                ax.text(x + 0.06 + PAD + indent, ty - 0.25 * size / 72, text, fontsize=size, color=colour,
-                        fontweight="bold" if bold else "normal", va="baseline")
-            cy += card.height + 0.12
-        # the gate out of this stage, as a chevron in the gap to the next column
-        if i < len(STAGES) - 1 and used and stage != "after_sales":
-            gate = acc.stages[stage].gate
-            is_close = presale and stage == presale[-1]
-            label = word("close", locale) if is_close else word("gate", locale)
-            cond = gate if gate else word("always", locale)
-            lines = [label, *wrap(cond, GAP - 0.2, 6.5, 5)]
-            if is_close and vetoers:
-                lines += wrap(word("veto", locale, who=", ".join(vetoers)), GAP - 0.2, 6.0, 3)
-            h = 0.2 + sum(_lh(6.5) for _ in lines)
-            gx, gy = x + COL_W + 0.04, y0 + 0.62
-            tip = 0.12
-            ax.add_patch(poly([(gx, gy), (gx + GAP - 0.08 - tip, gy), (gx + GAP - 0.08, gy + h / 2),
-                               (gx + GAP - 0.08 - tip, gy + h), (gx, gy + h)], closed=True,
-                              facecolor="#fff8d6" if not is_close else "#ffe2b8", edgecolor="#b08a1e", linewidth=0.8))
-            ty = gy + 0.08
-            for j, text in enumerate(lines):
-                ty += _lh(6.5)
-                ax.text(gx + 0.06, ty - 0.03, text, fontsize=6.5 if j else 6.8, color=INK,
-                        fontweight="bold" if j == 0 else "normal", va="baseline")
+
+
+def _stage_column(ax: Any, acc: Any, stage: str, cards: list[_Card], x: float, y0: float, lane_h: float,
+                  locale: str, box: Any) -> None:
+    """A stage's column: in its colours if this account goes through it (greyed out if not), with
+    the stage's goal under its name and its touchpoint cards below."""
+    fill, edge = COLORS[stage]
+    used = stage in acc.stages
+    ax.add_patch(box((x, y0), COL_W, lane_h - 0.62, boxstyle="round,pad=0,rounding_size=0.08",
+                     facecolor=fill if used else "#f6f6f6", edgecolor=edge if used else "#cccccc",
+                     linewidth=1.0))
+    ax.text(x + PAD, y0 + 0.24, stage_title(stage, locale), fontsize=10, fontweight="bold",
+            color=edge if used else "#aaaaaa", va="baseline")
+    goal = acc.stages[stage].goal if used else None
+    sub = resolve(goal, locale) if goal else ("" if used else word("not_used", locale))
+    if sub:
+        ax.text(x + PAD, y0 + 0.45, wrap(sub, COL_W - 2 * PAD, 7.2, 1)[0], fontsize=7.2, color=GREY,
+                va="baseline")
+    cy = y0 + 0.62
+    for card in cards:
+        _draw_card(ax, card, x, cy, edge, box)
+        cy += card.height + 0.12
+
+
+def _draw_card(ax: Any, card: _Card, x: float, cy: float, edge: str, box: Any) -> None:
+    """A touchpoint card with its top at ``cy`` in the column at ``x``: a white box, then its lines."""
+    ax.add_patch(box((x + 0.06, cy), COL_W - 0.12, card.height, boxstyle="round,pad=0,rounding_size=0.05",
+                     facecolor="white", edgecolor=edge, linewidth=0.7))
+    ty = cy + PAD
+    for text, size, colour, bold, indent in card.lines:
+        ty += _lh(size)
+        ax.text(x + 0.06 + PAD + indent, ty - 0.25 * size / 72, text, fontsize=size, color=colour,
+                fontweight="bold" if bold else "normal", va="baseline")
+
+
+def _gate(ax: Any, gate: str | None, is_close: bool, vetoers: list[str], x: float, y0: float, locale: str,
+          poly: Any) -> None:
+    """The gate out of the stage at ``x``, as a chevron in the gap to the next column: its condition
+    ("always" if none); the close (the last gate before after-sales) also names who can veto."""
+    label = word("close", locale) if is_close else word("gate", locale)
+    cond = gate if gate else word("always", locale)
+    lines = [label, *wrap(cond, GAP - 0.2, 6.5, 5)]
+    if is_close and vetoers:
+        lines += wrap(word("veto", locale, who=", ".join(vetoers)), GAP - 0.2, 6.0, 3)
+    h = 0.2 + sum(_lh(6.5) for _ in lines)
+    gx, gy = x + COL_W + 0.04, y0 + 0.62
+    tip = 0.12
+    ax.add_patch(poly([(gx, gy), (gx + GAP - 0.08 - tip, gy), (gx + GAP - 0.08, gy + h / 2),
+                       (gx + GAP - 0.08 - tip, gy + h), (gx, gy + h)], closed=True,
+                      facecolor="#fff8d6" if not is_close else "#ffe2b8", edgecolor="#b08a1e", linewidth=0.8))
+    ty = gy + 0.08
+    for j, text in enumerate(lines):
+        ty += _lh(6.5)
+        ax.text(gx + 0.06, ty - 0.03, text, fontsize=6.5 if j else 6.8, color=INK,
+                fontweight="bold" if j == 0 else "normal", va="baseline")
 
 
 def _event_label(acc: Any, ev: Any, spec: Any, locale: str) -> str:

@@ -7,7 +7,7 @@ what runs but is wrong, in two ways:
 * **static** checks read the scenario only (fast, certain): a condition that can never hold, a
   gate that can never open, a veto that always falls, a stakeholder who never matters, a text
   missing a language;
-* **run** checks read seeded bot runs (:func:`sim.analysis.explore`): soft-locks, gates no run
+* **run** checks read seeded bot runs (:func:`sim.authoring.analysis.explore`): soft-locks, gates no run
   passes, cases no run wins, touchpoints never reached, actions never offered, a case random play
   wins too often, a dominant action. Their messages say how many runs they rest on.
 
@@ -73,6 +73,37 @@ from sim.lang import expr
 from sim.lang.schema import ACCOUNT_NUMBERS, DERIVED_NUMBERS
 from sim.lang.text import STAGE_NAMES as TEXT_STAGE_NAMES
 from sim.lang.text import pick
+
+__all__ = [
+    "DOMINANT_MIN_RUNS",
+    "DOMINANT_REACH",
+    "DOMINANT_SCORE_SLACK",
+    "DOMINANT_WIN_GAP",
+    "GATE_MIN_REACHED",
+    "INF",
+    "LITTLE_INFLUENCE",
+    "MAX_CONJUNCTS",
+    "MESSAGES",
+    "NUM_NAMES",
+    "POLICY_NAMES",
+    "RANDOM_WIN_LIMIT",
+    "REASON_NAMES",
+    "STAGE_NAMES",
+    "Finding",
+    "Msg",
+    "Path",
+    "Ranges",
+    "StaticResult",
+    "account_ranges",
+    "language_findings",
+    "msg",
+    "never_holds",
+    "run_checks",
+    "say",
+    "stage_name",
+    "static_checks",
+    "texts",
+]
 
 Path = tuple[str | int, ...]
 
@@ -283,12 +314,32 @@ def _effect_gains(ops: tuple[Operation, ...]) -> dict[str, float]:
 
 def account_ranges(acc: AccountRules) -> Ranges:
     """Bounds of every number a condition of this account can read."""
+    ops = _operations(acc)
+    settable = {op.flag for op in ops if isinstance(op, SetFlag)}
+    can_present = {p.id for p in acc.spec.stakeholders if p.present}
+    can_present |= {op.person for op in ops if isinstance(op, Join)}
+    can_absent = {p.id for p in acc.spec.stakeholders if not p.present}
+    can_absent |= {op.person for op in ops if isinstance(op, Leave)}
+    gains = _run_gains(acc)
+    num: dict[str, tuple[float, float]] = {n: (0.0, min(100.0, gains.get(n, 0.0))) for n in ACCOUNT_NUMBERS}
+    num["competitor"] = (0.0, 100.0)  # starts at the competitor's strength and grows on its own
+    num["day"] = (0.0, INF)
+    num["days_left"] = (-INF, INF)
+    _people_ranges(acc, gains, can_present, num)
+    return Ranges(num, settable, can_present, can_absent)
+
+
+def _operations(acc: AccountRules) -> list[Operation]:
+    """Every effect an action or event of this account can have (nested effects flattened)."""
+    ops = [op for tp in acc.touchpoints.values() for a in tp.actions for op in flatten(a.ops)]
+    ops += [op for ev in (*acc.events_start, *acc.events_close) for op in flatten(ev.ops)]
+    return ops
+
+
+def _run_gains(acc: AccountRules) -> dict[str, float]:
+    """The largest total increase of each number over a run: every visit of a touchpoint gains at
+    most its best action's gain, and every event may happen once."""
     gains: dict[str, float] = {}
-    everything = [op for tp in acc.touchpoints.values() for a in tp.actions for op in flatten(a.ops)]
-    everything += [op for ev in (*acc.events_start, *acc.events_close) for op in flatten(ev.ops)]
-    settable = {op.flag for op in everything if isinstance(op, SetFlag)}
-    joins = {op.person for op in everything if isinstance(op, Join)}
-    leaves = {op.person for op in everything if isinstance(op, Leave)}
     for tp in acc.touchpoints.values():
         visits = 1 if tp.stage == "after_sales" else 1 + tp.repeat
         best: dict[str, float] = {}
@@ -300,12 +351,13 @@ def account_ranges(acc: AccountRules) -> Ranges:
     for ev in (*acc.events_start, *acc.events_close):
         for var, g in _effect_gains(ev.ops).items():
             gains[var] = gains.get(var, 0.0) + g
-    num: dict[str, tuple[float, float]] = {n: (0.0, min(100.0, gains.get(n, 0.0))) for n in ACCOUNT_NUMBERS}
-    num["competitor"] = (0.0, 100.0)  # starts at the competitor's strength and grows on its own
-    num["day"] = (0.0, INF)
-    num["days_left"] = (-INF, INF)
-    can_present = {p.id for p in acc.spec.stakeholders if p.present} | joins
-    can_absent = {p.id for p in acc.spec.stakeholders if not p.present} | leaves
+    return gains
+
+
+def _people_ranges(acc: AccountRules, gains: dict[str, float], can_present: set[str],
+                   num: dict[str, tuple[float, float]]) -> None:
+    """Each stakeholder's trust and satisfaction range (unbounded above when it drifts), then consensus
+    and satisfaction, which lie within the ranges of the people who can be present; added to ``num``."""
     trust_hi = sat_hi = 0.0
     for p in acc.spec.stakeholders:
         for var, start in (("trust", p.trust), ("satisfaction", p.satisfaction)):
@@ -316,7 +368,6 @@ def account_ranges(acc: AccountRules) -> Ranges:
             sat_hi = max(sat_hi, num[f"satisfaction({p.id})"][1])
     num["consensus"] = (0.0, trust_hi)
     num["satisfaction"] = (0.0, sat_hi)
-    return Ranges(num, settable, can_present, can_absent)
 
 
 # --- can a condition ever hold? --------------------------------------------------------------------------
@@ -470,38 +521,71 @@ def _conjunct_problem(lits: list[Any], ranges: Ranges, text: str) -> Msg | None:
     spans: dict[str, _Span] = {}
     for lit in lits:
         kind = lit[0]
+        problem: Msg | None = None
         if kind == "const":
-            if not lit[1]:
-                return msg("why_false")
+            problem = None if lit[1] else msg("why_false")
         elif kind == "bool":
-            _, key, name, positive = lit
-            if bools.get(key, positive) != positive:
-                return msg("why_both", name=name if key.startswith("flag:") else f"present({name})")
-            bools[key] = positive
-            if key.startswith("flag:") and positive and name not in ranges.settable:
-                return msg("why_flag", flag=name)
-            if key.startswith("present:"):
-                if positive and name not in ranges.can_present:
-                    return msg("why_never_present", who=name)
-                if not positive and name not in ranges.can_absent:
-                    return msg("why_always_present", who=name)
+            problem = _bool_problem(lit, bools, ranges)
         elif kind == "cmp":
-            _, op, left, right, node = lit
-            var, c = _var(left), _const(right, ranges)
-            if (var is None or c is None) and _var(right) is not None and _const(left, ranges) is not None:
-                var, c, op = _var(right), _const(left, ranges), _FLIP[op]
-            if var is not None and c is not None:
-                lo, hi = ranges.num.get(var, (-INF, INF))
-                alone = _Span(lo, hi)
-                alone.cut(op, c)
-                if alone.empty:
-                    return msg("why_range", var=var, range=_range_text(lo, hi))
-                span = spans.setdefault(var, _Span(lo, hi))
-                span.cut(op, c)
-                if span.empty:
-                    return msg("why_conflict", var=var)
-            elif _is_numeric(left) and _compare_never(op, _hull(left, ranges), _hull(right, ranges)):
-                return msg("why_compare", text=text[node.offset:node.end])
+            problem = _compare_problem(lit, spans, ranges, text)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _bool_problem(lit: tuple[str, str, str, bool], bools: dict[str, bool], ranges: Ranges) -> Msg | None:
+    """Why a flag or presence literal cannot hold alongside the ones before it (noted in ``bools``):
+    it contradicts one of them, no effect ever sets the flag, or no effect can bring the person in
+    (or take them out)."""
+    _, key, name, positive = lit
+    if bools.get(key, positive) != positive:
+        return msg("why_both", name=name if key.startswith("flag:") else f"present({name})")
+    bools[key] = positive
+    if key.startswith("flag:"):
+        return msg("why_flag", flag=name) if positive and name not in ranges.settable else None
+    if positive and name not in ranges.can_present:
+        return msg("why_never_present", who=name)
+    if not positive and name not in ranges.can_absent:
+        return msg("why_always_present", who=name)
+    return None
+
+
+def _compare_problem(lit: tuple[str, str, expr.Node, expr.Node, expr.Compare], spans: dict[str, _Span],
+                     ranges: Ranges, text: str) -> Msg | None:
+    """Why a comparison cannot hold: a bound on one variable falls outside its range or contradicts
+    the bounds before it (kept in ``spans``), or the two sides' ranges never meet."""
+    _, op, left, right, node = lit
+    bound = _bound(op, left, right, ranges)
+    if bound is not None:
+        return _bound_problem(*bound, spans, ranges)
+    if _is_numeric(left) and _compare_never(op, _hull(left, ranges), _hull(right, ranges)):
+        return msg("why_compare", text=text[node.offset:node.end])
+    return None
+
+
+def _bound(op: str, left: expr.Node, right: expr.Node, ranges: Ranges) -> tuple[str, str, float] | None:
+    """A comparison of one variable with a constant as ``(variable, op, constant)``, the variable
+    on the left whichever side it was written on; None for any other comparison."""
+    var, c = _var(left), _const(right, ranges)
+    if (var is None or c is None) and _var(right) is not None and _const(left, ranges) is not None:
+        var, c, op = _var(right), _const(left, ranges), _FLIP[op]
+    if var is not None and c is not None:
+        return var, op, c
+    return None
+
+
+def _bound_problem(var: str, op: str, c: float, spans: dict[str, _Span], ranges: Ranges) -> Msg | None:
+    """Why ``var op c`` cannot hold: it leaves the variable's range, or together with the earlier
+    bounds on the same variable (``spans``, updated) it leaves no value."""
+    lo, hi = ranges.num.get(var, (-INF, INF))
+    alone = _Span(lo, hi)
+    alone.cut(op, c)
+    if alone.empty:
+        return msg("why_range", var=var, range=_range_text(lo, hi))
+    span = spans.setdefault(var, _Span(lo, hi))
+    span.cut(op, c)
+    if span.empty:
+        return msg("why_conflict", var=var)
     return None
 
 
@@ -621,25 +705,28 @@ def _veto_static(acc: AccountRules, ranges: Ranges, res: StaticResult) -> None:
 
 
 def _idle_static(acc: AccountRules, res: StaticResult) -> None:
+    """Stakeholders who never matter (see the module docstring)."""
     spec = acc.spec
-    touched: set[str] = set()
-    ops = [op for tp in acc.touchpoints.values() for a in tp.actions for op in flatten(a.ops)]
-    ops += [op for ev in (*acc.events_start, *acc.events_close) for op in flatten(ev.ops)]
-    for op in ops:
-        if isinstance(op, PersonChange | Join | Leave):
-            touched.add(op.person)
-    conditions = [tp.when for tp in spec.touchpoints] + [a.when for tp in spec.touchpoints for a in tp.actions]
-    conditions += [ev.when for ev in spec.events] + [s.gate for s in spec.stages.values()]
-    for c in conditions:
-        if c:
-            with contextlib.suppress(expr.ExprError):  # the loader compiled it already
-                touched.update(_call_args(expr.parse(c)))
+    touched = _named_people(acc)
     total = sum(p.influence for p in spec.stakeholders)
     for si, p in enumerate(spec.stakeholders):
         share = p.influence / total if total else 0.0
         if p.id not in touched and not p.can_veto and share < LITTLE_INFLUENCE:
             res.findings.append(Finding("idle-stakeholder", "warning", ("accounts", acc.index, "stakeholders", si),
                                         msg("idle_stakeholder", who=p.id, share=_pct(share))))
+
+
+def _named_people(acc: AccountRules) -> set[str]:
+    """The stakeholders some effect targets, brings in or takes out, or some condition names."""
+    touched = {op.person for op in _operations(acc) if isinstance(op, PersonChange | Join | Leave)}
+    spec = acc.spec
+    conditions = [tp.when for tp in spec.touchpoints] + [a.when for tp in spec.touchpoints for a in tp.actions]
+    conditions += [ev.when for ev in spec.events] + [s.gate for s in spec.stages.values()]
+    for c in conditions:
+        if c:
+            with contextlib.suppress(expr.ExprError):  # the loader compiled it already
+                touched.update(_call_args(expr.parse(c)))
+    return touched
 
 
 def _call_args(node: expr.Node) -> set[str]:
@@ -789,80 +876,156 @@ class _ListMsg:
         return sep.join(f"{pick(name, locale)} {n}" for name, n in self.items)
 
 
+@dataclass
+class _RunFacts:
+    """What the run checks share: the runs' totals, and what earlier findings already explain.
+
+    The steps of :func:`run_checks` run in order and add to ``blocked`` (account and stage no run
+    gets to, for a reason already reported) and ``explained`` (accounts whose deal is already known
+    never to be won), so that a later check does not report the same cause again.
+    """
+
+    ex: Exploration
+    static: StaticResult
+    runs: Msg  # " (in N seeded bot runs)", the suffix of every message
+    blocked: set[tuple[str, str]]
+    explained: set[str]
+    won_any: bool  # some run won (the scenario can be won at all)
+    reached_stage: Counter[tuple[str, str]]  # (account, stage) -> runs that entered it
+    passed_gate: Counter[tuple[str, str]]  # (account, stage) -> runs that got past its gate
+    losses_at: Counter[tuple[str, str, str]]  # (account, stage lost in, reason) -> runs
+    softlocks: Counter[tuple[str, str]]  # (account, touchpoint) -> runs that reached it with nothing offered
+    account_wins: Counter[str]  # account -> runs that won it
+
+    @classmethod
+    def of(cls, ex: Exploration, static: StaticResult) -> _RunFacts:
+        """The facts at the start: totals over every policy's runs, and what the static checks explain."""
+        return cls(ex=ex, static=static, runs=msg("runs_suffix", n=ex.runs), blocked=set(static.blocked),
+                   explained=set(static.unwinnable), won_any=any(t.wins for t in ex.tallies.values()),
+                   reached_stage=ex.total(lambda t: t.stage_reached), passed_gate=ex.total(lambda t: t.gate_passed),
+                   losses_at=ex.total(lambda t: t.losses_at), softlocks=ex.total(lambda t: t.softlocks),
+                   account_wins=ex.total(lambda t: t.account_wins))
+
+
 def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Finding]:
     """Every check that rests on seeded bot runs."""
-    out: list[Finding] = []
     if ex.runs == 0:
-        return out
-    runs = msg("runs_suffix", n=ex.runs)
+        return []
+    facts = _RunFacts.of(ex, static)
     rules: Rules = scenario.rules
-    reached_stage = ex.total(lambda t: t.stage_reached)
-    passed_gate = ex.total(lambda t: t.gate_passed)
-    losses_at = ex.total(lambda t: t.losses_at)
-    softlocks = ex.total(lambda t: t.softlocks)
-    account_wins = ex.total(lambda t: t.account_wins)
-    blocked = set(static.blocked)
-    explained = set(static.unwinnable)  # accounts whose deal is already known never to be won
-    won_any = any(t.wins for t in ex.tallies.values())
+    out = _gates_never_passed(rules, facts)
+    out += _softlocks_in_runs(rules, facts)
+    out += _never_won_findings(scenario, facts)
+    out += _expert_never_wins(ex, facts.runs)
+    out += _random_wins_often(scenario, ex, facts.runs)
+    out += _coverage(rules, ex, static, facts.blocked, facts.softlocks, facts.runs)
+    rnd, expert = ex.tallies.get("random"), ex.tallies.get("expert")
+    if rnd is not None and expert is not None and facts.won_any:
+        out += _dominant(scenario, rnd, expert, facts.runs)
+    return out
+
+
+def _gates_never_passed(rules: Rules, facts: _RunFacts) -> list[Finding]:
+    """Per account, the first gate runs reached but never passed: the deal gets no further, so the
+    later stages are blocked and the account explained (whether or not a soft-lock is the cause)."""
+    out: list[Finding] = []
     single = len(rules.accounts) == 1
     for acc in rules.accounts:
-        base: Path = ("accounts", acc.index)
         presale = [s.key for s in acc.stages if s.key != "after_sales"]
-        for i, key in enumerate(presale):
-            if (acc.id, key) in blocked or (acc.id, key) in static.gates:
-                break
-            got = reached_stage[(acc.id, key)]
-            if got and not passed_gate[(acc.id, key)]:
-                softlocked = any((acc.id, t.id) in static.softlocked or softlocks[(acc.id, t.id)]
-                                 for st in acc.stages if st.key == key for t in st.touchpoints)
-                if not softlocked:  # else the soft-lock, reported below, is why the gate never holds
-                    spath = (*base, "stages", key)
-                    here = Counter({r: c for (a, st, r), c in losses_at.items() if a == acc.id and st == key})
-                    out.append(Finding(
-                        "gate-never-passed",
-                        "error" if not won_any or (single and got >= GATE_MIN_REACHED) else "warning",
-                        (*spath, "gate") if acc.spec.stages[key].gate else spath,
-                        msg("gate_never_passed", stage=STAGE_NAMES[key], reached=got, losses=_losses(here),
-                            runs=runs)))
-                blocked.update((acc.id, k) for k in [*presale[i + 1:], "after_sales"])
-                explained.add(acc.id)
-                break
+        i = _first_unpassed_gate(acc, presale, facts)
+        if i is None:
+            continue
+        key = presale[i]
+        if not _stage_softlocked(acc, key, facts):  # else the soft-lock, reported below, is why the gate never holds
+            out.append(_gate_finding(acc, key, facts, single))
+        facts.blocked.update((acc.id, k) for k in [*presale[i + 1:], "after_sales"])
+        facts.explained.add(acc.id)
+    return out
+
+
+def _first_unpassed_gate(acc: AccountRules, presale: list[str], facts: _RunFacts) -> int | None:
+    """Index of the first stage runs reached but never left; None when there is none before a stage
+    already blocked or whose gate a static check found impossible."""
+    for i, key in enumerate(presale):
+        if (acc.id, key) in facts.blocked or (acc.id, key) in facts.static.gates:
+            return None
+        if facts.reached_stage[(acc.id, key)] and not facts.passed_gate[(acc.id, key)]:
+            return i
+    return None
+
+
+def _stage_softlocked(acc: AccountRules, key: str, facts: _RunFacts) -> bool:
+    """Whether a touchpoint of this stage is a soft-lock (found statically or in the runs)."""
+    return any((acc.id, t.id) in facts.static.softlocked or facts.softlocks[(acc.id, t.id)]
+               for st in acc.stages if st.key == key for t in st.touchpoints)
+
+
+def _gate_finding(acc: AccountRules, key: str, facts: _RunFacts, single: bool) -> Finding:
+    """The gate of stage ``key`` never held: an error when nothing wins, or when it is the only
+    account's and enough runs got there to be sure; else a warning."""
+    got = facts.reached_stage[(acc.id, key)]
+    spath: Path = ("accounts", acc.index, "stages", key)
+    gates: dict[str, str | None] = {k: stage.gate for k, stage in acc.spec.stages.items()}
+    here = Counter({r: c for (a, st, r), c in facts.losses_at.items() if a == acc.id and st == key})
+    return Finding(
+        "gate-never-passed",
+        "error" if not facts.won_any or (single and got >= GATE_MIN_REACHED) else "warning",
+        (*spath, "gate") if gates[key] else spath,
+        msg("gate_never_passed", stage=STAGE_NAMES[key], reached=got, losses=_losses(here), runs=facts.runs))
+
+
+def _softlocks_in_runs(rules: Rules, facts: _RunFacts) -> list[Finding]:
+    """Touchpoints runs reached with no action offered, unless a static check already said so."""
+    out: list[Finding] = []
     for acc in rules.accounts:
         for ti, tp in enumerate(acc.spec.touchpoints):
             key = (acc.id, tp.id)
-            example = ex.softlock_example(key)
-            if softlocks[key] and key not in static.softlocked and example is not None:
+            example = facts.ex.softlock_example(key)
+            if facts.softlocks[key] and key not in facts.static.softlocked and example is not None:
                 out.append(Finding("soft-lock", "error", ("accounts", acc.index, "touchpoints", ti), msg(
-                    "softlock_runs", hits=softlocks[key], policy=POLICY_NAMES[example.policy], seed=example.seed,
-                    day=_num(round(example.day, 1)), runs=runs)))
-    for acc in rules.accounts:
-        if account_wins[acc.id] == 0:
-            blocked.add((acc.id, "after_sales"))
-            if acc.id not in explained:
-                out.append(_never_won(scenario, acc, ex, runs, "warning" if won_any else "error"))
-                explained.add(acc.id)
-    needed = scenario.rubric.wins_needed
-    if not won_any and not explained:
-        best = max(t.best_wins for t in ex.tallies.values())
+                    "softlock_runs", hits=facts.softlocks[key], policy=POLICY_NAMES[example.policy],
+                    seed=example.seed, day=_num(round(example.day, 1)), runs=facts.runs)))
+    return out
+
+
+def _never_won_findings(scenario: Any, facts: _RunFacts) -> list[Finding]:
+    """Accounts no run won (a warning while runs still win the scenario), unless already explained;
+    then a pipeline no run wins enough accounts of, when no account explains it."""
+    out: list[Finding] = []
+    for acc in scenario.rules.accounts:
+        if facts.account_wins[acc.id] == 0:
+            facts.blocked.add((acc.id, "after_sales"))
+            if acc.id not in facts.explained:
+                out.append(_never_won(scenario, acc, facts.ex, facts.runs, "warning" if facts.won_any else "error"))
+                facts.explained.add(acc.id)
+    if not facts.won_any and not facts.explained:
+        best = max(t.best_wins for t in facts.ex.tallies.values())
         out.append(Finding("never-won", "error", ("rubric", "wins_needed"),
-                           msg("never_won_pipeline", needed=needed, best=best, runs=runs)))
+                           msg("never_won_pipeline", needed=scenario.rubric.wins_needed, best=best, runs=facts.runs)))
+    return out
+
+
+def _expert_never_wins(ex: Exploration, runs: Msg) -> list[Finding]:
+    """The recommended actions never win while some other bot does."""
     expert = ex.tallies.get("expert")
     first_win = ex.first_win()
-    if expert is not None and expert.runs and expert.wins == 0 and first_win is not None:
-        out.append(Finding("expert-never-wins", "warning", ("rubric",), msg(
-            "expert_never_wins", expert=expert.runs, losses=_losses(Counter(_by_reason(expert.losses))),
-            example=_ExampleMsg(first_win), runs=runs), prefer="key"))
+    if expert is None or not expert.runs or expert.wins != 0 or first_win is None:
+        return []
+    return [Finding("expert-never-wins", "warning", ("rubric",), msg(
+        "expert_never_wins", expert=expert.runs, losses=_losses(Counter(_by_reason(expert.losses))),
+        example=_ExampleMsg(first_win), runs=runs), prefer="key")]
+
+
+def _random_wins_often(scenario: Any, ex: Exploration, runs: Msg) -> list[Finding]:
+    """Random play wins more than :data:`RANDOM_WIN_LIMIT` of its runs."""
     rnd = ex.tallies.get("random")
-    if rnd is not None and rnd.runs and rnd.wins / rnd.runs > RANDOM_WIN_LIMIT:
-        lo, hi = wilson_interval(rnd.wins, rnd.runs)
-        where: Path = ("difficulty",) if "difficulty" in scenario.spec.model_fields_set else ("id",)
-        out.append(Finding("random-wins-often", "warning", where, msg(
-            "random_wins_often", rate=_pct(rnd.wins / rnd.runs), lo=_pct(lo), hi=_pct(hi), n=rnd.runs,
-            limit=_pct(RANDOM_WIN_LIMIT), runs=runs)))
-    out.extend(_coverage(rules, ex, static, blocked, softlocks, runs))
-    if rnd is not None and expert is not None and won_any:
-        out.extend(_dominant(scenario, rnd, expert, runs))
-    return out
+    if rnd is None or not rnd.runs or rnd.wins / rnd.runs <= RANDOM_WIN_LIMIT:
+        return []
+    lo, hi = wilson_interval(rnd.wins, rnd.runs)
+    where: Path = ("difficulty",) if "difficulty" in scenario.spec.model_fields_set else ("id",)
+    return [Finding("random-wins-often", "warning", where, msg(
+        "random_wins_often", rate=_pct(rnd.wins / rnd.runs), lo=_pct(lo), hi=_pct(hi), n=rnd.runs,
+        limit=_pct(RANDOM_WIN_LIMIT), runs=runs))]
 
 
 def _coverage(rules: Rules, ex: Exploration, static: StaticResult, blocked: set[tuple[str, str]],

@@ -4,7 +4,7 @@ It answers the instructor's question "is the recommended path really the best on
 lookahead beats the expert (who follows the recommended actions), the case rewards something
 the author did not recommend.
 
-A :class:`~sim.session.Session` cannot be copied (SimPy processes are generators), so a rollout
+A :class:`~sim.engine.session.Session` cannot be copied (SimPy processes are generators), so a rollout
 rebuilds the state: a fresh ``Session(scenario, seed)`` replays the run's choices so far, which
 lands exactly on the current decision because the engine is deterministic. Before the tried
 option is chosen the run's generator is re-seeded per rollout, so the lookahead samples the dice
@@ -27,6 +27,7 @@ expert for the rest of the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,16 @@ from scoring import score_run
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.session import Session
 from sim.runs.policies import POLICY_STREAM, ExpertPolicy, Policy, RandomPolicy
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "DEFAULT_MAX_ROLLOUTS",
+    "DEFAULT_ROLLOUTS",
+    "ROLLOUT_STREAM",
+    "Z_ONE_SIDED",
+    "LookaheadPolicy",
+    "lookahead_factory",
+]
 
 #: Salt of the re-seeded engine streams (kept apart from the run's and the policies' streams).
 ROLLOUT_STREAM = 0x100C
@@ -126,6 +137,7 @@ def _rollout_seed(seed: int, depth: int, k: int) -> int:
 
 
 def lookahead_factory(scenario: Any, rollouts: int = DEFAULT_ROLLOUTS, rollout_policy: str = "expert",
-                      budget: int = DEFAULT_BUDGET, max_rollouts: int = DEFAULT_MAX_ROLLOUTS) -> Any:
-    """``seed -> LookaheadPolicy``, in the shape :func:`sim.analysis.run_policy` takes."""
+                      budget: int = DEFAULT_BUDGET,
+                      max_rollouts: int = DEFAULT_MAX_ROLLOUTS) -> Callable[[int], LookaheadPolicy]:
+    """``seed -> LookaheadPolicy``, in the shape :func:`sim.authoring.analysis.run_policy` takes."""
     return lambda seed: LookaheadPolicy(scenario, seed, rollouts, rollout_policy, budget, max_rollouts)

@@ -19,9 +19,12 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError
 from sim.version import __version__
+
+__all__ = ["COMMANDS", "OPTIONAL_COMMANDS", "Parser", "build_parser", "main"]
 
 #: Subcommand name -> module under sim.cli that defines ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS: dict[str, str] = {
@@ -45,7 +48,7 @@ OPTIONAL_COMMANDS: dict[str, str] = {
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 

@@ -24,6 +24,16 @@ from typing import Any
 from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, seed_int
 from sim.lang.text import pick
 
+__all__ = [
+    "DEFAULT_RUNS",
+    "SAY",
+    "add_parser",
+    "check_scenario",
+    "emit",
+    "run",
+    "runs_int",
+]
+
 DEFAULT_RUNS = 600
 
 SAY = {
@@ -72,7 +82,7 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def emit(problem: Any, filename: str, fmt: str) -> None:
-    """Print one problem (a sim.loader.Problem) in the chosen format."""
+    """Print one problem (a sim.engine.loader.Problem) in the chosen format."""
     if fmt == "github":
         where = f"{problem.path}: " if problem.path else ""
         print(f"::{problem.severity} file={_escape(filename, True)},line={problem.line},col={problem.column}::"

@@ -14,6 +14,8 @@ from typing import Any
 
 from sim.cli.common import CliError, load, positive_int, seed_int
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("cohort", help="write a synthetic class's session logs and roster",
@@ -60,15 +62,20 @@ def run(args: argparse.Namespace) -> int:
 
     bar = tqdm(total=args.size, unit="trainee", desc="cohort", file=sys.stderr,
                disable=args.quiet or not sys.stderr.isatty())
+
+    def written(n: int) -> None:
+        """Move the progress bar on by ``n`` trainees whose logs are written."""
+        bar.update(n)
+
     try:
         if args.workers > 1:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=args.workers) as pool:
                 chunk = max(1, min(250, -(-args.size // (args.workers * 4))))
-                counts = generate(spec, pool, bar.update, chunk=chunk)
+                counts = generate(spec, pool, written, chunk=chunk)
         else:
-            counts = generate(spec, None, bar.update)
+            counts = generate(spec, None, written)
     except OSError as err:
         raise CliError(f"cannot write to {args.out}: {err.strerror or err}") from None
     finally:

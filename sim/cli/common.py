@@ -6,6 +6,18 @@ import json
 import sys
 from typing import Any
 
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "CliError",
+    "load",
+    "positive_int",
+    "print_json",
+    "seed_int",
+]
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2

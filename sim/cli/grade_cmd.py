@@ -15,9 +15,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError, positive_int
+
+if TYPE_CHECKING:
+    from scoring.gradebook import Gradebook
+    from scoring.grading import Aggregate, ChunkResult
+    from sim.engine.loader import LoadedScenario
+
+__all__ = ["LIST_INVALID", "add_parser", "run", "scenario_files"]
 
 #: How many rejected logs the summary names one by one (the plain CSV lists them all).
 LIST_INVALID = 20
@@ -125,18 +132,10 @@ def scenario_files(folder: str | None) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from scoring.batch import BatchError, chunk_size_for, count_logs, iter_logs, open_executor, run_batch
+    """``touchpoint grade``: check the options, grade every log, write the outputs, summarise."""
     from scoring.gradebook import Gradebook, ui_locale
-    from scoring.grading import Aggregate, ChunkResult, scenario_for
-    from scoring.roster import RosterError, read_roster
 
-    executor_kind = args.executor or ("dask" if args.scheduler else "process")
-    if args.scheduler and executor_kind != "dask":
-        raise CliError("--scheduler needs --executor dask")
-    if args.format in ("moodle", "canvas") and args.attempts == "all":
-        raise CliError(f"--format {args.format} takes one grade per trainee: use --attempts best or last")
+    executor_kind = _check_options(args)
     out = _check_output("--out", args.out)
     report = _check_output("--report", args.report)
     xapi = _check_output("--xapi", args.xapi)
@@ -147,84 +146,138 @@ def run(args: argparse.Namespace) -> int:
 
     with Gradebook() as book:
         if args.roster:
-            try:
-                book.add_roster(read_roster(args.roster), args.roster)
-            except RosterError as err:
-                raise CliError(str(err)) from None
-        try:
-            total = count_logs(args.logs, outputs)
-        except BatchError as err:
-            raise CliError(str(err)) from None
-        if total == 0:
-            raise CliError(f"no session logs (*.jsonl) found in {' '.join(args.logs)}")
-
-        aggregates: dict[str, Aggregate] = {}
-        bar = tqdm(total=total, unit="log", desc="grading", file=sys.stderr,
-                   disable=args.quiet or not sys.stderr.isatty())
-
-        def take(result: ChunkResult) -> None:
-            book.add(result.rows)
-            for sid, agg in result.aggregates.items():
-                aggregates.setdefault(sid, Aggregate()).merge(agg)
-            bar.update(len(result.rows))
-
-        workers = 1 if executor_kind == "serial" else args.workers
-        chunk = args.chunk_size or chunk_size_for(total, workers)
-        try:
-            with open_executor(executor_kind, workers, args.scheduler) as executor:
-                run_batch(iter_logs(args.logs, outputs), executor, take, files, chunk, in_flight=2 * workers,
-                          total=None if args.chunk_size else total)
-        except BatchError as err:
-            raise CliError(str(err)) from None
-        finally:
-            bar.close()
-
-        scenarios = {}
-        for sid in book.named_scenarios():
-            found = scenario_for(sid, files)
-            if not isinstance(found, str):
-                scenarios[sid] = found
-        book.set_scenarios(scenarios)
-        first = next(iter(sorted(scenarios)), None)
-        languages = scenarios[first].spec.languages if first else []
-        locale = args.locale or (languages[0] if languages else "en")
-        titles = {sid: _title(s, locale) for sid, s in scenarios.items()}
-
-        wrote: list[str] = []
+            _add_roster(book, args.roster)
+        total = _count_logs(args.logs, outputs)
+        aggregates = _grade_all(book, args, executor_kind, files, outputs, total)
+        scenarios = _graded_scenarios(book, files)
+        locale = _report_locale(args.locale, scenarios)
         msg = _MSG[ui_locale(locale)]
-        try:
-            if out is None:
-                _write_grades(book, sys.stdout, args, titles, locale)
-            else:
-                with open(out, "w", encoding="utf-8", newline="") as f:
-                    _write_grades(book, f, args, titles, locale)
-                wrote.append(f"{out} ({args.format})")
-            if xapi is not None:
-                from scoring.xapi import write_statements
-
-                with open(xapi, "w", encoding="utf-8", newline="\n") as f:
-                    n = write_statements(book, f, scenarios)
-                wrote.append(msg["statements"].format(path=xapi, n=n))
-            if report is not None:
-                from scoring.report import write_report_file
-
-                write_report_file(report, book, aggregates, scenarios, locale, args.attempts,
-                                  book.status_counts())
-                wrote.append(str(report))
-        except BrokenPipeError:
-            raise
-        except OSError as err:
-            raise CliError(f"cannot write output: {err.strerror or err}: {err.filename or ''}") from None
+        wrote = _write_outputs(book, args, out, xapi, report, aggregates, scenarios, locale, msg)
         return _summarise(book, msg, wrote, args.quiet)
 
 
-def _title(scenario: Any, locale: str) -> str:
+def _check_options(args: argparse.Namespace) -> str:
+    """The executor to grade with; refuses option combinations that cannot be honoured."""
+    executor_kind: str = args.executor or ("dask" if args.scheduler else "process")
+    if args.scheduler and executor_kind != "dask":
+        raise CliError("--scheduler needs --executor dask")
+    if args.format in ("moodle", "canvas") and args.attempts == "all":
+        raise CliError(f"--format {args.format} takes one grade per trainee: use --attempts best or last")
+    return executor_kind
+
+
+def _add_roster(book: Gradebook, roster: str) -> None:
+    """Put the roster's trainees in the gradebook; an unreadable roster is a usage error."""
+    from scoring.roster import RosterError, read_roster
+
+    try:
+        book.add_roster(read_roster(roster), roster)
+    except RosterError as err:
+        raise CliError(str(err)) from None
+
+
+def _count_logs(logs: list[str], outputs: list[Path]) -> int:
+    """How many logs the arguments name (never our own outputs); none at all is a usage error."""
+    from scoring.batch import BatchError, count_logs
+
+    try:
+        total = count_logs(logs, outputs)
+    except BatchError as err:
+        raise CliError(str(err)) from None
+    if total == 0:
+        raise CliError(f"no session logs (*.jsonl) found in {' '.join(logs)}")
+    return total
+
+
+def _grade_all(book: Gradebook, args: argparse.Namespace, executor_kind: str, files: dict[str, str],
+               outputs: list[Path], total: int) -> dict[str, Aggregate]:
+    """Grade every log on the chosen executor into ``book``; returns the cohort's aggregates by scenario."""
+    from tqdm import tqdm
+
+    from scoring.batch import BatchError, chunk_size_for, iter_logs, open_executor, run_batch
+    from scoring.grading import Aggregate
+
+    aggregates: dict[str, Aggregate] = {}
+    bar = tqdm(total=total, unit="log", desc="grading", file=sys.stderr,
+               disable=args.quiet or not sys.stderr.isatty())
+
+    def take(result: ChunkResult) -> None:
+        book.add(result.rows)
+        for sid, agg in result.aggregates.items():
+            aggregates.setdefault(sid, Aggregate()).merge(agg)
+        bar.update(len(result.rows))
+
+    workers = 1 if executor_kind == "serial" else args.workers
+    chunk = args.chunk_size or chunk_size_for(total, workers)
+    try:
+        with open_executor(executor_kind, workers, args.scheduler) as executor:
+            run_batch(iter_logs(args.logs, outputs), executor, take, files, chunk, in_flight=2 * workers,
+                      total=None if args.chunk_size else total)
+    except BatchError as err:
+        raise CliError(str(err)) from None
+    finally:
+        bar.close()
+    return aggregates
+
+
+def _graded_scenarios(book: Gradebook, files: dict[str, str]) -> dict[str, LoadedScenario]:
+    """The scenarios the graded logs name that load, by id; the gradebook is told them too."""
+    from scoring.grading import scenario_for
+
+    scenarios: dict[str, LoadedScenario] = {}
+    for sid in book.named_scenarios():
+        found = scenario_for(sid, files)
+        if not isinstance(found, str):
+            scenarios[sid] = found
+    book.set_scenarios(scenarios)
+    return scenarios
+
+
+def _report_locale(asked: str | None, scenarios: dict[str, LoadedScenario]) -> str:
+    """The language of the outputs: as asked, else the first language of the first scenario by id."""
+    first = next(iter(sorted(scenarios)), None)
+    languages = scenarios[first].spec.languages if first else []
+    return asked or (languages[0] if languages else "en")
+
+
+def _write_outputs(book: Gradebook, args: argparse.Namespace, out: Path | None, xapi: Path | None,
+                   report: Path | None, aggregates: dict[str, Aggregate], scenarios: dict[str, LoadedScenario],
+                   locale: str, msg: dict[str, str]) -> list[str]:
+    """Write the grades CSV and the xAPI statements and HTML report asked for; returns what was written."""
+    titles = {sid: _title(s, locale) for sid, s in scenarios.items()}
+    wrote: list[str] = []
+    try:
+        if out is None:
+            _write_grades(book, sys.stdout, args, titles, locale)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                _write_grades(book, f, args, titles, locale)
+            wrote.append(f"{out} ({args.format})")
+        if xapi is not None:
+            from scoring.xapi import write_statements
+
+            with open(xapi, "w", encoding="utf-8", newline="\n") as f:
+                n = write_statements(book, f, scenarios)
+            wrote.append(msg["statements"].format(path=xapi, n=n))
+        if report is not None:
+            from scoring.report import write_report_file
+
+            write_report_file(report, book, aggregates, scenarios, locale, args.attempts, book.status_counts())
+            wrote.append(str(report))
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise CliError(f"cannot write output: {err.strerror or err}: {err.filename or ''}") from None
+    return wrote
+
+
+def _title(scenario: LoadedScenario, locale: str) -> str:
     from sim.lang.text import resolve
 
     return resolve(scenario.spec.title, locale)
 
 
-def _write_grades(book: Any, f: Any, args: argparse.Namespace, titles: dict[str, str], locale: str) -> None:
+def _write_grades(book: Gradebook, f: TextIO, args: argparse.Namespace, titles: dict[str, str], locale: str) -> None:
     from scoring.gradebook import write_canvas, write_moodle, write_plain
 
     if args.format == "moodle":
@@ -236,7 +289,7 @@ def _write_grades(book: Any, f: Any, args: argparse.Namespace, titles: dict[str,
     f.flush()
 
 
-def _summarise(book: Any, msg: dict[str, str], wrote: list[str], quiet: bool) -> int:
+def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bool) -> int:
     counts = book.status_counts()
     invalid = counts.get("invalid", 0)
     n = sum(v for k, v in counts.items() if k != "missing")

@@ -15,6 +15,8 @@ from typing import Any
 from sim.cli.common import CliError, load
 from sim.lang.text import pick
 
+__all__ = ["SAY", "add_parser", "run"]
+
 SAY = {
     "wrote": ("wrote {path}", "已写入 {path}"),
     "suffix": ("the output must end in .svg or .png, not {name!r}",

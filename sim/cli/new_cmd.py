@@ -17,6 +17,8 @@ from typing import Any
 
 from sim.cli.common import CliError
 
+__all__ = ["LOCALES", "SCHEMA_NAME", "add_parser", "check_id", "render", "run", "schema_reference", "template_text"]
+
 LOCALES = ("en", "zh")
 #: File name of the generated schema, used when no copy is found near the new file.
 SCHEMA_NAME = "scenario.schema.json"

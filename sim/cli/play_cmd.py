@@ -14,6 +14,8 @@ from typing import Any
 from sim.cli.common import EXIT_PROBLEMS, CliError, load, seed_int
 from sim.lang.text import UI_LOCALES
 
+__all__ = ["add_parser", "report", "run"]
+
 
 def _size(text: str) -> tuple[int, int]:
     """argparse type: a window size such as 1280x720."""

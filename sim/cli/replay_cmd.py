@@ -9,6 +9,8 @@ from typing import Any
 
 from sim.cli.common import CliError, print_json
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("replay", help="verify a session log by replaying it",

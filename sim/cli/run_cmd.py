@@ -11,6 +11,8 @@ from typing import Any
 
 from sim.cli.common import CliError, load, positive_int, print_json, seed_int
 
+__all__ = ["add_parser", "render", "run", "simulate"]
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("run", help="run headless trainees through a scenario and summarise",

@@ -9,6 +9,8 @@ from sim.cli.common import print_json
 from sim.lang import bundled
 from sim.lang.text import resolve
 
+__all__ = ["add_parser", "describe", "run"]
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("scenarios", help="list the bundled scenarios",

@@ -14,6 +14,8 @@ from typing import Any
 
 from sim.cli.common import CliError
 
+__all__ = ["add_parser", "run"]
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(

@@ -18,12 +18,13 @@ Each account has two processes (three after a won close with events):
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import Timeout
 
-from sim.engine.rules import EventRule, StageRule, TouchpointRule
+from sim.engine.rules import EventRule, Menu, StageRule, TouchpointRule
 from sim.engine.state import CONTACT_MEMORY_DAYS, Deal
 
 if TYPE_CHECKING:
@@ -99,20 +100,29 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
         again = _next_repeat(deal, stage, visits)
         if again is None:
             return False
-        visits[again.id] = visits.get(again.id, 0) + 1
-        action = yield seller.ask(deal, again, again.offer(deal))
+        visits[again.touchpoint.id] = visits.get(again.touchpoint.id, 0) + 1
+        action = yield seller.ask(deal, again.touchpoint, again.menu)
         if action.wait_days:
             yield Timeout(env, action.wait_days)
     return False
 
 
-def _next_repeat(deal: Deal, stage: StageRule, visits: dict[str, int]) -> TouchpointRule | None:
+@dataclass(slots=True)
+class Repeat:
+    """A touchpoint that comes back, and what it offers now."""
+
+    touchpoint: TouchpointRule
+    menu: Menu
+
+
+def _next_repeat(deal: Deal, stage: StageRule, visits: dict[str, int]) -> Repeat | None:
     """The first touchpoint of the stage that may come back (``repeat``: visited at most ``repeat``
     times more) and offers something now."""
     for tp in stage.touchpoints:
-        if (tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (tp.when is None or tp.when(deal))
-                and tp.offer(deal) is not None):
-            return tp
+        if tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (tp.when is None or tp.when(deal)):
+            menu = tp.offer(deal)
+            if menu is not None:
+                return Repeat(tp, menu)
     return None
 
 

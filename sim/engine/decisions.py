@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+__all__ = [
+    "AccountResult",
+    "DecisionPoint",
+    "InvalidChoice",
+    "Option",
+    "RunOutcome",
+]
+
 
 @dataclass(slots=True)
 class Option:
@@ -20,10 +28,8 @@ class DecisionPoint(NamedTuple):
     """The run is paused for the trainee.
 
     ``kind`` is ``"action"`` (choose an action at a touchpoint) or ``"focus"`` (in a pipeline,
-    choose which account to work on; the options are account ids).
-
-    A named tuple rather than a dataclass: the engine makes one per decision, and
-    ``tuple.__new__(DecisionPoint, fields)`` makes it without running any Python code.
+    choose which account to work on; the options are account ids). ``options`` are in the order
+    every front end shows them.
     """
 
     kind: str
@@ -57,8 +63,8 @@ class AccountResult:
 
 @dataclass(slots=True)
 class RunOutcome:
-    """The run is over. Treat it as read-only: it is not ``frozen`` only because frozen dataclasses
-    cost several times as much to make, and every run makes one."""
+    """The run is over: the day it ended, how many decisions it took, whether it counts as won,
+    and each account's result."""
 
     day: float
     decisions: int

@@ -19,11 +19,13 @@ An author writes a random amount as ``{normal: [mean, sd]}``, ``{uniform: [low, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import sqrt
-from typing import NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
+from numpy.typing import DTypeLike
 
 __all__ = [
     "BLOCK",
@@ -72,18 +74,19 @@ class SplitMixSeed(ISeedSequence):
     def __init__(self, seed: int) -> None:
         self.seed = fold(seed)
 
-    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+    def generate_state(self, n_words: int, dtype: DTypeLike = np.uint32) -> np.ndarray[Any, np.dtype[Any]]:
         x, words = self.seed, []
         for _ in range(n_words):
             x = (x + _GOLDEN) & _MASK
             words.append(_mix(x))
         out = np.array(words, dtype=np.uint64)
-        return out if dtype == np.uint64 else out.astype(dtype)
+        return out if np.dtype(dtype) == np.uint64 else out.astype(dtype)
 
 
 def generator(seed: int) -> np.random.Generator:
     """The run's numpy generator for ``seed``: PCG64 seeded by SplitMix64."""
-    return np.random.Generator(np.random.PCG64(SplitMixSeed(seed)))
+    return np.random.Generator(np.random.PCG64(SplitMixSeed(seed)))  # type: ignore[arg-type]  # numpy's stubs
+    # leave out ISeedSequence, which its docs name as what a bit generator takes
 
 
 #: Values drawn from the generator at a time, per kind.
@@ -120,7 +123,8 @@ class Dice:
         self._normals = []
 
 
-class Fixed(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Fixed:
     """A fixed amount."""
 
     value: float
@@ -129,7 +133,8 @@ class Fixed(NamedTuple):
         return self.value
 
 
-class Normal(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Normal:
     """A normally distributed amount: ``{normal: [mean, sd]}``."""
 
     mean: float
@@ -139,7 +144,8 @@ class Normal(NamedTuple):
         return self.mean + self.sd * dice.standard_normal()
 
 
-class Uniform(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Uniform:
     """A uniformly distributed amount: ``{uniform: [low, high]}``."""
 
     low: float
@@ -149,7 +155,8 @@ class Uniform(NamedTuple):
         return self.low + (self.high - self.low) * dice.random()
 
 
-class Triangular(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Triangular:
     """A triangular amount, ``{triangular: [low, mode, high]}``: most likely ``mode``.
 
     Drawn from one uniform by inverting the distribution function, as numpy's own sampler does
@@ -161,7 +168,7 @@ class Triangular(NamedTuple):
     high: float
 
     def draw(self, dice: Dice) -> float:
-        low, mode, high = self
+        low, mode, high = self.low, self.mode, self.high
         base = high - low
         u = dice.random()
         if u <= (mode - low) / base:

@@ -18,11 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.engine.rules import RuleError, Rules, compile_rules
 from sim.lang import bundled
 from sim.lang.schema import FORMAT_VERSION, Scenario
 from sim.lang.yamlsource import Located, SourceError, load_yaml, read_bytes
+
+__all__ = [
+    "LoadedScenario",
+    "Problem",
+    "ScenarioError",
+    "content_hash",
+    "display_name",
+    "format_path",
+    "load_bytes",
+    "load_file",
+    "load_scenario",
+    "resolve",
+]
 
 PathT = tuple[str | int, ...]
 
@@ -141,7 +155,7 @@ def _fields_at(path: PathT) -> list[str]:
     return names
 
 
-def _message(err: dict, path: PathT) -> str:
+def _message(err: ErrorDetails, path: PathT) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -175,7 +189,7 @@ def _message(err: dict, path: PathT) -> str:
 
 
 def _validation_problems(exc: ValidationError, src: Located) -> list[Problem]:
-    found: list[tuple[PathT, bool, dict]] = []
+    found: list[tuple[PathT, bool, ErrorDetails]] = []
     for err in exc.errors():
         path, about_key = _data_path(err["loc"], src.data)
         found.append((path, about_key, err))

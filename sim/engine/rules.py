@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from sim.engine.decisions import Option
 from sim.engine.dice import Amount, Fixed, Normal, Triangular, Uniform
@@ -108,7 +108,8 @@ class RuleError(Exception):
 # --- operations: what effects do, one thing each --------------------------------------------------
 
 
-class PersonChange(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PersonChange:
     """Change a stakeholder's trust, then satisfaction (None: no change), each by a draw of its
     amount times ``scale``, if the stakeholder is present. With ``met``, the seller met them:
     their drift clock restarts (even if they are not present)."""
@@ -120,7 +121,8 @@ class PersonChange(NamedTuple):
     scale: float
 
 
-class AccountChange(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AccountChange:
     """Change one of the account's numbers (:data:`sim.lang.schema.ACCOUNT_NUMBERS`)."""
 
     number: str
@@ -128,44 +130,51 @@ class AccountChange(NamedTuple):
     scale: float
 
 
-class Deadline(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Deadline:
     """Move the buyer's deadline by a number of days (``patience``; never before day 0)."""
 
     days: Amount
     scale: float
 
 
-class SetFlag(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SetFlag:
     """A milestone is reached."""
 
     flag: str
 
 
-class ClearFlag(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ClearFlag:
     """A milestone is lost."""
 
     flag: str
 
 
-class Leave(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Leave:
     """A stakeholder leaves the buying center."""
 
     person: str
 
 
-class Join(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Join:
     """A stakeholder joins the buying center."""
 
     person: str
 
 
-class Lose(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Lose:
     """The deal is lost at once, for ``reason``."""
 
     reason: str
 
 
-class Chance(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Chance:
     """With ``probability`` (one uniform draw), perform ``ops``."""
 
     probability: float
@@ -188,7 +197,8 @@ def flatten(ops: Iterable[Operation]) -> Iterator[Operation]:
 # --- compiled scenario ------------------------------------------------------------------------------
 
 
-class Menu(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Menu:
     """What a decision offers: the options, their ids, and the author's recommended ids."""
 
     options: tuple[Option, ...]
@@ -271,7 +281,8 @@ class EventRule:
     ops: tuple[Operation, ...]
 
 
-class PersonInit(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PersonInit:
     """A stakeholder's starting values, resolved once so each run starts cheaply."""
 
     id: str
@@ -285,7 +296,8 @@ class PersonInit(NamedTuple):
     veto_below: float
 
 
-class CompetitorRule(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CompetitorRule:
     """A rival vendor: starting ``strength``, weekly ``growth``, and the strength that wins."""
 
     strength: float

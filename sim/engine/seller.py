@@ -13,7 +13,8 @@ meanwhile.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import simpy
 from simpy.events import Event, Timeout
@@ -25,7 +26,8 @@ from sim.engine.state import Deal, World
 __all__ = ["Ask", "Pending", "Seller"]
 
 
-class Ask(NamedTuple):
+@dataclass(slots=True)
+class Ask:
     """An account waiting for the seller at a touchpoint, with what it offers; ``done`` fires with
     the chosen action once the seller has done it."""
 
@@ -35,7 +37,8 @@ class Ask(NamedTuple):
     done: simpy.Event
 
 
-class Pending(NamedTuple):
+@dataclass(slots=True)
+class Pending:
     """A decision waiting for the trainee: the point, the ids it offers, and the event the answer
     triggers."""
 

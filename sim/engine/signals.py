@@ -11,6 +11,20 @@ from dataclasses import dataclass
 from sim.engine.state import Deal, World
 from sim.engine.trace import Scripted
 
+__all__ = [
+    "COMPETITION",
+    "MOODS",
+    "MOOD_CUTS",
+    "TRUST",
+    "TRUST_CUTS",
+    "AccountView",
+    "PersonView",
+    "View",
+    "influence_level",
+    "level",
+    "observe",
+]
+
 MOODS: tuple[str, ...] = ("unhappy", "skeptical", "neutral", "positive", "enthusiastic")
 MOOD_CUTS: tuple[float, ...] = (25, 45, 60, 75)
 TRUST: tuple[str, ...] = ("guarded", "cautious", "open", "trusting", "advocate")

@@ -16,7 +16,7 @@ The numbers (see ``docs/background/engine-model.md``):
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, Protocol
 
 import simpy
@@ -168,7 +168,7 @@ class Deal:
 
     @property
     def now(self) -> float:
-        return self.world.env.now  # type: ignore[no-any-return]
+        return self.world.env.now
 
     # --- changes -------------------------------------------------------------------------------------
     def change(self, numbers: dict[str, float], target: str, number: str, delta: float, cause: str,
@@ -234,35 +234,56 @@ class Deal:
     def apply(self, ops: tuple[Operation, ...], cause: str) -> None:
         """Perform compiled effects (:func:`sim.engine.rules.compile_ops`) in order; random amounts
         and chances draw from the run's dice as they come."""
-        dice, now = self.world.dice, self.now
+        now, dice = self.now, self.world.dice
         for op in ops:
-            kind = op.__class__
-            if kind is PersonChange:
-                self._person_change(op, cause, now)  # type: ignore[arg-type]
-            elif kind is AccountChange:
-                self.change(self.numbers, "", op.number, op.amount.draw(dice) * op.scale, cause, now)  # type: ignore[union-attr]
-            elif kind is SetFlag:
-                self.set_flag(op.flag, True, cause)  # type: ignore[union-attr]
-            elif kind is ClearFlag:
-                self.set_flag(op.flag, False, cause)  # type: ignore[union-attr]
-            elif kind is Deadline:
-                self.move_deadline(op.days.draw(dice) * op.scale, cause)  # type: ignore[union-attr]
-            elif kind is Leave or kind is Join:
-                self.set_present(op.person, kind is Join, cause)  # type: ignore[union-attr]
-            elif kind is Lose:
-                self.lose(op.reason)  # type: ignore[union-attr]
-            elif kind is Chance and dice.random() < op.probability:  # type: ignore[union-attr]
-                self.apply(op.ops, cause)  # type: ignore[union-attr]
+            if op.__class__ is PersonChange:  # the commonest: a stakeholder's trust, then satisfaction
+                person = self.people[op.person]
+                if op.met:
+                    person.last_contact = now
+                if person.present:
+                    if op.trust is not None:
+                        delta = op.trust.draw(dice) * op.scale
+                        self.change(person.numbers, person.id, "trust", delta, cause, now)
+                    if op.satisfaction is not None:
+                        delta = op.satisfaction.draw(dice) * op.scale
+                        self.change(person.numbers, person.id, "satisfaction", delta, cause, now)
+            else:
+                _PERFORM[op.__class__](self, op, cause, now)
 
-    def _person_change(self, op: PersonChange, cause: str, now: float) -> None:
-        """A stakeholder's trust, then satisfaction, if they are present; met or not."""
-        person = self.people[op.person]
-        if op.met:
-            person.last_contact = now
-        if person.present:
-            dice = self.world.dice
-            if op.trust is not None:
-                self.change(person.numbers, person.id, "trust", op.trust.draw(dice) * op.scale, cause, now)
-            if op.satisfaction is not None:
-                delta = op.satisfaction.draw(dice) * op.scale
-                self.change(person.numbers, person.id, "satisfaction", delta, cause, now)
+    def _account_change(self, op: AccountChange, cause: str, now: float) -> None:
+        self.change(self.numbers, "", op.number, op.amount.draw(self.world.dice) * op.scale, cause, now)
+
+    def _deadline(self, op: Deadline, cause: str, now: float) -> None:
+        self.move_deadline(op.days.draw(self.world.dice) * op.scale, cause)
+
+    def _set_flag(self, op: SetFlag, cause: str, now: float) -> None:
+        self.set_flag(op.flag, True, cause)
+
+    def _clear_flag(self, op: ClearFlag, cause: str, now: float) -> None:
+        self.set_flag(op.flag, False, cause)
+
+    def _leave(self, op: Leave, cause: str, now: float) -> None:
+        self.set_present(op.person, False, cause)
+
+    def _join(self, op: Join, cause: str, now: float) -> None:
+        self.set_present(op.person, True, cause)
+
+    def _lose(self, op: Lose, cause: str, now: float) -> None:
+        self.lose(op.reason)
+
+    def _chance(self, op: Chance, cause: str, now: float) -> None:
+        if self.world.dice.random() < op.probability:
+            self.apply(op.ops, cause)
+
+
+#: How a deal performs each kind of operation.
+_PERFORM: dict[type, Callable[[Deal, Any, str, float], None]] = {
+    AccountChange: Deal._account_change,
+    Deadline: Deal._deadline,
+    SetFlag: Deal._set_flag,
+    ClearFlag: Deal._clear_flag,
+    Leave: Deal._leave,
+    Join: Deal._join,
+    Lose: Deal._lose,
+    Chance: Deal._chance,
+}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+__all__ = ["ORDER", "asset", "data_dir", "scenario_ids", "scenario_path", "scenario_paths"]
+
 _PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 
 #: Order of the bundled scenarios in listings and the picker: the tutorial first.

@@ -31,9 +31,12 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
+    "BOOL",
+    "KEYWORDS",
     "MAX_DEPTH",
     "MAX_LENGTH",
     "MAX_NUMBER",
+    "NUM",
     "And",
     "Bool",
     "Call",
@@ -124,10 +127,10 @@ class Symbols:
 
     def __post_init__(self) -> None:
         # A wrong type tag is an engine bug; catch it when the table is built, not mid-game.
-        for name, (typ, _getter) in self.names.items():
+        for name, (typ, _get) in self.names.items():
             if typ not in _TYPES:
                 raise ValueError(f"symbol {name!r} has type {typ!r}; expected 'bool' or 'num'")
-        for name, (typ, _allowed, _getter) in self.functions.items():
+        for name, (typ, _allowed, _get_of) in self.functions.items():
             if typ not in _TYPES:
                 raise ValueError(f"function {name!r} has type {typ!r}; expected 'bool' or 'num'")
 

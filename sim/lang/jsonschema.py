@@ -30,6 +30,30 @@ from pydantic import BaseModel, TypeAdapter
 
 from sim.lang import schema as S
 
+__all__ = [
+    "ALIASES",
+    "ALIAS_DESCRIPTIONS",
+    "ALIAS_NOTES",
+    "ALIAS_WORDS",
+    "DRAFT",
+    "ENUM_DESCRIPTIONS",
+    "FALLBACK_DESCRIPTIONS",
+    "ID_USES",
+    "PATTERN_MESSAGES",
+    "REFERENCE_PATH",
+    "REFRESH_COMMAND",
+    "SCHEMA_ID",
+    "SCHEMA_PATH",
+    "SNIPPETS",
+    "docstring",
+    "missing_descriptions",
+    "models",
+    "reference_markdown",
+    "scenario_schema",
+    "schema_text",
+    "type_words",
+]
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: The schema's identifier. Nothing is fetched from it: editors read the local copy named in a
 #: scenario's first line. Change it here if the schema is ever published at a real address.
@@ -201,7 +225,7 @@ SNIPPETS: dict[str, dict[str, Any]] = {
 
 
 def models() -> dict[str, type[BaseModel]]:
-    """Every model reachable from :class:`sim.schema.Scenario`, by class name."""
+    """Every model reachable from :class:`sim.lang.schema.Scenario`, by class name."""
     found: dict[str, type[BaseModel]] = {}
 
     def visit(model: type[BaseModel]) -> None:
@@ -378,7 +402,7 @@ def scenario_schema() -> dict[str, Any]:
     _language_keys_only(out)
     missing: set[str] = set()
     _enum_descriptions(out, missing)
-    if missing:  # a new allowed value in sim/schema.py needs its explanation here
+    if missing:  # a new allowed value in sim/lang/schema.py needs its explanation here
         raise RuntimeError("no explanation for allowed value(s): " + ", ".join(sorted(missing)))
     return copy.deepcopy(out)
 
@@ -446,11 +470,17 @@ def type_words(node: dict[str, Any], plural: bool = False) -> str:
     if "anyOf" in node:
         parts = [p for p in node["anyOf"] if p.get("type") != "null"]
         return " or ".join(type_words(p, plural) for p in parts)
-    kind = node.get("type")
     if "enum" in node:
         return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
     if "const" in node:
         return f"`{node['const']}`"
+    kind = node.get("type")
+    words = _collection_words(node, kind) if kind in ("array", "object") else _scalar_words(node, kind, plural)
+    return words or kind or "value"
+
+
+def _scalar_words(node: dict[str, Any], kind: str | None, plural: bool) -> str | None:
+    """A number, boolean or string type in words, with its bounds or pattern; None for other kinds."""
     if kind == "number":
         return _number(node, "number")
     if kind == "integer":
@@ -462,15 +492,20 @@ def type_words(node: dict[str, Any], plural: bool = False) -> str:
             f", at most {node['maxLength']} characters" if "maxLength" in node else "")
     if kind == "string":
         return "strings" if plural else "string"
+    return None
+
+
+def _collection_words(node: dict[str, Any], kind: str) -> str | None:
+    """A list or mapping type in words, by what it holds; None for an object of no known shape."""
     if kind == "array" and "prefixItems" in node:
         return f"list of {len(node['prefixItems'])} numbers"
     if kind == "array":
         return "list of " + type_words(node["items"], plural=True)
-    if kind == "object" and "propertyNames" in node:
+    if "propertyNames" in node:
         return "mapping of stage → " + type_words(node["additionalProperties"])
-    if kind == "object" and "patternProperties" in node:
+    if "patternProperties" in node:
         return "mapping of language code → string"
-    return kind or "value"
+    return None
 
 
 def _default_words(prop: dict[str, Any], required: bool) -> str:

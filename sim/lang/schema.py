@@ -16,6 +16,46 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+__all__ = [
+    "ACCOUNT_NUMBERS",
+    "DERIVED_NUMBERS",
+    "FORMAT_VERSION",
+    "LOSS_REASONS",
+    "PERSON_NUMBERS",
+    "ROLES",
+    "STAGES",
+    "TRAITS",
+    "Account",
+    "Action",
+    "Amount",
+    "Competitor",
+    "Condition",
+    "Distribution",
+    "Effect",
+    "Flag",
+    "Fraction",
+    "GradeBand",
+    "Id",
+    "LocaleCode",
+    "LossReason",
+    "Mode",
+    "Model",
+    "Persona",
+    "Renewal",
+    "Role",
+    "Rubric",
+    "Scenario",
+    "Score100",
+    "ScriptedEvent",
+    "Stage",
+    "StageKey",
+    "Stakeholder",
+    "Text",
+    "Touchpoint",
+    "Traits",
+    "Weights",
+]
+
 FORMAT_VERSION = 1
 
 #: The five stages of the customer sales roadmap, in order.
@@ -152,10 +192,10 @@ class Effect(Model):
 class Traits(Model):
     """Persona traits, each 0 (not at all) to 1 (very). Effects can scale by them."""
 
-    price_sensitivity: Fraction = Field(0.5, description="How much price and discounts move this buyer.")
-    risk_aversion: Fraction = Field(0.5, description="How much proof (references, pilots) the buyer needs.")
-    status_quo_bias: Fraction = Field(0.5, description="How strongly the buyer prefers doing nothing.")
-    involvement: Fraction = Field(0.5, description="How much the purchase matters to the buyer.")
+    price_sensitivity: Fraction = Field(default=0.5, description="How much price and discounts move this buyer.")
+    risk_aversion: Fraction = Field(default=0.5, description="How much proof (references, pilots) the buyer needs.")
+    status_quo_bias: Fraction = Field(default=0.5, description="How strongly the buyer prefers doing nothing.")
+    involvement: Fraction = Field(default=0.5, description="How much the purchase matters to the buyer.")
 
 
 class Persona(Model):
@@ -328,9 +368,9 @@ class Renewal(Model):
     often than merely satisfied ones (Jones & Sasser 1995).
     """
 
-    floor: Fraction = Field(0.2, description="Renewal probability at satisfaction 0.")
-    ceiling: Fraction = Field(0.97, description="Renewal probability at satisfaction 100.")
-    curve: Annotated[float, Field(ge=1, le=10)] = Field(2.5, description="Convexity (1 = straight line).")
+    floor: Fraction = Field(default=0.2, description="Renewal probability at satisfaction 0.")
+    ceiling: Fraction = Field(default=0.97, description="Renewal probability at satisfaction 100.")
+    curve: Annotated[float, Field(ge=1, le=10)] = Field(default=2.5, description="Convexity (1 = straight line).")
 
 
 def _default_grades() -> list[GradeBand]:

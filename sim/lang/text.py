@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+__all__ = ["DEFAULT_LOCALE", "STAGE_NAMES", "UI_LOCALES", "Text", "languages", "pick", "resolve"]
+
 Text = str | Mapping[str, str]
 
 #: Locales with a full user interface; scenario text may carry others.

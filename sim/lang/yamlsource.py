@@ -38,11 +38,6 @@ MAX_BYTES = 8 * 1024 * 1024
 
 Path = tuple[str | int, ...]
 
-try:  # libyaml bindings: absent when PyYAML was built without libyaml
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    _CParser = None
-
 #: The event parser: libyaml when PyYAML was built with it (about 10x faster), else pure Python.
 #: Both are iterative state machines, so neither recurses on deep input. Tests swap this.
 _LOADER: type = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
@@ -237,8 +232,24 @@ def _check_collection_tag(ev: Any, is_map: bool) -> None:
 # ------------------------------------------------------------------------------------ composing
 
 _NO_KEY = object()
-# Stack frame slots: one small list per open collection (lists are the cheapest thing to poke at).
+# A frame is one small list per open collection: the container being filled, its path, whether it
+# is a mapping, the node count when it opened (its anchor's size is the difference at its end),
+# and its anchor.
 _CONTAINER, _PATH, _IS_MAP, _START, _ANCHOR = range(5)
+
+
+@dataclass(slots=True)
+class _Document:
+    """What composing one document accumulates: positions, anchors and the open collections."""
+
+    max_depth: int
+    max_nodes: int
+    key_pos: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    value_pos: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    #: anchor -> (value, expanded size); an anchor on a still-open collection maps to its frame.
+    anchors: dict[str, Any] = field(default_factory=dict)
+    #: One frame per open collection, outermost first (see the slot names above).
+    stack: list[list[Any]] = field(default_factory=list)
 
 
 def _compose(get_event: Callable[[], Any], max_depth: int, max_nodes: int) -> Located:
@@ -247,128 +258,157 @@ def _compose(get_event: Callable[[], Any], max_depth: int, max_nodes: int) -> Lo
     Node budget: every node counts 1 and an alias counts the full size of the subtree it
     stands for, so a "billion laughs" file is stopped after ~max_nodes steps. Aliases become
     shared references, so memory stays proportional to the file, not to its expansion.
-
-    The loop is the hot path of every scenario load (one iteration per event), so the top
-    frame lives in local variables and the common plain-scalar case is inlined.
     """
-    key_pos: dict[Path, tuple[int, int]] = {}
-    value_pos: dict[Path, tuple[int, int]] = {}
-    # anchor -> (value, expanded size); an anchor on a still-open collection maps to its frame.
-    anchors: dict[str, Any] = {}
-    stack: list[list[Any]] = []
-    root_is_empty = False
-
+    doc = _Document(max_depth, max_nodes)
     get_event()  # StreamStartEvent
     if get_event().__class__ is StreamEndEvent:  # else the first DocumentStartEvent
         raise SourceError("the file is empty")
-    ev = get_event()
+    root, total, root_is_empty = _compose_root(get_event(), doc)
+    if doc.stack:
+        _compose_below(get_event, doc, root, total)
+    _expect_stream_end(get_event)
+    if root_is_empty:
+        raise SourceError("the file is empty")
+    return Located(root, doc.key_pos, doc.value_pos)
+
+
+def _compose_root(ev: Any, doc: _Document) -> tuple[Any, int, bool]:
+    """The top node (a collection is left open on the stack), its count, and whether the document is empty."""
+    doc.value_pos[()] = _pos(ev.start_mark)
     cls = ev.__class__
-    mark = ev.start_mark
-    value_pos[()] = (mark.line + 1, mark.column + 1)
     if cls is ScalarEvent:
-        total = 1
-        root = _scalar_value(ev, anchors)
-        root_is_empty = root is None and ev.value == "" and ev.tag is None  # "---" alone
-    elif cls is AliasEvent:
-        root, total = _alias(ev, anchors)  # always unknown here; raises
+        root = _scalar_value(ev, doc.anchors)
+        return root, 1, root is None and ev.value == "" and ev.tag is None
+    if cls is AliasEvent:
+        root, total = _alias(ev, doc.anchors)  # nothing is anchored yet, so this raises
+        return root, total, False
+    return _open(ev, (), doc.stack, doc.anchors, 0, doc.max_depth), 1, False
+
+
+def _compose_below(get_event: Callable[[], Any], doc: _Document, root: Any, total: int) -> None:
+    """Fill the open root collection with every node below it, event by event, until it closes."""
+    value_pos, stack, anchors, max_nodes = doc.value_pos, doc.stack, doc.anchors, doc.max_nodes
+    # The collection being filled: its container, path and kind. In a mapping, ``key`` is the key
+    # waiting for its value (``_NO_KEY`` when a key comes next) and ``kpath`` that value's path.
+    container: Any = root
+    cpath: Path = ()
+    is_map = stack[-1][_IS_MAP]
+    key: Any = _NO_KEY
+    kpath: Path = ()
+    while True:
+        ev = get_event()
+        cls = ev.__class__
+        if cls is ScalarEvent:
+            total += 1
+            if total > max_nodes:
+                raise _too_many(max_nodes, ev.start_mark, alias=False)
+            if is_map and key is _NO_KEY:
+                key = ev.value
+                kpath = _add_key(ev, container, cpath, doc)
+                continue
+            value = _scalar_data(ev, anchors)
+            mark = ev.start_mark
+            if is_map:
+                container[key] = value
+                value_pos[kpath] = (mark.line + 1, mark.column + 1)
+                key = _NO_KEY
+            else:
+                value_pos[cpath + (len(container),)] = (mark.line + 1, mark.column + 1)  # noqa: RUF005
+                container.append(value)
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            _close(doc, total)
+            if not stack:
+                return
+            container, cpath, is_map = stack[-1][:3]
+            key = _NO_KEY
+        elif cls is MappingStartEvent or cls is SequenceStartEvent or cls is AliasEvent:
+            path = _child_path(ev, container, cpath, kpath, is_map, key)
+            value, total = _add_node(ev, path, total, doc)
+            if is_map:
+                container[key] = value
+            else:
+                container.append(value)
+            key = _NO_KEY
+            if cls is not AliasEvent:
+                container, cpath, is_map = value, path, cls is MappingStartEvent
+        else:  # pragma: no cover - a parser never ends a document inside a collection
+            return
+
+
+def _scalar_data(ev: Any, anchors: dict[str, Any]) -> Any:
+    """A scalar's value: untagged, unanchored ones (most of a file) resolved here, others with the tag checks."""
+    if ev.tag is not None or ev.anchor is not None:
+        return _scalar_value(ev, anchors)
+    value = ev.value
+    if ev.style:  # quoted or block: text
+        return value
+    special = _SPECIAL.get(value, _MISSING)  # plain: the core schema, cheapest checks first
+    if special is not _MISSING:
+        return special
+    if value[0] in _NUMBER_START:
+        return _resolve_number(value, ev.start_mark)
+    return value
+
+
+def _add_key(ev: Any, container: dict[str, Any], cpath: Path, doc: _Document) -> Path:
+    """Record a mapping key (refusing a duplicate) and return the path its value will have."""
+    key, mark = ev.value, ev.start_mark
+    if ev.tag is not None or ev.anchor is not None or (not ev.style and key in ("", "<<")):
+        _check_key(ev, doc.anchors)
+    kpath = cpath + (key,)  # noqa: RUF005
+    if key in container:
+        first = doc.key_pos[kpath][0]
+        raise SourceError(f"duplicate key {_short(key)!r} (first at line {first})", *_pos(mark))
+    doc.key_pos[kpath] = (mark.line + 1, mark.column + 1)
+    return kpath
+
+
+def _close(doc: _Document, total: int) -> None:
+    """End the innermost open collection; an anchor on it now stands for its finished size."""
+    frame = doc.stack.pop()
+    anchor = frame[_ANCHOR]
+    if anchor is not None and doc.anchors.get(anchor) is frame:
+        doc.anchors[anchor] = (frame[_CONTAINER], total - frame[_START])
+
+
+def _child_path(ev: Any, container: Any, cpath: Path, kpath: Path, is_map: bool, key: Any) -> Path:
+    """Where a collection or alias goes: under the pending key (a key must be plain text) or next in the list."""
+    if not is_map:
+        return cpath + (len(container),)  # noqa: RUF005
+    if key is _NO_KEY:
+        raise _not_a_key(ev)
+    return kpath
+
+
+def _add_node(ev: Any, path: Path, total: int, doc: _Document) -> tuple[Any, int]:
+    """The node a collection or alias puts at ``path`` (new and empty, or shared) and the new node count."""
+    mark = ev.start_mark
+    if ev.__class__ is AliasEvent:
+        value, size = _alias(ev, doc.anchors)
+        total += size
+        if total > doc.max_nodes:
+            raise _too_many(doc.max_nodes, mark, alias=True)
     else:
-        total = 1
-        root = _open(ev, (), stack, anchors, 0, max_depth)
+        value = _open(ev, path, doc.stack, doc.anchors, total, doc.max_depth)
+        total += 1
+        if total > doc.max_nodes:
+            raise _too_many(doc.max_nodes, mark, alias=False)
+    doc.value_pos[path] = (mark.line + 1, mark.column + 1)
+    return value, total
 
-    if stack:
-        container: Any = root
-        cpath: Path = ()
-        is_map = cls is MappingStartEvent
-        key: Any = _NO_KEY
-        kpath: Path = ()  # where the pending key's value goes
-        while True:
-            ev = get_event()
-            cls = ev.__class__
-            if cls is ScalarEvent:
-                mark = ev.start_mark
-                total += 1
-                if total > max_nodes:
-                    raise _too_many(max_nodes, mark, alias=False)
-                if is_map and key is _NO_KEY:
-                    key = ev.value
-                    if ev.tag is not None or ev.anchor is not None or (not ev.style and key in ("", "<<")):
-                        _check_key(ev, anchors)
-                    kpath = cpath + (key,)  # noqa: RUF005 (2x faster than (*cpath, key) on 3.11)
-                    if key in container:
-                        first = key_pos[kpath][0]
-                        raise SourceError(
-                            f"duplicate key {_short(key)!r} (first at line {first})", *_pos(mark)
-                        )
-                    key_pos[kpath] = (mark.line + 1, mark.column + 1)
-                    continue
-                if ev.tag is None and ev.anchor is None:
-                    value = ev.value
-                    if not ev.style:  # plain: resolve by the core schema, cheapest checks first
-                        special = _SPECIAL.get(value, _MISSING)
-                        if special is not _MISSING:
-                            value = special
-                        elif value[0] in _NUMBER_START:
-                            value = _resolve_number(value, mark)
-                else:
-                    value = _scalar_value(ev, anchors)
-                if is_map:
-                    container[key] = value
-                    value_pos[kpath] = (mark.line + 1, mark.column + 1)
-                    key = _NO_KEY
-                else:
-                    value_pos[cpath + (len(container),)] = (mark.line + 1, mark.column + 1)  # noqa: RUF005
-                    container.append(value)
-            elif cls is MappingEndEvent or cls is SequenceEndEvent:
-                frame = stack.pop()
-                anchor = frame[_ANCHOR]
-                if anchor is not None and anchors.get(anchor) is frame:
-                    anchors[anchor] = (frame[_CONTAINER], total - frame[_START])
-                if not stack:
-                    break
-                container, cpath, is_map = stack[-1][:3]
-                key = _NO_KEY
-            elif cls is MappingStartEvent or cls is SequenceStartEvent or cls is AliasEvent:
-                mark = ev.start_mark
-                if is_map:
-                    if key is _NO_KEY:
-                        raise _not_a_key(ev)
-                    path = kpath
-                else:
-                    path = cpath + (len(container),)  # noqa: RUF005
-                if cls is AliasEvent:
-                    value, size = _alias(ev, anchors)
-                    total += size
-                    if total > max_nodes:
-                        raise _too_many(max_nodes, mark, alias=True)
-                else:
-                    value = _open(ev, path, stack, anchors, total, max_depth)
-                    total += 1
-                    if total > max_nodes:
-                        raise _too_many(max_nodes, mark, alias=False)
-                value_pos[path] = (mark.line + 1, mark.column + 1)
-                if is_map:
-                    container[key] = value
-                else:
-                    container.append(value)
-                key = _NO_KEY
-                if cls is not AliasEvent:
-                    container, cpath, is_map = value, path, cls is MappingStartEvent
-            else:  # pragma: no cover - a parser never ends a document inside a collection
-                break
 
-    while True:  # after the root: DocumentEndEvent, then the end of the stream or a second document
+def _expect_stream_end(get_event: Callable[[], Any]) -> None:
+    """After the root: the document's end, then the stream's; a second document is refused."""
+    while True:
         ev = get_event()
         if ev.__class__ is StreamEndEvent:
-            break
+            return
         if ev.__class__ is DocumentStartEvent:
             raise SourceError(
                 "more than one YAML document in the file (this '---' starts a second one); "
                 "a scenario is one document",
                 *_pos(ev.start_mark),
             )
-    if root_is_empty:
-        raise SourceError("the file is empty")
-    return Located(root, key_pos, value_pos)
 
 
 def _resolve_number(text: str, mark: Any) -> Any:
@@ -443,7 +483,7 @@ def _check_key(ev: Any, anchors: dict[str, Any]) -> None:
 
 def _not_a_key(ev: Any) -> SourceError:
     if ev.__class__ is AliasEvent:
-        what = f"an alias (*{_short(ev.anchor)})"
+        what = f"an alias (*{_short(ev.anchor or '')})"
     else:
         what = "a mapping" if ev.__class__ is MappingStartEvent else "a list"
     return SourceError(f"a mapping key must be plain text, not {what}", *_pos(ev.start_mark))
@@ -520,9 +560,10 @@ _LIBYAML_NEST_PROBLEM = "exceeded maximum nesting depth"
 def _parse(raw: bytes, text: str, max_depth: int, max_nodes: int, *, retry: bool = True) -> Located:
     """Run the event parser over validated text and turn every failure into a SourceError."""
     loader_cls = _LOADER
-    libyaml = _CParser is not None and issubclass(loader_cls, _CParser)
-    # libyaml reads the bytes itself (no re-encode) and reports reader offsets in bytes;
-    # the pure-Python reader wants text and reports offsets in characters.
+    # PyYAML's own reader wants text and reports offsets in characters; a libyaml loader (the
+    # only kind without that reader) reads the bytes itself, with no re-encode, and reports
+    # reader offsets in bytes.
+    libyaml = not issubclass(loader_cls, yaml.reader.Reader)
     source: bytes | str = raw if libyaml else text
     loader = None
     try:

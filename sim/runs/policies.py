@@ -19,6 +19,20 @@ from sim.engine.dice import fold, splitmix64
 from sim.engine.session import Session
 from sim.runs.sessionlog import LogError, read_log
 
+__all__ = [
+    "POLICY_STREAM",
+    "ExpertPolicy",
+    "LogReplayPolicy",
+    "Policy",
+    "PolicyError",
+    "PolicyFactory",
+    "RandomPolicy",
+    "ScriptedPolicy",
+    "load_policy_file",
+    "play",
+    "policy_factory",
+]
+
 #: Offset of the policy's random stream from the engine's (same seed, independent streams).
 POLICY_STREAM = 0x5EED
 
@@ -37,7 +51,7 @@ class RandomPolicy:
     """A trainee who picks at random: the baseline a case must beat.
 
     Its dice are the Park-Miller "minimal standard" generator (``minstd_rand`` of C++), started
-    from SplitMix64 of the run's seed (:func:`sim.dice.splitmix64`), offset so the stream differs
+    from SplitMix64 of the run's seed (:func:`sim.engine.dice.splitmix64`), offset so the stream differs
     from the engine's: deterministic on every platform, free to seed and cheap to roll, which
     matters when batches play thousands of short games (seeding Python's ``random.Random`` cost
     more than a tenth of a tutorial run). Its quality is ample for picking among a few options;

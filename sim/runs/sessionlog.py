@@ -29,6 +29,22 @@ from sim.engine.session import Session
 from sim.engine.trace import trace_hash
 from sim.version import __version__
 
+__all__ = [
+    "LOG_FORMAT",
+    "MAX_LINES",
+    "MAX_LOG_BYTES",
+    "LogError",
+    "LogWriter",
+    "ParsedLog",
+    "check_end",
+    "parse_bytes",
+    "parse_lines",
+    "read_bytes",
+    "read_log",
+    "replay",
+    "write_log",
+]
+
 LOG_FORMAT = "touchpoint-log/3"
 #: Formats of earlier engines, which this one cannot verify: in 0.1 the random streams differ, in
 #: 0.2 the encoding of the trace digest.
@@ -61,7 +77,7 @@ class ParsedLog:
 
 def _check_keys(record: dict, allowed: set[str], required: set[str], lineno: int) -> None:
     keys = record.keys()
-    if keys <= allowed and keys >= required:  # the usual case, checked in C
+    if keys <= allowed and keys >= required:  # the usual case: two comparisons of key sets
         return
     extra = set(record) - allowed
     if extra:
@@ -89,15 +105,28 @@ def _loads(line: str) -> Any:
 
 
 def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> ParsedLog:
-    """Parse and shape-check a log's lines; raises LogError with a one-line reason."""
+    """Parse and shape-check a log's lines; raises LogError with a one-line reason.
+
+    Every line must be a JSON object before any is read as a record; then the header is checked,
+    then the choices and the end line in order.
+    """
     raw = list(lines)
     if len(raw) > MAX_LINES:
         raise LogError(f"log has more than {MAX_LINES} lines")
-    dropped = False
-    if allow_partial_tail and raw and not raw[-1].endswith("\n"):
+    dropped = allow_partial_tail and bool(raw) and not raw[-1].endswith("\n")
+    if dropped:
         raw.pop()
-        dropped = True
-    records: list[tuple[int, dict]] = []
+    records = _json_objects(raw)
+    if not records:
+        raise LogError("empty log")
+    log = ParsedLog(header=_checked_header(records[0]), dropped_tail=dropped)
+    _add_records(log, records)
+    return log
+
+
+def _json_objects(raw: list[str]) -> list[dict[str, Any]]:
+    """Each line's JSON object, in order; a blank, unended, non-JSON or non-object line is refused."""
+    records: list[dict[str, Any]] = []
     for i, line in enumerate(raw, 1):
         if not line.strip():
             raise LogError(f"line {i}: empty line")
@@ -108,10 +137,12 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
             raise LogError(f"line {i}: not JSON (truncated or garbage)")
         if not isinstance(rec, dict):
             raise LogError(f"line {i}: expected a JSON object")
-        records.append((i, rec))
-    if not records:
-        raise LogError("empty log")
-    lineno, header = records[0]
+        records.append(rec)
+    return records
+
+
+def _checked_header(header: dict[str, Any]) -> dict[str, Any]:
+    """The first line, if it is a header of this log format naming a scenario and a usable seed."""
     if header.get("type") != "header":
         raise LogError("line 1: the first line must be the header")
     _check_keys(header, _HEADER_KEYS, {"type", "format", "scenario", "scenario_hash", "seed"}, 1)
@@ -125,13 +156,18 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
         raise LogError("line 1: seed must be a non-negative integer")
     if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
         raise LogError("line 1: scenario and scenario_hash must be strings")
-    log = ParsedLog(header=header, dropped_tail=dropped)
-    for lineno, rec in records[1:]:
+    return header
+
+
+def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
+    """Add the records after the header: numbered choices, then at most one end line, last."""
+    choices = log.choices
+    for lineno, rec in enumerate(records[1:], 2):
         if log.end is not None:
             raise LogError(f"line {lineno}: data after the end line")
         kind = rec.get("type")
         if kind == "choice":
-            n = len(log.choices) + 1
+            n = len(choices) + 1
             keys = rec.keys()
             t, think = rec.get("t"), rec.get("think_s", 0)
             # one test for a well-formed choice (numbers as in _is_num); _choice_fault says what is wrong
@@ -140,13 +176,12 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
                     and ((t.__class__ is float and t - t == 0.0) or t.__class__ is int)
                     and ((think.__class__ is float and think - think == 0.0) or think.__class__ is int)):
                 _choice_fault(rec, n, lineno)
-            log.choices.append(rec)
+            choices.append(rec)
         elif kind == "end":
             _check_keys(rec, _END_KEYS, {"type", "t", "decisions", "result", "score", "grade", "trace_hash"}, lineno)
             log.end = rec
         else:
             raise LogError(f"line {lineno}: unknown record type {kind!r}")
-    return log
 
 
 def _choice_fault(rec: dict, n: int, lineno: int) -> None:

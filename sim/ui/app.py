@@ -18,21 +18,32 @@ from typing import Any
 import pygame
 
 from sim.runs.policies import ExpertPolicy, RandomPolicy
+from sim.ui.content import Entry
 from sim.ui.game import DEFAULT_LOG_DIR, Game, Turn, default_log_path, new_seed, next_free
 from sim.ui.scenes.base import Scene
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
 from sim.ui.scenes.feedback import FeedbackScene
 from sim.ui.scenes.menu import ErrorScene, MenuScene
-from sim.ui.scenes.picker import Entry, PickerScene
+from sim.ui.scenes.picker import PickerScene
 from sim.ui.scenes.play import PlayScene
 from sim.ui.strings import tr
 from sim.ui.theme import Theme, load_theme
 from sim.ui.typeset import Typesetter
 from sim.ui.widgets import Rect, Ui
 
+__all__ = ["WATCH_POLL_S", "App", "Autoplay", "PlayConfig"]
+
 #: How often a watched scenario file is checked for changes (seconds).
 WATCH_POLL_S = 0.5
+
+
+def _window() -> pygame.Surface:
+    """The window's surface, open from the app's start to its end."""
+    surface = pygame.display.get_surface()
+    if surface is None:
+        raise pygame.error("the display is not open")
+    return surface
 
 
 @dataclass
@@ -211,7 +222,7 @@ class App:
         """Draw a frame. The still frame is drawn only when something changed (input, another
         screen, a new size or language) and kept; otherwise it is reused, with only what moves
         (pulses, a caret, a toast) drawn over it. A steady screen then costs almost nothing."""
-        surface = pygame.display.get_surface()
+        surface = _window()
         ui = self.ui
         sig = (surface.get_size(), self.locale, tuple((id(s), s.shot_key()) for s in self.scenes))
         full = self._dirty or sig != self._sig or self._kept is None or self._kept.get_size() != surface.get_size()
@@ -363,7 +374,7 @@ class App:
         self._shot_n += 1
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self._shot_n:02d}-{self.top.shot_name()}-{self.locale}.png"
-        pygame.image.save(pygame.display.get_surface(), str(path))
+        pygame.image.save(_window(), str(path))
 
     # --- watch (authors) ----------------------------------------------------------------------------------
     def _mtime(self) -> int | None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from sim.lang.text import resolve
 
+__all__ = ["Content", "Entry", "load_entries", "scenario_card"]
+
 
 @dataclass
 class Entry:

@@ -20,8 +20,21 @@ from scoring import Scorecard, score_run
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.session import Session
-from sim.engine.signals import View
+from sim.engine.signals import AccountView, View
 from sim.runs.sessionlog import LogWriter, ParsedLog, read_log, replay
+
+__all__ = [
+    "DEFAULT_LOG_DIR",
+    "Game",
+    "SignalChange",
+    "Turn",
+    "default_log_path",
+    "diff_views",
+    "drop_partial_tail",
+    "new_seed",
+    "next_free",
+    "now_iso",
+]
 
 #: Where logs go when no --log is given (relative to the working directory).
 DEFAULT_LOG_DIR = Path("touchpoint-logs")
@@ -58,32 +71,41 @@ def diff_views(before: View, after: View) -> list[SignalChange]:
     old = {a.id: a for a in before.accounts}
     for acc in after.accounts:
         prev = old.get(acc.id)
-        if prev is None:
+        if prev is not None:
+            out += _account_changes(prev, acc)
+    return out
+
+
+def _account_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
+    """One account's visible changes, in feedback order: stage, people, milestones, competition, outcome."""
+    out: list[SignalChange] = []
+    if acc.stage != prev.stage and acc.stage:
+        out.append(SignalChange("stage", acc.id, acc.stage))
+    out += _people_changes(prev, acc)
+    out += [SignalChange("milestone", acc.id, flag) for flag in acc.milestones if flag not in prev.milestones]
+    out += [SignalChange("milestone_lost", acc.id, flag) for flag in prev.milestones if flag not in acc.milestones]
+    if acc.competition is not None and prev.competition is not None and acc.competition != prev.competition:
+        out.append(SignalChange("competition", acc.id, "", prev.competition, acc.competition))
+    if acc.status != prev.status and acc.status in ("won", "lost"):
+        out.append(SignalChange(acc.status, acc.id, acc.reason))
+    return out
+
+
+def _people_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
+    """Who joined or left the buying center, and the mood and trust of those present both times."""
+    out: list[SignalChange] = []
+    people = {p.id: p for p in prev.people}
+    for p in acc.people:
+        q = people.get(p.id)
+        if q is None:
             continue
-        if acc.stage != prev.stage and acc.stage:
-            out.append(SignalChange("stage", acc.id, acc.stage))
-        people = {p.id: p for p in prev.people}
-        for p in acc.people:
-            q = people.get(p.id)
-            if q is None:
-                continue
-            if p.present != q.present:
-                out.append(SignalChange("join" if p.present else "leave", acc.id, p.id))
-            if p.present and q.present:
-                if p.mood != q.mood:
-                    out.append(SignalChange("mood", acc.id, p.id, q.mood, p.mood))
-                if p.trust != q.trust:
-                    out.append(SignalChange("trust", acc.id, p.id, q.trust, p.trust))
-        for flag in acc.milestones:
-            if flag not in prev.milestones:
-                out.append(SignalChange("milestone", acc.id, flag))
-        for flag in prev.milestones:
-            if flag not in acc.milestones:
-                out.append(SignalChange("milestone_lost", acc.id, flag))
-        if acc.competition is not None and prev.competition is not None and acc.competition != prev.competition:
-            out.append(SignalChange("competition", acc.id, "", prev.competition, acc.competition))
-        if acc.status != prev.status and acc.status in ("won", "lost"):
-            out.append(SignalChange(acc.status, acc.id, acc.reason))
+        if p.present != q.present:
+            out.append(SignalChange("join" if p.present else "leave", acc.id, p.id))
+        if p.present and q.present:
+            if p.mood != q.mood:
+                out.append(SignalChange("mood", acc.id, p.id, q.mood, p.mood))
+            if p.trust != q.trust:
+                out.append(SignalChange("trust", acc.id, p.id, q.trust, p.trust))
     return out
 
 
@@ -188,7 +210,7 @@ class Game:
                clock: Callable[[], float] = time.monotonic) -> Game:
         """Continue a game from its log at the same decision with the same state.
 
-        Raises :class:`sim.sessionlog.LogError` (a one-line reason) for a log that does not fit.
+        Raises :class:`sim.runs.sessionlog.LogError` (a one-line reason) for a log that does not fit.
         """
         log = log or read_log(log_path, allow_partial_tail=True)
         session = replay(log, scenario)

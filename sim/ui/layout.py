@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["Layout", "Rect", "TextBox", "contains", "overlaps"]
+
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
 

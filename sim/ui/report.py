@@ -7,6 +7,7 @@ choices), the scorecard and the scenario's texts: no game rule is re-implemented
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scoring import Scorecard
@@ -14,6 +15,8 @@ from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
 from sim.ui.content import Content
 from sim.ui.strings import tr as t
+
+__all__ = ["AccountReport", "Difference", "Moment", "PersonReport", "Report", "build_report"]
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _moment(e: tr.TraceEvent, content: Content) -> Moment | None:
     return None
 
 
-def _differences(trace: list[tr.TraceEvent], history: list[tuple[DecisionPoint, str]],
+def _differences(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[DecisionPoint, str]],
                  content: Content) -> list[Difference]:
     """Where the trainee chose otherwise than the author recommends, in time order."""
     out = []
@@ -174,7 +177,7 @@ def _account_report(start: tr.AccountStart, follow: _Follow, content: Content) -
                          follow.stages[account], persons, follow.finished.get(account, follow.end_day))
 
 
-def build_report(trace: list[tr.TraceEvent], history: list[tuple[DecisionPoint, str]], content: Content,
+def build_report(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[DecisionPoint, str]], content: Content,
                  card: Scorecard) -> Report:
     """Assemble the debrief for a finished (or abandoned) run."""
     start = next(e for e in trace if isinstance(e, tr.Start))

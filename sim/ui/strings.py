@@ -1,6 +1,6 @@
 """Every user-interface string of the front end, in English and Chinese.
 
-Scenario text comes from the scenario (resolved with :func:`sim.text.resolve`); everything else the
+Scenario text comes from the scenario (resolved with :func:`sim.lang.text.resolve`); everything else the
 trainee reads is here, so a translation is one table and a test can check that none is missing.
 """
 
@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping
 
 from sim.lang.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
+
+__all__ = ["STRINGS", "colon", "default_locale", "fmt_days", "sentences", "tr"]
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- app and picker ----------------------------------------------------------------------------
@@ -202,7 +204,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "role_champion": {"en": "Champion", "zh": "内部支持者"},
     "role_gatekeeper": {"en": "Gatekeeper", "zh": "守门人"},
     "role_influencer": {"en": "Influencer", "zh": "影响者"},
-    # --- why deals are lost (sim.schema.LOSS_REASONS) --------------------------------------------------
+    # --- why deals are lost (sim.lang.schema.LOSS_REASONS) -----------------------------------------------
     "loss_patience": {"en": "The buyer ran out of time and stayed with the status quo.",
                       "zh": "客户等不及了，最终维持现状。"},
     "loss_competitor": {"en": "The buyer signed with the competitor.", "zh": "客户与竞争对手签约了。"},

@@ -10,6 +10,8 @@ from typing import Any
 
 from sim.lang import bundled
 
+__all__ = ["Color", "Theme", "ThemeError", "load_theme"]
+
 Color = tuple[int, ...]
 
 

@@ -12,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+__all__ = ["CLOSING", "OPENING", "Typesetter", "ellipsize", "is_wide", "tokens", "wrap"]
+
 #: Punctuation that must not start a line (it sticks to the text before it).
 CLOSING = set("，。、；：？！）」』”’》〉】〕…‥,.;:?!)]}%")
 #: Punctuation that must not end a line (it sticks to the text after it).

@@ -18,6 +18,8 @@ from sim.ui.layout import Layout
 from sim.ui.theme import Color, Theme
 from sim.ui.typeset import Typesetter
 
+__all__ = ["Rect", "Scroll", "Ui"]
+
 Rect = pygame.Rect
 
 

@@ -11,6 +11,19 @@ from sim.ui.strings import colon, tr
 from sim.ui.theme import Theme
 from sim.ui.widgets import Rect, Ui
 
+__all__ = [
+    "ENTER_KEYS",
+    "NUMBER_KEYS",
+    "Host",
+    "Scene",
+    "click_event",
+    "key_event",
+    "lang_toggle",
+    "top_bar",
+    "wheel_scroll",
+    "wrapped_height",
+]
+
 NUMBER_KEYS = {getattr(pygame, f"K_{i}"): i for i in range(1, 10)}
 NUMBER_KEYS.update({getattr(pygame, f"K_KP{i}"): i for i in range(1, 10)})
 ENTER_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)

@@ -13,6 +13,8 @@ from sim.ui.scenes.flow import Item, draw_flow
 from sim.ui.strings import fmt_days
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["BriefingScene"]
+
 
 class BriefingScene(Scene):
     name = "briefing"

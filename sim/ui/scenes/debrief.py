@@ -17,6 +17,8 @@ from sim.ui.scenes.play import mix
 from sim.ui.strings import colon, fmt_days, sentences
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["DebriefScene"]
+
 
 class DebriefScene(Scene):
     name = "debrief"

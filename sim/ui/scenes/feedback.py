@@ -17,6 +17,8 @@ from sim.ui.scenes.flow import Item, draw_flow
 from sim.ui.strings import colon, fmt_days
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["FeedbackScene"]
+
 
 class FeedbackScene(Scene):
     name = "feedback"

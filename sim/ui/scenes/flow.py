@@ -8,6 +8,8 @@ import pygame
 
 from sim.ui.widgets import Rect, Ui
 
+__all__ = ["Item", "draw_flow", "flow_height", "item_height"]
+
 
 @dataclass(frozen=True)
 class Item:

@@ -9,6 +9,8 @@ import pygame
 from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, key_event, top_bar, wheel_scroll
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["ErrorScene", "MenuScene"]
+
 
 class MenuScene(Scene):
     """A pause menu over the current screen; the log already holds every choice made."""

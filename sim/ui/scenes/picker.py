@@ -10,6 +10,8 @@ from sim.ui.content import Entry, scenario_card
 from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, key_event, lang_toggle, top_bar, wheel_scroll
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["PickerScene"]
+
 
 class PickerScene(Scene):
     name = "picker"

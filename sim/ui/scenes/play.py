@@ -21,6 +21,8 @@ from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, click_event, key_
 from sim.ui.strings import fmt_days
 from sim.ui.widgets import Rect, Scroll, Ui
 
+__all__ = ["PlayScene", "Pulse", "cost_text", "draw_roadmap", "mix"]
+
 
 @dataclass
 class Pulse:
@@ -469,12 +471,9 @@ class PlayScene(Scene):
                 y += box.height + ui.s("gap")
             self.side.content = y - y0
 
-    def _centre(self, ui: Ui, rect: Rect, point: DecisionPoint) -> None:
+    def _decision_texts(self, point: DecisionPoint) -> tuple[str, str, str, str, str, str]:
+        """The header's texts: stage label, touchpoint number, title, attendees, stage goal and situation."""
         c = self.content
-        ui.panel("centre", rect)
-        pad, gap = ui.s("pad"), ui.s("gap")
-        x, width = rect.x + pad, rect.width - 2 * pad
-        y = rect.y + pad
         if point.kind == "focus":
             stage_label, number = self.t("accounts"), ""
             title = self.t("focus_title")
@@ -498,7 +497,13 @@ class PlayScene(Scene):
             st = c.stage_spec(point.account, point.stage)
             goal = self.t("stage_goal", goal=c.text(st.goal)) if st is not None and st.goal else ""
             situation = c.text(tp.situation)
-        # header: stage chip and touchpoint number
+        return stage_label, number, title, withs, goal, situation
+
+    def _stage_chip(self, ui: Ui, pos: tuple[int, int], width: int, point: DecisionPoint, stage_label: str,
+                    number: str) -> Rect:
+        """The stage chip in the stage's colour at ``pos``, the touchpoint number beside it; returns the chip."""
+        pad = ui.s("pad")
+        x, y = pos
         chip_px = ui.fs("small")
         chip_w = min(width // 2, ui.text_width(stage_label, chip_px, True) + pad)
         chip = Rect(x, y, chip_w, ui.glyph_height(chip_px, True) + 4)
@@ -510,6 +515,15 @@ class PlayScene(Scene):
         if number:
             ui.label(number, (chip.right + pad // 2, chip.centery), "centre", "small", False, "muted",
                      max_w=width - chip_w - pad, anchor="midleft")
+        return chip
+
+    def _centre(self, ui: Ui, rect: Rect, point: DecisionPoint) -> None:
+        """The decision in the middle: its header and situation, then the action cards under "your move"."""
+        ui.panel("centre", rect)
+        pad, gap = ui.s("pad"), ui.s("gap")
+        x, width = rect.x + pad, rect.width - 2 * pad
+        stage_label, number, title, withs, goal, situation = self._decision_texts(point)
+        chip = self._stage_chip(ui, (x, rect.y + pad), width, point, stage_label, number)
         y = chip.bottom + gap // 2
         y += ui.block(title, Rect(x, y, width, rect.bottom - y), "centre", "title", True) + gap // 2
         if withs:

@@ -1,0 +1,642 @@
+"""Is the case fair, and does skill decide it? The instructor's balance report (``touchpoint balance``).
+
+Three bots play the scenario with the same seeds (run ``i`` uses seed ``S + i``): random (the
+floor: a trainee who guesses), expert (follows the recommended actions) and lookahead (tries every
+option with short rollouts: it finds better paths than the recommended one, if any).
+:func:`balance` runs them and returns the report as JSON-ready numbers: for each bot, exactly the
+summary ``touchpoint run --json`` prints for the same policy and seeds (conversion with its 95%
+interval, satisfaction, cycle time, score, the stage funnel); for every touchpoint, each action's
+pick rate and how the runs that picked it ended; and the verdict.
+
+The verdict (:func:`verdict`) rests on these rules:
+
+* the level: *too easy* when random play wins more than :data:`TOO_EASY_RANDOM` of its runs, else
+  *too hard* when even the best bot wins less than :data:`TOO_HARD_BEST`, else *fair*;
+* skill matters when the best bot's win rate is at least :data:`SMALL_SKILL_GAP` above random play's;
+* the recommended path is the best one unless the lookahead's mean score beats the expert's by
+  more than :data:`BETTER_PATH_POINTS`; the touchpoints where the lookahead leaves it (it picks an
+  action that is not recommended in at least half of at least :data:`DEPART_MIN_DECISIONS`
+  decisions there) are listed;
+* the choices that decide the case: the actions whose random runs that picked them win most (or
+  least) often compared with the random runs that reached their touchpoint without picking them,
+  with at least :data:`DECIDING_MIN_RUNS` runs on each side; the five largest gaps.
+
+:func:`verdict_lines` says the verdict in words (English or Chinese); :func:`render_text` lays the
+report out for a terminal and :func:`render_html` as one self-contained web page with SVG charts.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict
+
+from sim.authoring.analysis import Tally, run_policy
+from sim.authoring.lint import stage_name
+from sim.authoring.lookahead import lookahead_factory
+from sim.lang.schema import STAGES
+from sim.lang.text import pick, resolve
+from sim.runs.policies import Policy
+
+__all__ = [
+    "BETTER_PATH_POINTS",
+    "CSS",
+    "DECIDING_MIN_RUNS",
+    "DEPART_MIN_DECISIONS",
+    "POLICIES",
+    "SMALL_SKILL_GAP",
+    "TOO_EASY_RANDOM",
+    "TOO_HARD_BEST",
+    "WORDS",
+    "DecidingChoice",
+    "Departure",
+    "balance",
+    "deciding_choices",
+    "lookahead_departures",
+    "render_html",
+    "render_text",
+    "say",
+    "touchpoint_reports",
+    "verdict",
+    "verdict_lines",
+]
+
+#: The bots, in the order the report lists them.
+POLICIES = ("random", "expert", "lookahead")
+
+#: Verdict thresholds: random play should rarely win; the best bot should usually win.
+TOO_EASY_RANDOM = 0.35
+TOO_HARD_BEST = 0.5
+SMALL_SKILL_GAP = 0.3
+#: Actions need this many runs on each side (picked / not picked) to count as deciding.
+DECIDING_MIN_RUNS = 10
+#: A lookahead "departure" needs this many decisions at the touchpoint, most of them for a non-recommended action.
+DEPART_MIN_DECISIONS = 3
+#: The lookahead "beats" the recommended path when its mean score is higher by more than this.
+BETTER_PATH_POINTS = 2.0
+#: How many deciding choices the verdict lists.
+DECIDING_SHOWN = 5
+
+#: The report's words, in English and Chinese.
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Balance report: {title}", "平衡性报告：{title}"),
+    "runs_line": ("{runs} runs per policy (seeds {first}..{last}); lookahead: {la} runs, {k} rollouts per option",
+                  "每个策略{runs}次运行（种子{first}..{last}）；前瞻策略：{la}次运行，每个选项{k}次推演"),
+    "policy": ("policy", "策略"),
+    "random": ("random", "随机"),
+    "expert": ("expert", "专家"),
+    "lookahead": ("lookahead", "前瞻"),
+    "runs": ("runs", "运行数"),
+    "conversion": ("conversion", "赢单率"),
+    "ci": ("95% interval", "95%置信区间"),
+    "satisfaction": ("satisfaction", "满意度"),
+    "cycle": ("cycle (days, median)", "周期（天，中位数）"),
+    "score": ("score", "得分"),
+    "pass_rate": ("pass rate", "通过率"),
+    "funnel": ("Stage funnel (share of runs reaching each stage)", "阶段漏斗（到达各阶段的运行占比）"),
+    "won": ("won", "赢单"),
+    "verdict": ("Verdict", "结论"),
+    "too_easy": ("Too easy: random play wins {r} of runs (more than {limit}); the case barely rewards skill.",
+                 "太容易：随机选择就能赢下{r}的运行（超过{limit}），这个案例几乎不考验技能。"),
+    "too_hard": ("Too hard: even the best bot ({best}) wins only {b} of runs.",
+                 "太难：即使表现最好的机器人（{best}）也只赢下{b}的运行。"),
+    "fair": ("Fair: the best bot ({best}) wins {b} of runs and random play {r}: skill decides this case.",
+             "公平：表现最好的机器人（{best}）赢下{b}的运行，随机选择为{r}：技能决定这个案例的结果。"),
+    "little_skill": ("Skill matters little: the best bot wins only {gap} points more often than random play.",
+                     "技能作用不大：最好的机器人的赢单率只比随机选择高{gap}个百分点。"),
+    "not_best": ("The recommended path is not the best: the lookahead scores {la} against the expert's {ex}.",
+                 "推荐路线并非最佳：前瞻策略得分{la}，专家策略得分{ex}。"),
+    "departs": ("Where the lookahead leaves the recommended path:", "前瞻策略偏离推荐路线的地方："),
+    "departs_item": ("'{action}' at '{touchpoint}' (picked in {rate} of its decisions)",
+                     "在“{touchpoint}”选择“{action}”（占该处决策的{rate}）"),
+    "deciding": ("Choices that decide the case (random play: win rate when picked, and when not):",
+                 "决定案例结果的选择（随机选择：选中时与未选时的赢单率）："),
+    "deciding_item": ("'{action}' at '{touchpoint}': {win} when picked, {other} when not",
+                      "在“{touchpoint}”选择“{action}”：选中时{win}，未选时{other}"),
+    "touchpoints": ("Touchpoints: how each action was picked and how those runs ended",
+                    "接触点：各行动的选择率，以及选择它的运行结果"),
+    "action": ("action", "行动"),
+    "pick": ("pick rate", "选择率"),
+    "win_if": ("win rate if picked (random play)", "选中时赢单率（随机）"),
+    "score_if": ("mean score if picked (random play)", "选中时平均得分（随机）"),
+    "pick_of": ("{policy}: pick rate", "{policy}：选择率"),
+    "reached": ("reached in {n} random runs", "随机策略中到达{n}次"),
+    "tp_line": ("{title}  ({reached})", "{title}（{reached}）"),
+    "chart_conversion": ("Conversion by policy (95% interval)", "各策略赢单率（95%置信区间）"),
+    "chart_funnel": ("Stage funnel", "阶段漏斗"),
+    "chart_deciding": ("Deciding choices (random play)", "决定性选择（随机策略）"),
+    "picked": ("picked", "选中"),
+    "not_picked": ("not picked", "未选"),
+    "share": ("share of runs", "运行占比"),
+    "win_rate": ("win rate", "赢单率"),
+    "none": ("none", "无"),
+}
+
+
+def say(key: str, locale: str, **params: Any) -> str:
+    """One of the report's :data:`WORDS` in the locale's language, with its ``{placeholders}`` filled."""
+    return pick(WORDS[key], locale).format(**params)
+
+
+# --- the numbers ----------------------------------------------------------------------------------------
+
+
+class DecidingChoice(TypedDict):
+    """An action of random play: how often the runs that picked it won, and the other runs that
+    reached its touchpoint; ``gap`` is the difference."""
+
+    account: str
+    touchpoint: str
+    action: str
+    gap: float
+    win_rate: float
+    others_win_rate: float
+    runs: int
+    others_runs: int
+
+
+class Departure(TypedDict):
+    """A touchpoint where the lookahead mostly picks an action that is not recommended."""
+
+    account: str
+    touchpoint: str
+    action: str
+    pick_rate: float
+
+
+def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None = None, rollouts: int = 4,
+            progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Random, expert and lookahead runs with the same seeds, and what they say about the case.
+
+    The random and expert summaries are exactly ``touchpoint run --json`` for the same seeds. The
+    lookahead plays ``lookahead_runs`` runs (default: the smaller of ``runs`` and 20; 0 skips it).
+    ``progress(policy, done, total)`` is called after each run.
+    """
+    la_runs = min(runs, 20) if lookahead_runs is None else lookahead_runs
+    plan: list[tuple[str, str | Callable[[int], Policy], int]] = [("random", "random", runs),
+                                                                   ("expert", "expert", runs)]
+    if la_runs > 0:
+        plan.append(("lookahead", lookahead_factory(scenario, rollouts=rollouts), la_runs))
+    tallies: dict[str, Tally] = {}
+    for name, policy, n in plan:
+        tick = _ticker(progress, name, n) if progress is not None else None
+        tallies[name] = run_policy(scenario, policy, n, seed, name=name, progress=tick)
+    return {
+        "scenario": scenario.id,
+        "seed": seed,
+        "runs": runs,
+        "lookahead_runs": la_runs,
+        "lookahead_rollouts": rollouts,
+        "policies": {name: t.summary_dict() for name, t in tallies.items()},
+        "touchpoints": touchpoint_reports(scenario, tallies),
+        "verdict": verdict(tallies, scenario),
+    }
+
+
+def _ticker(progress: Callable[[str, int, int], None], policy: str, total: int) -> Callable[[int], None]:
+    """The per-run callback of one bot's runs, reporting to ``progress`` under the bot's name."""
+    return lambda done: progress(policy, done, total)
+
+
+def touchpoint_reports(scenario: Any, tallies: dict[str, Tally]) -> list[dict[str, Any]]:
+    """Per touchpoint of the scenario (in order): its stage, recommended actions, and per bot how
+    often each action was picked and how the runs that picked it ended."""
+    reports = {name: {(r["account"], r["touchpoint"]): r for r in t.touchpoint_report()}
+               for name, t in tallies.items()}
+    out = []
+    for acc in scenario.rules.accounts:
+        for tp in acc.touchpoints.values():
+            key = (acc.id, tp.id)
+            out.append({
+                "account": acc.id, "touchpoint": tp.id, "stage": tp.stage,
+                "recommended": [a.id for a in tp.actions if a.recommended],
+                "policies": {name: {k: v for k, v in rep[key].items() if k not in ("account", "touchpoint")}
+                             for name, rep in reports.items()},
+            })
+    return out
+
+
+def verdict(tallies: dict[str, Tally], scenario: Any) -> dict[str, Any]:
+    """Too easy, fair or too hard, how much skill matters, and which choices decide the case."""
+    rate = {name: (t.wins / t.runs if t.runs else 0.0) for name, t in tallies.items()}
+    rnd = rate.get("random", 0.0)
+    best_name = max((n for n in rate if n != "random"), key=lambda n: rate[n], default="random")
+    best = rate[best_name]
+    la = tallies.get("lookahead")
+    return {
+        "level": _level(rnd, best),
+        "random_win_rate": round(rnd, 4),
+        "best_policy": best_name,
+        "best_win_rate": round(best, 4),
+        "skill_gap": round(best - rnd, 4),
+        "skill_matters": best - rnd >= SMALL_SKILL_GAP,
+        "expert_is_best": _expert_is_best(tallies),
+        "deciding": deciding_choices(tallies.get("random"))[:DECIDING_SHOWN],
+        "lookahead_departs": lookahead_departures(la, scenario) if la is not None and la.runs else [],
+    }
+
+
+def _level(random_rate: float, best_rate: float) -> str:
+    """``too_easy`` when random play wins too often, else ``too_hard`` when the best bot wins too
+    rarely, else ``fair``."""
+    if random_rate > TOO_EASY_RANDOM:
+        return "too_easy"
+    return "too_hard" if best_rate < TOO_HARD_BEST else "fair"
+
+
+def _expert_is_best(tallies: dict[str, Tally]) -> bool:
+    """Whether the recommended path is the best one found: no lookahead runs, or the lookahead's mean
+    score is at most :data:`BETTER_PATH_POINTS` above the expert's."""
+    la = tallies.get("lookahead")
+    if la is None or not la.runs:
+        return True
+    score = {name: t.summary.as_dict()["score_mean"] for name, t in tallies.items()}
+    return (score.get("lookahead") or 0.0) <= (score.get("expert") or 0.0) + BETTER_PATH_POINTS
+
+
+def deciding_choices(random: Tally | None) -> list[DecidingChoice]:
+    """Every action of random play with enough runs on both sides, the largest win-rate gap first
+    (ties by account, touchpoint and action)."""
+    if random is None:
+        return []
+    out: list[DecidingChoice] = []
+    for (acc, tp), tt in random.touchpoints.items():
+        for aid, a in tt.actions.items():
+            other = tt.reached.minus(a.picked)
+            if a.picked.runs >= DECIDING_MIN_RUNS and other.runs >= DECIDING_MIN_RUNS:
+                win, other_win = a.picked.wins / a.picked.runs, other.wins / other.runs
+                out.append({"account": acc, "touchpoint": tp, "action": aid, "gap": round(win - other_win, 4),
+                            "win_rate": round(win, 4), "others_win_rate": round(other_win, 4),
+                            "runs": a.picked.runs, "others_runs": other.runs})
+    out.sort(key=lambda d: (-abs(d["gap"]), d["account"], d["touchpoint"], d["action"]))
+    return out
+
+
+def lookahead_departures(lookahead: Tally, scenario: Any) -> list[Departure]:
+    """The touchpoints (with enough decisions) where the lookahead picks an action that is not
+    recommended in at least half of its decisions."""
+    recommended = {(a.id, tp.id, x.id) for a in scenario.rules.accounts for tp in a.touchpoints.values()
+                   for x in tp.actions if x.recommended}
+    out: list[Departure] = []
+    for (acc, tp), tt in lookahead.touchpoints.items():
+        if tt.decisions < DEPART_MIN_DECISIONS:
+            continue
+        for aid, a in tt.actions.items():
+            if a.picks / tt.decisions >= 0.5 and (acc, tp, aid) not in recommended:
+                out.append({"account": acc, "touchpoint": tp, "action": aid,
+                            "pick_rate": round(a.picks / tt.decisions, 4)})
+    return out
+
+
+# --- words ----------------------------------------------------------------------------------------------
+
+TpLabels = dict[tuple[str, str], str]  # (account, touchpoint) -> title
+ActionLabels = dict[tuple[str, str, str], str]  # (account, touchpoint, action) -> label
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _num(x: float | None, nd: int = 1) -> str:
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def _labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
+    """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action])."""
+    tps: TpLabels = {}
+    actions: ActionLabels = {}
+    for acc in scenario.spec.accounts:
+        for tp in acc.touchpoints:
+            tps[(acc.id, tp.id)] = resolve(tp.title, locale)
+            for a in tp.actions:
+                actions[(acc.id, tp.id, a.id)] = resolve(a.label, locale)
+    return tps, actions
+
+
+def verdict_lines(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
+    """The verdict in plain words: too easy, fair or too hard, and which choices decide the case.
+
+    Items of a list are lines starting with ``"  - "``."""
+    v = report["verdict"]
+    tps, actions = _labels(scenario, locale)
+    best = say(v["best_policy"], locale)
+    lines = [say(v["level"], locale, r=_pct(v["random_win_rate"]), b=_pct(v["best_win_rate"]), best=best,
+                 limit=_pct(TOO_EASY_RANDOM))]
+    if not v["skill_matters"] and v["level"] != "too_easy":
+        lines.append(say("little_skill", locale, gap=f"{100 * v['skill_gap']:.0f}"))
+    if not v["expert_is_best"]:
+        lines += _not_best_lines(report, tps, actions, locale)
+    if v["deciding"]:
+        lines.append(say("deciding", locale))
+        for d in v["deciding"]:
+            lines.append("  - " + say("deciding_item", locale, action=actions[_action_key(d)],
+                                      touchpoint=tps[(d["account"], d["touchpoint"])], win=_pct(d["win_rate"]),
+                                      other=_pct(d["others_win_rate"])))
+    return lines
+
+
+def _not_best_lines(report: dict[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> list[str]:
+    """The lookahead outscores the recommended path: by how much, and where it leaves the path."""
+    pol = report["policies"]
+    lines = [say("not_best", locale, la=_num(pol["lookahead"]["score_mean"]), ex=_num(pol["expert"]["score_mean"]))]
+    departs = report["verdict"]["lookahead_departs"]
+    if departs:
+        lines.append(say("departs", locale))
+        for d in departs:
+            lines.append("  - " + say("departs_item", locale, action=actions[_action_key(d)],
+                                      touchpoint=tps[(d["account"], d["touchpoint"])], rate=_pct(d["pick_rate"])))
+    return lines
+
+
+def _action_key(entry: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``(account, touchpoint, action)`` of a deciding choice or a departure."""
+    return (entry["account"], entry["touchpoint"], entry["action"])
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+
+def _policies(report: dict[str, Any]) -> list[str]:
+    """The bots that played, in :data:`POLICIES` order."""
+    return [n for n in POLICIES if n in report["policies"]]
+
+
+def _policy_head(locale: str) -> list[str]:
+    return [say(k, locale) for k in ("policy", "runs", "conversion", "ci", "satisfaction", "cycle", "score",
+                                     "pass_rate")]
+
+
+def _policy_rows(report: dict[str, Any], locale: str) -> list[list[str]]:
+    """Per bot: runs, conversion and its 95% interval, satisfaction, median cycle, score, pass rate."""
+    rows = []
+    for name in _policies(report):
+        r = report["policies"][name]
+        lo, hi = r["conversion_ci95"]
+        rows.append([say(name, locale), str(r["runs"]), _pct(r["conversion_rate"]), f"{_pct(lo)}-{_pct(hi)}",
+                     _num(r["satisfaction_mean"]), _num(r["cycle_days_median"]), _num(r["score_mean"]),
+                     _pct(r["pass_rate"])])
+    return rows
+
+
+def _funnel_shares(summary: dict[str, Any]) -> list[float]:
+    """The share of a bot's runs that reached each stage, then won (of the runs that started)."""
+    total = max(1, summary["funnel"][STAGES[0]] or summary["runs"])
+    return [summary["funnel"][k] / total for k in (*STAGES, "won")]
+
+
+def _funnel_labels(locale: str) -> list[str]:
+    return [stage_name(s, locale) for s in STAGES] + [say("won", locale)]
+
+
+def _action_rows(tp: dict[str, Any], names: list[str]) -> list[tuple[tuple[str, str, str], bool, list[str]]]:
+    """Per action of a touchpoint (in random play's order): its ``(account, touchpoint, action)``,
+    whether it is recommended, and its cells after the label: each bot's pick rate, then the win
+    rate and mean score of the random runs that picked it."""
+    out = []
+    for i, a in enumerate(tp["policies"]["random"]["actions"]):
+        picks = [_pct(tp["policies"][n]["actions"][i]["pick_rate"]) for n in names]
+        key = (tp["account"], tp["touchpoint"], a["action"])
+        out.append((key, a["action"] in tp["recommended"], [*picks, _pct(a["win_rate"]), _num(a["score_mean"])]))
+    return out
+
+
+def _cells(text: str) -> int:
+    """Terminal cells a text takes (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned columns for a terminal."""
+    widths = [max(_cells(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return "\n".join("  ".join(c + " " * (widths[i] - _cells(c)) for i, c in enumerate(r)).rstrip()
+                     for r in [head, *rows])
+
+
+def _runs_line(report: dict[str, Any], locale: str) -> str:
+    return say("runs_line", locale, runs=report["runs"], first=report["seed"], last=report["seed"] + report["runs"] - 1,
+               la=report["lookahead_runs"], k=report["lookahead_rollouts"])
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- the terminal ---------------------------------------------------------------------------------------
+
+
+def render_text(report: dict[str, Any], scenario: Any, locale: str) -> str:
+    """The report for a terminal (the verdict's words must be in ``report["verdict"]["text"]``)."""
+    lines = [say("title", locale, title=resolve(scenario.spec.title, locale)), _runs_line(report, locale), ""]
+    lines += [_table(_policy_head(locale), _policy_rows(report, locale)), ""]
+    lines.append(say("funnel", locale))
+    lines += _funnel_text(report, locale)
+    lines += ["", say("verdict", locale)]
+    lines += ["  " + x for x in report["verdict"]["text"]]
+    lines += ["", say("touchpoints", locale)]
+    lines += _touchpoints_text(report, scenario, locale)
+    return "\n".join(lines)
+
+
+def _funnel_text(report: dict[str, Any], locale: str) -> list[str]:
+    head = [say("policy", locale), *_funnel_labels(locale)]
+    rows = [[say(name, locale)] + [_pct(x) for x in _funnel_shares(report["policies"][name])]
+            for name in _policies(report)]
+    return ["  " + x for x in _table(head, rows).splitlines()]
+
+
+def _touchpoints_text(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
+    """Per touchpoint, a title line and a table of its actions (recommended ones starred)."""
+    tps, actions = _labels(scenario, locale)
+    names = _policies(report)
+    head = [say("action", locale)] + [f"{say(n, locale)} {say('pick', locale)}" for n in names] + [
+        say("win_if", locale), say("score_if", locale)]
+    lines = []
+    for tp in report["touchpoints"]:
+        where = (tp["account"], tp["touchpoint"])
+        lines.append("  " + say("tp_line", locale, title=tps[where],
+                                reached=say("reached", locale, n=tp["policies"]["random"]["runs_reached"])))
+        rows = [[("★ " if rec else "  ") + _short(actions[key], 44), *cells]
+                for key, rec, cells in _action_rows(tp, names)]
+        lines += ["    " + x for x in _table(head, rows).splitlines()]
+    return lines
+
+
+# --- the web page ---------------------------------------------------------------------------------------
+
+CSS = """
+body{font-family:"Noto Sans SC","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+.sub{color:#666}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border-bottom:1px solid #eee;padding:.25em .7em;text-align:right}th{background:#f6f6f6}
+td:first-child,th:first-child{text-align:left}.rec{color:#1d7a3a;font-weight:600}
+.verdict{background:#fff8d6;border-left:4px solid #b08a1e;padding:.6em 1em}
+.charts img{max-width:100%;margin:.4em 0}.tp{margin-top:1em}.tp h3{margin:.2em 0;font-size:1.02em}
+"""
+#: A cell of an HTML table: a text, or an action's label and whether it is recommended.
+Cell = str | tuple[str, bool]
+COLOURS = {"random": "#9e9e9e", "expert": "#1d7a3a", "lookahead": "#4a7fb5"}
+
+
+def render_html(report: dict[str, Any], scenario: Any, locale: str,
+                warn: Callable[[str], None] | None = None) -> str:
+    """One self-contained HTML page: tables, the verdict, and SVG charts embedded as data URIs.
+
+    ``warn(message)`` hears about charts that may not show right (no Chinese font)."""
+    e = html.escape
+    title = say("title", locale, title=resolve(scenario.spec.title, locale))
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if locale.startswith('zh') else 'en'}\"><head>"
+             f"<meta charset=\"utf-8\"><title>{e(title)}</title><style>{CSS}</style></head><body>",
+             f"<h1>{e(title)}</h1>",
+             f"<p class=\"sub\">{e(_runs_line(report, locale))}</p>",
+             f"<h2>{e(say('verdict', locale))}</h2><div class=\"verdict\">",
+             *_verdict_html(report["verdict"]["text"]),
+             "</div>",
+             _html_table(_policy_head(locale), _policy_rows(report, locale)),
+             "<div class=\"charts\">"]
+    parts += [f"<img alt=\"{e(alt)}\" src=\"{uri}\">" for alt, uri in _charts(report, scenario, locale, warn)]
+    parts.append("</div>")
+    parts.append(f"<h2>{e(say('touchpoints', locale))}</h2>")
+    parts += _touchpoints_html(report, scenario, locale)
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def _verdict_html(lines: list[str]) -> list[str]:
+    """The verdict's lines as paragraphs, and its ``"  - "`` items as lists."""
+    e = html.escape
+    parts = []
+    in_list = False
+    for line in lines:
+        item = line.startswith("  - ")
+        if item != in_list:
+            parts.append("<ul>" if item else "</ul>")
+            in_list = item
+        parts.append(f"<li>{e(line[4:])}</li>" if item else f"<p>{e(line)}</p>")
+    if in_list:
+        parts.append("</ul>")
+    return parts
+
+
+def _touchpoints_html(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
+    """Per touchpoint, its title and a table of its actions (recommended ones starred and in green)."""
+    e = html.escape
+    tps, actions = _labels(scenario, locale)
+    names = _policies(report)
+    head = [say("action", locale)] + [say("pick_of", locale, policy=say(n, locale)) for n in names] + [
+        say("win_if", locale), say("score_if", locale)]
+    parts = []
+    for tp in report["touchpoints"]:
+        where = (tp["account"], tp["touchpoint"])
+        parts.append(f"<div class=\"tp\"><h3>{e(tps[where])}</h3>"
+                     f"<span class=\"sub\">{e(say('reached', locale, n=tp['policies']['random']['runs_reached']))}"
+                     "</span>")
+        rows: list[list[Cell]] = [[(("★ " if rec else "") + actions[key], rec), *cells]
+                                  for key, rec, cells in _action_rows(tp, names)]
+        parts.append(_html_table(head, rows) + "</div>")
+    return parts
+
+
+def _html_table(head: list[str], rows: Sequence[Sequence[Cell]]) -> str:
+    """A table; a cell is a text, or ``(text, recommended)`` for an action's label."""
+    e = html.escape
+    out = ["<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    for row in rows:
+        cells = []
+        for c in row:
+            if isinstance(c, tuple):
+                text, rec = c
+                cells.append(f"<td class=\"rec\">{e(text)}</td>" if rec else f"<td>{e(text)}</td>")
+            else:
+                cells.append(f"<td>{e(str(c))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return "".join(out) + "</table>"
+
+
+# --- charts ---------------------------------------------------------------------------------------------
+
+
+def _fig_uri(fig: Any) -> str:
+    """A figure as the data URI of an SVG (no timestamp, so the page is reproducible)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _charts(report: dict[str, Any], scenario: Any, locale: str,
+            warn: Callable[[str], None] | None) -> list[tuple[str, str]]:
+    """The report's charts as (title, data URI of an SVG): conversion by bot, the stage funnel, and
+    the deciding choices if there are any."""
+    from scoring.charts import chart_style
+
+    with chart_style(warn):
+        out = [_conversion_chart(report, locale), _funnel_chart(report, locale)]
+        if report["verdict"]["deciding"]:
+            out.append(_deciding_chart(report, scenario, locale))
+    return out
+
+
+def _conversion_chart(report: dict[str, Any], locale: str) -> tuple[str, str]:
+    """Each bot's win rate as a bar, with its 95% interval as error bars."""
+    from matplotlib.figure import Figure
+
+    names = _policies(report)
+    fig = Figure(figsize=(6.5, 3.2))
+    ax = fig.add_subplot()
+    rates = [report["policies"][n]["conversion_rate"] for n in names]
+    los = [r - report["policies"][n]["conversion_ci95"][0] for r, n in zip(rates, names, strict=True)]
+    his = [report["policies"][n]["conversion_ci95"][1] - r for r, n in zip(rates, names, strict=True)]
+    ax.bar([say(n, locale) for n in names], rates, color=[COLOURS[n] for n in names], yerr=[los, his], capsize=6)
+    for i, (r, up) in enumerate(zip(rates, his, strict=True)):
+        ax.text(i + 0.08, r + up + 0.02, _pct(r), ha="left", fontsize=9)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel(say("win_rate", locale))
+    ax.set_title(say("chart_conversion", locale))
+    fig.tight_layout()
+    return say("chart_conversion", locale), _fig_uri(fig)
+
+
+def _funnel_chart(report: dict[str, Any], locale: str) -> tuple[str, str]:
+    """Per bot, a line through the share of runs reaching each stage, then winning."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3.4))
+    ax = fig.add_subplot()
+    labels = _funnel_labels(locale)
+    for n in _policies(report):
+        ax.plot(range(len(labels)), _funnel_shares(report["policies"][n]), marker="o", color=COLOURS[n],
+                label=say(n, locale))
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(say("share", locale))
+    ax.legend(fontsize=8)
+    ax.set_title(say("chart_funnel", locale))
+    fig.tight_layout()
+    return say("chart_funnel", locale), _fig_uri(fig)
+
+
+def _deciding_chart(report: dict[str, Any], scenario: Any, locale: str) -> tuple[str, str]:
+    """Per deciding choice, the win rate of the random runs that picked it and of those that did not."""
+    from matplotlib.figure import Figure
+
+    _, actions = _labels(scenario, locale)
+    deciding = report["verdict"]["deciding"]
+    fig = Figure(figsize=(8, 0.55 * len(deciding) + 1.2))
+    ax = fig.add_subplot()
+    ys = range(len(deciding))
+    ax.barh([y + 0.2 for y in ys], [d["win_rate"] for d in deciding], height=0.4, color="#4a7fb5",
+            label=say("picked", locale))
+    ax.barh([y - 0.2 for y in ys], [d["others_win_rate"] for d in deciding], height=0.4, color="#cfcfcf",
+            label=say("not_picked", locale))
+    ax.set_yticks(list(ys), [_short(actions[_action_key(d)], 38) for d in deciding], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(say("win_rate", locale))
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(say("chart_deciding", locale))
+    fig.tight_layout()
+    return say("chart_deciding", locale), _fig_uri(fig)
