@@ -48,30 +48,6 @@ def _block(fn: Callable[[int], Any], start: int, n: int) -> float:
     return (time.process_time() - t0) / n * 1e6
 
 
-#: Runs per block in the A/B comparisons (``ab_ratios``).
-AB_BLOCK_RUNS = 25
-
-
-def ab_ratios(time_a: Callable[[int, int], float], time_b: Callable[[int, int], float], blocks: int) -> dict[str, Any]:
-    """Time of way A over way B, per pair of blocks of :data:`AB_BLOCK_RUNS` runs: the median and
-    quartiles of the ratios. ``time_x(start, n)`` times ``n`` runs from seed ``start``; both ways of
-    a pair play the same seeds, and which goes first alternates, so that a busy spell on a shared
-    machine slows both alike (``bench_reuse.py``, ``bench_draws.py``)."""
-    ratios, n = [], AB_BLOCK_RUNS
-    for k in range(blocks):
-        start = k * n
-        if k % 2 == 0:
-            ta = time_a(start, n)
-            tb = time_b(start, n)
-        else:
-            tb = time_b(start, n)
-            ta = time_a(start, n)
-        ratios.append(ta / tb)
-    q = statistics.quantiles(ratios, n=4)
-    return {"time_ratio": round(statistics.median(ratios), 4), "quartiles": [round(q[0], 4), round(q[2], 4)],
-            "blocks": blocks}
-
-
 def bench_scenario(sid: str, seconds: float) -> dict[str, Any]:
     """Engine and bare-SimPy blocks alternate, and each pair gives a ratio.
 

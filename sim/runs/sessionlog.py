@@ -236,7 +236,7 @@ def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> 
     return parse_bytes(read_bytes(path), allow_partial_tail=allow_partial_tail)
 
 
-def replay(log: ParsedLog, scenario: Any, stop_at_end: bool = True) -> Session:
+def replay(log: ParsedLog, scenario: Any) -> Session:
     """Re-run a log's choices on ``scenario``, checking each line; returns the session.
 
     The session is finished for a complete log, or paused at the next decision for an incomplete

@@ -133,7 +133,6 @@ class App:
         self._sig: Any = None
         self._kept: Any = None  # the last still frame
         self._overlaid = False
-        self.full_frames = 0  # still frames drawn (the rest reused them)
         self._shots: set[Any] = set()
         self._shot_n = 0
         self._log_used = False
@@ -239,7 +238,6 @@ class App:
             self._kept.blit(surface, (0, 0))
             ui.layout.freeze()
             self._overlaid = False
-            self.full_frames += 1
         moving = self.top.animating(self.now) or self._toast is not None
         if not full and (moving or self._overlaid):
             surface.blit(self._kept, (0, 0))

@@ -154,9 +154,6 @@ class Typesetter:
     def measurer(self, px: int, bold: bool = False) -> Callable[[str], float]:
         return lambda s: self.width(s, px, bold)
 
-    def line_height(self, px: int, bold: bool = False) -> int:
-        return self.font(px, bold).get_linesize()
-
     def wrap(self, text: str, px: int, bold: bool, width: int) -> tuple[str, ...]:
         return self._wraps.get_or((text, px, bold, width),
                                   lambda: tuple(wrap(text, width, self.measurer(px, bold))))
@@ -185,5 +182,3 @@ class Typesetter:
                 out.add(ch)
         return out
 
-    def cache_sizes(self) -> dict[str, int]:
-        return {"fonts": len(self._fonts), "surfaces": len(self._surfaces), "wraps": len(self._wraps)}
