@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sim.engine.state import weighted_mean
 from sim.engine.trace import Decision, Effect, End, Outcome, PersonStart, Presence, StageChange, Start, TraceEvent
@@ -84,24 +85,29 @@ def _follow(trace: Iterable[TraceEvent]) -> tuple[Start | None, dict[str, _Accou
     presence), the stages it reached and its outcome; the number of decisions, the end, the last time."""
     start, end, decisions, last_t = None, None, 0, 0.0
     accounts: dict[str, _Account] = {}
-    for e in trace:
-        last_t = e.t
-        match e:
-            case Effect(target=target, var="satisfaction") if target:
-                accounts[e.account].people[target].numbers["satisfaction"] = e.value
-            case Decision():
-                decisions += 1
-            case StageChange():
-                accounts[e.account].stages.append(e.stage)
-            case Presence():
-                accounts[e.account].people[e.stakeholder].present = e.present
-            case Outcome():
-                accounts[e.account].outcome = e
-            case Start():
-                start = e
-                accounts = {a.account: _Account({p.id: _Person(p) for p in a.people}) for a in e.accounts}
-            case End():
-                end = e
+    for event in trace:
+        last_t = event.t
+        kind = event.__class__  # one identity test per kind (a match statement costs an isinstance each)
+        if kind is Effect:
+            e = cast(Effect, event)
+            if e.target and e.var == "satisfaction":
+                accounts[e.account].people[e.target].numbers["satisfaction"] = e.value
+        elif kind is Decision:
+            decisions += 1
+        elif kind is StageChange:
+            s = cast(StageChange, event)
+            accounts[s.account].stages.append(s.stage)
+        elif kind is Presence:
+            p = cast(Presence, event)
+            accounts[p.account].people[p.stakeholder].present = p.present
+        elif kind is Outcome:
+            o = cast(Outcome, event)
+            accounts[o.account].outcome = o
+        elif kind is Start:
+            start = cast(Start, event)
+            accounts = {a.account: _Account({p.id: _Person(p) for p in a.people}) for a in start.accounts}
+        elif kind is End:
+            end = cast(End, event)
     return start, accounts, decisions, end, last_t
 
 

@@ -293,8 +293,23 @@ def to_dict(event: TraceEvent) -> dict[str, Any]:
 def _start_text(start: Start) -> str:
     """The Start event as the digest encodes it: the ``repr`` of its time, scenario and seed, then
     of its buying centers as plain tuples."""
-    people = tuple((a.account, tuple(tuple(p) for p in a.people)) for a in start.accounts)
-    return repr((start.t, start.scenario, start.seed)) + repr(people)
+    return repr((start.t, start.scenario, start.seed)) + _centers_text(start.accounts)
+
+
+#: The text of the buying centers last encoded, by the id of the tuple that holds them: every run of
+#: a scenario starts with the very same tuple (``Rules.start``), and a digest is taken of every run
+#: graded.
+_CENTERS: dict[int, tuple[tuple[AccountStart, ...], str]] = {}
+
+
+def _centers_text(accounts: tuple[AccountStart, ...]) -> str:
+    known = _CENTERS.get(id(accounts))
+    if known is None or known[0] is not accounts:
+        text = repr(tuple((a.account, tuple(tuple(p) for p in a.people)) for a in accounts))
+        if len(_CENTERS) >= 64:
+            _CENTERS.clear()
+        known = _CENTERS[id(accounts)] = (accounts, text)
+    return known[1]
 
 
 def trace_hash(trace: Sequence[TraceEvent]) -> str:
