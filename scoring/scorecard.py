@@ -13,10 +13,21 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from sim.engine.state import weighted_mean
-from sim.engine.trace import Decision, Effect, End, Outcome, PersonStart, Presence, StageChange, Start, TraceEvent
+from sim.engine.trace import (
+    AccountStart,
+    Decision,
+    Effect,
+    End,
+    Outcome,
+    PersonStart,
+    Presence,
+    StageChange,
+    Start,
+    TraceEvent,
+)
 from sim.lang.schema import STAGES, Renewal, Rubric
 
-__all__ = ["AccountCard", "Scorecard", "cycle_score", "renewal_probability", "score_run"]
+__all__ = ["AccountCard", "Scorecard", "commercial_scores", "cycle_score", "renewal_probability", "score_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,10 @@ class AccountCard:
     satisfaction: float  # 0-100 at the end of the run
     retention: float  # renewal probability (0 unless won)
     stages: tuple[str, ...]  # stages reached, in order
+    revenue: float = 0.0  # the price a won deal closed at (0 unless won, or without a deal)
+    margin: float = 0.0  # the seller's margin on it
+    list_price: float = 0.0  # what the deal is worth at list price (0 without a deal)
+    list_margin: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,10 @@ class Scorecard:
     sim_days: float
     lost_reason: str  # the first lost account's reason, "" if none
     accounts: tuple[AccountCard, ...]
+    revenue: float = 0.0  # summed over won deals
+    margin: float = 0.0
+    revenue_score: float = 0.0  # revenue over the list price of every deal (0-1)
+    margin_score: float = 0.0  # margin over the margin at list price of every deal (0-1)
 
     @property
     def churn(self) -> float:
@@ -76,6 +95,7 @@ class _Account:
     """What scoring follows of one account while reading a trace."""
 
     people: dict[str, _Person]
+    start: AccountStart
     stages: list[str] = field(default_factory=list)
     outcome: Outcome | None = None
 
@@ -105,7 +125,7 @@ def _follow(trace: Iterable[TraceEvent]) -> tuple[Start | None, dict[str, _Accou
             accounts[o.account].outcome = o
         elif kind is Start:
             start = cast(Start, event)
-            accounts = {a.account: _Account({p.id: _Person(p) for p in a.people}) for a in start.accounts}
+            accounts = {a.account: _Account({p.id: _Person(p) for p in a.people}, a) for a in start.accounts}
         elif kind is End:
             end = cast(End, event)
     return start, accounts, decisions, end, last_t
@@ -126,15 +146,30 @@ def _account_card(account: str, followed: _Account, last_t: float, rubric: Rubri
     sat = weighted_mean(followed.people.values(), "satisfaction")
     out = followed.outcome
     result = out.result if out else "open"
+    won = result == "won" and out is not None
     return AccountCard(
         account=account,
         result=result,
         reason=out.reason if out else "",
         day=out.t if out else last_t,
         satisfaction=sat,
-        retention=renewal_probability(sat, rubric.renewal) if result == "won" else 0.0,
+        retention=renewal_probability(sat, rubric.renewal) if won else 0.0,
         stages=tuple(s for s in STAGES if s in followed.stages),
+        revenue=out.revenue if won and out is not None else 0.0,
+        margin=out.margin if won and out is not None else 0.0,
+        list_price=followed.start.list_price,
+        list_margin=followed.start.list_margin,
     )
+
+
+def commercial_scores(cards: list[AccountCard]) -> tuple[float, float]:
+    """Revenue won against the list price of every deal, and margin won against the margin at
+    list price of every deal, each 0-1 (0 for a scenario without deals)."""
+    listed = sum(c.list_price for c in cards)
+    possible = sum(c.list_margin for c in cards)
+    revenue = sum(c.revenue for c in cards) / listed if listed else 0.0
+    margin = sum(c.margin for c in cards) / possible if possible > 0 else 0.0
+    return min(1.0, max(0.0, revenue)), min(1.0, max(0.0, margin))
 
 
 def score_run(trace: Iterable[TraceEvent], rubric: Rubric) -> Scorecard:
@@ -148,9 +183,11 @@ def score_run(trace: Iterable[TraceEvent], rubric: Rubric) -> Scorecard:
     cycle = sum(c.day for c in won_cards) / len(won_cards) if won_cards else None
     retention = sum(c.retention for c in won_cards) / len(won_cards) if won_cards else 0.0
     cs = cycle_score(cycle, rubric)
+    revenue_score, margin_score = commercial_scores(cards)
     w = rubric.weights
     score = 100.0 * (w.conversion * conversion + w.satisfaction * satisfaction / 100.0
-                     + w.cycle_time * cs + w.retention * retention)
+                     + w.cycle_time * cs + w.retention * retention + w.revenue * revenue_score
+                     + w.margin * margin_score)
     score = min(100.0, max(0.0, score))
     lost = next((c.reason for c in cards if c.result == "lost"), "")
     return Scorecard(
@@ -170,4 +207,8 @@ def score_run(trace: Iterable[TraceEvent], rubric: Rubric) -> Scorecard:
         sim_days=end.t if end is not None else last_t,
         lost_reason=lost,
         accounts=tuple(cards),
+        revenue=sum(c.revenue for c in cards),
+        margin=sum(c.margin for c in cards),
+        revenue_score=revenue_score,
+        margin_score=margin_score,
     )

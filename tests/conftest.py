@@ -91,8 +91,19 @@ def bundled_ids() -> list[str]:
     return bundled.scenario_ids()
 
 
+def written_order(session: Any, point: Any) -> list[str]:
+    """The ids a decision offers in the order the scenario writes them (the engine shows them
+    shuffled): an action's touchpoint's actions, or the options as shown for other decisions."""
+    offered = [o.id for o in point.options]
+    if point.kind != "action":
+        return offered
+    rules = next(a for a in session.rules.accounts if a.id == point.account)
+    return [a.id for a in rules.touchpoints[point.touchpoint].actions if a.id in offered]
+
+
 def run_choices(scenario: Any, seed: int, picks: list[int]) -> Any:
-    """Play choosing option index picks[i] (mod the number offered) at decision i; returns the session."""
+    """Play choosing, at decision i, the offered option picks[i] (mod the number offered) in the
+    order the scenario writes them; returns the session."""
     from sim.engine.decisions import RunOutcome
     from sim.engine.session import Session
 
@@ -101,7 +112,8 @@ def run_choices(scenario: Any, seed: int, picks: list[int]) -> Any:
     i = 0
     while not isinstance(point, RunOutcome):
         k = picks[i % len(picks)] if picks else 0
-        session.choose(point.options[k % len(point.options)].id)
+        ids = written_order(session, point)
+        session.choose(ids[k % len(ids)])
         i += 1
         point = session.advance()
     return session

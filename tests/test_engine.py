@@ -8,7 +8,7 @@ from conftest import bundled_ids, load_text, minimal_yaml, run_choices
 from sim import load_scenario
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, InvalidChoice, RunOutcome
-from sim.engine.dice import BLOCK, generator
+from sim.engine.dice import Dice
 from sim.engine.session import Session
 from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 
@@ -22,7 +22,8 @@ def test_stepping_api_pauses_at_each_decision(mini):
     p = s.advance()
     assert isinstance(p, DecisionPoint)
     assert (p.kind, p.key, p.stage, p.day, p.number) == ("action", "acme/meet", "need_identification", 0.0, 1)
-    assert [o.id for o in p.options] == ["good", "bad"]
+    assert sorted(o.id for o in p.options) == ["bad", "good"]  # shown in the run's own shuffled order
+    assert [o.id for o in p.options] == [o.id for o in Session(mini, 1).advance().options]
     assert s.advance() is p  # nothing moves while a decision is pending
     s.choose("good")
     p2 = s.advance()
@@ -109,15 +110,22 @@ def test_scripted_event_with_chance_and_condition():
         names = [e.event for e in kinds(s, "event")]
         assert "never" not in names  # pain was acknowledged on day 0
         happened += "freeze" in names
-        # The chance takes the run's first uniform (nothing before it draws one): the last of the
-        # generator's first block, as the dice hand a block out from its end.
-        assert ("freeze" in names) == (generator(seed).random(BLOCK)[-1] < 0.5)
+        # The chance is the first draw of the event's own source.
+        freeze = next(e for e in sc.rules.accounts[0].events_start if e.id == "freeze")
+        assert ("freeze" in names) == (Dice(seed).uniform(freeze.source) < 0.5)
     assert 70 < happened < 130  # about half
 
 
+def _ops(session: Session, touchpoint: str, action: str) -> list:
+    """The compiled operations of an action, with those inside a chance flattened out."""
+    from sim.engine.rules import flatten
+
+    return list(flatten(session.rules.accounts[0].touchpoints[touchpoint].by_id[action].ops))
+
+
 def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
-    """``who: all`` with a random amount: one draw per present stakeholder, in the order they are
-    listed; someone absent neither changes nor uses a draw; everyone present was met (drift restarts)."""
+    """``who: all`` with a random amount: each person's change has a source of its own; they change
+    in the order listed; someone absent neither changes nor draws; everyone present was met."""
     from sim.engine.dice import Dice
 
     three = ("      - {id: user, name: User, role: user, influence: 0.4, trust: 50, satisfaction: 50}\n"
@@ -135,8 +143,10 @@ def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
     s.choose("push")
     s.advance()
     changes = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
-    dice = Dice(5)  # the run's own draws, in order
-    expected = [(pid, "trust", (before + (1 + 2 * dice.standard_normal())) - before)
+    sources = {op.person: op.trust.source for op in _ops(s, "close", "push") if op.trust is not None}
+    assert len(set(sources.values())) == 4  # one stream each, the absent person's included
+    dice = Dice(5)
+    expected = [(pid, "trust", (before + (1 + 2 * dice.normal(sources[pid]))) - before)
                 for pid, before in (("boss", 60.0), ("user", 50.0), ("tech", 50.0))]
     assert changes == expected + [(pid, "satisfaction", 4.0) for pid in ("boss", "user", "tech")]
     people = s.deals[0].people
@@ -145,8 +155,8 @@ def test_an_effect_on_several_people_draws_for_each_present_one_in_order():
 
 
 def test_an_effect_on_one_person_changes_trust_then_satisfaction():
-    """Both numbers of one person in one effect: trust is drawn and recorded first, then
-    satisfaction; an absent person changes neither and uses no draw."""
+    """Both numbers of one person in one effect: trust first, then satisfaction, each from its own
+    source; an absent person changes neither."""
     from sim.engine.dice import Dice
 
     sc = load_text(minimal_yaml({
@@ -161,18 +171,22 @@ def test_an_effect_on_one_person_changes_trust_then_satisfaction():
     s.choose("push")
     s.advance()
     rows = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
+    ops = [op for op in _ops(s, "close", "push") if op.__class__.__name__ == "PersonChange"]
+    user, boss = ops[0], ops[2]
     dice = Dice(8)
-    trust = (50.0 + (1 + 2 * dice.standard_normal())) - 50.0
-    satisfaction = (50.0 + (-4 + 8 * dice.random())) - 50.0
-    boss = (50.0 + (2 + 1 * dice.standard_normal())) - 50.0
+    trust = (50.0 + (1 + 2 * dice.normal(user.trust.source))) - 50.0
+    satisfaction = (50.0 + (-4 + 8 * dice.uniform(user.satisfaction.source))) - 50.0
+    boss_sat = (50.0 + (2 + 1 * dice.normal(boss.satisfaction.source))) - 50.0
     assert rows == [("user", "trust", trust), ("user", "satisfaction", satisfaction),
-                    ("boss", "trust", 3.0), ("boss", "satisfaction", boss)]
+                    ("boss", "trust", 3.0), ("boss", "satisfaction", boss_sat)]
 
 
 def test_an_effects_chance_takes_one_draw_and_decides_all_its_parts():
-    """``chance: p``: one uniform draw; below ``p`` every part of the effect happens (in order, with
-    its own draws), else none does and it uses no other draw. Effects after it happen either way."""
+    """``chance: p``: one draw of the chance's own source; below ``p`` every part of the effect
+    happens, else none does. The effects after it draw the same values either way (same seed,
+    same world)."""
     from sim.engine.dice import Dice
+    from sim.engine.rules import Chance
 
     sc = load_text(minimal_yaml({
         "{id: push, label: Push, days: 1, effects: [{who: all, trust: -30}]}":
@@ -187,15 +201,41 @@ def test_an_effects_chance_takes_one_draw_and_decides_all_its_parts():
         s.choose("push")
         s.advance()
         rows = [(e.target, e.var, e.delta) for e in kinds(s, "effect") if e.cause == "push"]
-        dice = Dice(seed)  # the run's own draws, in order
-        happens = dice.random() < 0.5
+        chance = s.rules.accounts[0].touchpoints["close"].by_id["push"].ops[0]
+        assert isinstance(chance, Chance)
+        boss, _, user = _ops(s, "close", "push")
+        dice = Dice(seed)
+        happens = dice.uniform(chance.source) < 0.5
         expected = []
         if happens:
-            expected = [("boss", "trust", (60.0 + (1 + 2 * dice.standard_normal())) - 60.0), ("", "info", 7.0)]
-        expected.append(("user", "satisfaction", (50.0 + (3 + 1 * dice.standard_normal())) - 50.0))
+            expected = [("boss", "trust", (60.0 + (1 + 2 * dice.normal(boss.trust.source))) - 60.0), ("", "info", 7.0)]
+        expected.append(("user", "satisfaction", (50.0 + (3 + 1 * dice.normal(user.satisfaction.source))) - 50.0))
         assert rows == expected
         seen.add(happens)
     assert seen == {True, False}
+
+
+def test_same_seed_same_world_whatever_the_trainee_does():
+    """On one seed, different play sees the same scripted events happen and the same competitor
+    moves, week by week, while the deal is open in both."""
+    sc = load_scenario("enterprise_software")
+    for seed in range(30):
+        runs = [play(sc, policy, seed) for policy in (ExpertPolicy(), RandomPolicy(seed), RandomPolicy(seed + 99))]
+        rolls = [{e.event for e in kinds(s, "event")} for s in runs]
+        growth = [[(e.t, e.delta) for e in kinds(s, "effect") if e.cause == "competitor"] for s in runs]
+        ends = [next(e.t for e in kinds(s, "outcome")) for s in runs]
+        for run_growth, rolled, end in zip(growth, rolls, ends, strict=True):
+            common = min(end, min(ends))
+            # the competitor's weekly growth agrees while the deals were all still open (the same
+            # draw added to strengths the trainee's actions made different: equal to rounding)
+            mine, first = ([g for g in gs if g[0] < common] for gs in (run_growth, growth[0]))
+            assert [t for t, _ in mine] == [t for t, _ in first]
+            assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(mine, first, strict=True))
+            # an event with a chance that happened in one run and not another must have been
+            # prevented by its condition or by the deal's end, never by the dice
+            for ev in sc.rules.accounts[0].events_start:
+                if ev.day < common and ev.when is None:
+                    assert (ev.id in rolled) == (ev.id in rolls[0]), (seed, ev.id)
 
 
 def test_effect_lose_ends_the_deal_at_once():

@@ -147,3 +147,87 @@ def test_every_bundled_scenario_draws():
     with graph.chart_style():
         for sid in bundled.scenario_ids():
             assert graph.figure(load_scenario(sid), "zh").get_figheight() > 3
+
+
+# --- issue 23, item 7: wait_days, whole words, the chosen language ---------------------------------------
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_actions_show_the_buyers_wait_days():
+    text = big_scenario(5).replace("days: 1, recommended: true", "days: 1, wait_days: 14, recommended: true", 1)
+    sc = load_bytes(text.encode(), "big.yaml")
+    people = {p.id: p for p in sc.spec.accounts[0].stakeholders}
+    tp = sc.spec.accounts[0].touchpoints[0]
+    assert tp.actions[0].wait_days == 14
+    with graph.chart_style():
+        en = " ".join(line[0] for line in graph._card(tp, people, "en").lines)
+        zh = "".join(line[0] for line in graph._card(tp, people, "zh").lines)
+        legend = graph.word("legend", "en")
+    assert "(1d + buyer 14d)" in en and "(2d)" in en  # the other actions: the seller's days only
+    assert "1天 + 客户14天" in zh
+    assert "buyer" in legend
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_no_line_of_the_roadmap_breaks_inside_a_word(locale: str):
+    from sim.lang import bundled
+
+    with graph.chart_style():
+        for sid in bundled.scenario_ids():
+            texts = _texts(graph.figure(load_scenario(sid), locale))
+            assert not [t for t in texts if t.rstrip().endswith("_")], sid
+    if locale == "en":
+        assert "pain_acknowledged" in texts  # the gate that used to read "pain_ / acknowledged"
+
+
+def test_gate_conditions_keep_every_word_whole():
+    from sim.lang import bundled
+
+    with graph.chart_style():
+        for sid in bundled.scenario_ids():
+            for acc in load_scenario(sid).spec.accounts:
+                for stage in acc.stages.values():
+                    if stage.gate:
+                        size = graph.fit_size(stage.gate, graph.GAP - 0.2, 6.5)
+                        lines = graph.wrap(stage.gate, graph.GAP - 0.2, size, 5)
+                        assert " ".join(lines).split() == stage.gate.split(), (sid, lines)
+                        assert all(graph.text_width(line, size) <= graph.GAP - 0.2 + 1e-6 for line in lines)
+
+
+def test_wrap_breaks_between_whole_words():
+    text = "consensus >= 48 and (security_ok or not security_required) and pain_acknowledged"
+    with graph.chart_style():
+        for width in (0.9, 1.2, 2.0):
+            size = graph.fit_size(text, width, 6.5)
+            lines = graph.wrap(text, width, size)
+            assert " ".join(lines).split() == text.split(), lines
+
+
+def test_the_chinese_roadmap_shows_conditions_in_words():
+    sc = load_scenario("tutorial")
+    with graph.chart_style():
+        texts = _texts(graph.figure(sc, "zh"))
+    joined = "\n".join(texts)
+    flag = next(f for f in sc.spec.accounts[0].flags if f.id == "pain_acknowledged")
+    from sim.lang.text import resolve
+
+    assert "信息 ≥ 40" in joined and "共识 ≥ 55" in joined
+    assert resolve(flag.label, "zh")[:4] in joined  # the flag by its Chinese label
+    for raw in (">=", "pain_acknowledged", " and ", "consensus"):
+        assert raw not in joined, raw
+
+
+def test_condition_text_translates_names_people_and_operators():
+    from types import SimpleNamespace
+
+    acc = SimpleNamespace(flags=[SimpleNamespace(id="champion", label={"en": "A champion", "zh": "有了内线"})],
+                          stakeholders=[SimpleNamespace(id="cfo", name={"en": "Ms Wang", "zh": "王总"})])
+    cond = "trust(cfo) >= 50 and not (champion or days_left < 10) or present(cfo)"
+    assert graph.condition_text(cond, acc, "en") == cond  # English: as written
+    zh = graph.condition_text(cond, acc, "zh")
+    assert zh == "王总的信任度 ≥ 50 且 非（有了内线 或 剩余天数 < 10） 或 王总在场"
+    assert graph.condition_text("info >= (", acc, "zh") == "info >= ("  # not a condition: as written
+    assert graph.condition_text("unknown_name", acc, "zh") == "unknown_name"

@@ -24,7 +24,7 @@ from scoring.scorecard import score_run
 from sim.engine.decisions import RunOutcome
 from sim.engine.session import Session
 from sim.runs.policies import PolicyError, policy_factory
-from sim.runs.sessionlog import LogWriter
+from sim.runs.sessionlog import LogWriter, player_of
 
 __all__ = [
     "DEFAULT_START",
@@ -214,7 +214,7 @@ def write_trainee(spec: CohortSpec, i: int, policy_name: str, scenario: Any | No
         path.unlink(missing_ok=True)  # the writer appends; a rerun must not double a log
         briefing = float(rng.uniform(30, 150))
         wall = briefing
-        session = Session(scenario, seed)
+        session = Session(scenario, seed, player_of(policy.name))
         header = LogWriter.header(scenario, seed, trainee=tid, locale=locale, started=_iso(clock),
                                   policy=policy.name)
         with LogWriter(path, header, sync=False) as w:

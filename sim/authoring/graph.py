@@ -6,9 +6,15 @@ each stage's touchpoints are cards in the order the buyer meets them, listing th
 the gate to pass (the one before after-sales is the close). Below, a timeline shows the buyer's
 clock: scripted events on their day, the deadline, and the rubric's target and limit days.
 
+Each action shows the seller's days and, when the buyer then takes time of its own (``wait_days``:
+a pilot running), the buyer's days too. Conditions (gates, a touchpoint's or an action's ``when``)
+are shown as written in English and in words in Chinese (:func:`condition_text`: 信息 ≥ 40, the
+flags' own labels, people by name).
+
 Everything is laid out in inches on one matplotlib axes, so card heights follow their text and a
-scenario of 60 touchpoints simply makes a taller figure. Text is wrapped by estimated width
-(Chinese characters count as two Latin ones). Chinese needs a CJK font: the bundled Noto Sans SC
+scenario of 60 touchpoints simply makes a taller figure. Text is wrapped at whole words by measured
+width (a Chinese character is one em); only a word longer than a whole line is cut, and a gate's
+condition is set small enough that its longest word fits. Chinese needs a CJK font: the bundled Noto Sans SC
 subset in ``assets/fonts`` if present, else a CJK font matplotlib already knows, else matplotlib's
 default with a warning (Chinese then shows as empty boxes).
 """
@@ -32,6 +38,7 @@ __all__ = [
     "COL_W",
     "COND_INDENT",
     "COND_PT",
+    "COND_WORDS",
     "GAP",
     "GREEN",
     "GREY",
@@ -47,7 +54,9 @@ __all__ = [
     "WORDS",
     "chart_style",
     "cjk_family",
+    "condition_text",
     "figure",
+    "fit_size",
     "render",
     "save",
     "stage_title",
@@ -71,8 +80,9 @@ def save(fig: Any, path: Path, dpi: int = 110) -> None:
 # --- text measuring ---------------------------------------------------------------------------------------
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-#: A token: one wide (Chinese) character, a word up to and including its '_' or trailing spaces, or spaces.
-_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}_]*_|[^\s{_WIDE}_]+\s*|\s+")
+#: A token: one wide (Chinese) character, a whole word with its trailing spaces (``pain_acknowledged``
+#: is one word: lines never break inside it), or spaces.
+_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+\s*|\s+")
 
 
 @cache
@@ -106,8 +116,9 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = False) -> list[str]:
-    """Greedy wrap to ``width`` inches: Latin breaks at spaces and after '_', Chinese between any
-    characters; a word longer than a line is cut. Beyond ``max_lines`` the last line ends in '…'."""
+    """Greedy wrap to ``width`` inches: Latin breaks between whole words, Chinese between any
+    characters; only a word longer than a whole line is cut (after a '_' in it if one fits, else
+    where the line is full). Beyond ``max_lines`` the last line ends in '…'."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         line = ""
@@ -121,6 +132,8 @@ def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = 
                 cut = len(line) - 1
                 while cut > 1 and text_width(line[:cut], size, bold) > width:
                     cut -= 1
+                under = line.rfind("_", 0, cut)
+                cut = under + 1 if under > 0 else cut
                 lines.append(line[:cut])
                 line = line[cut:]
         lines.append(line.rstrip())
@@ -131,6 +144,16 @@ def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = 
             last = last[:-1]
         lines[-1] = last.rstrip() + "…"
     return lines
+
+
+def fit_size(text: str, width: float, size: float, min_size: float = 5.0, bold: bool = False) -> float:
+    """The largest font size, at most ``size`` and at least ``min_size``, at which every word of
+    ``text`` fits on a line ``width`` inches wide (so :func:`wrap` never has to cut one)."""
+    words = [w for w in _TOKEN.findall(" ".join(text.split())) if w.strip()]
+    widest = max((text_width(w.rstrip(), size, bold) for w in words), default=0.0)
+    if widest <= width:
+        return size
+    return max(min_size, size * width / widest * 0.999)
 
 
 # --- words -------------------------------------------------------------------------------------------------
@@ -148,6 +171,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "repeat": ("may repeat ×{n}", "可重复 {n} 次"),
     "with": ("with {who}", "在场：{who}"),
     "days": ("{n}d", "{n}天"),
+    "days_wait": ("{n}d + buyer {w}d", "{n}天 + 客户{w}天"),
     "if": ("if {cond}", "条件：{cond}"),
     "timeline": ("The buyer's clock (days)", "客户时间线（天）"),
     "after_close": ("after the close", "成交后"),
@@ -157,8 +181,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "day": ("day {n}", "第{n}天"),
     "plus": ("+{n}d", "+{n}天"),
     "chance": ("{p}% chance", "概率{p}%"),
-    "legend": ("★ recommended action   • other action   (Nd) seller days",
-               "★ 推荐行动   • 其他行动   （N天）销售投入天数"),
+    "legend": ("★ recommended action   • other action   (Nd) seller days   (+ buyer Nd) the buyer's own wait after it",
+               "★ 推荐行动   • 其他行动   （N天）销售投入天数   （+ 客户N天）之后客户自己用的天数"),
     "no_events": ("no scripted events", "没有脚本事件"),
     "patience": ("decides by day {n}", "第{n}天前决策"),
     "competitor": ("competitor: {name}", "竞争对手：{name}"),
@@ -167,6 +191,65 @@ WORDS: dict[str, tuple[str, str]] = {
 
 def word(key: str, locale: str, **params: Any) -> str:
     return pick(WORDS[key], locale).format(**params)
+
+
+# --- conditions in words ---------------------------------------------------------------------------------
+
+#: What a condition can name, in Chinese: the numbers, and the functions of a person ({who}: their name).
+COND_WORDS: dict[str, str] = {
+    "info": "信息", "fit": "方案匹配度", "competitor": "竞争对手实力", "consensus": "共识",
+    "satisfaction": "满意度", "day": "天数", "days_left": "剩余天数",
+    "trust()": "{who}的信任度", "satisfaction()": "{who}的满意度", "present()": "{who}在场",
+    "and": "且", "or": "或", "not": "非", "true": "是", "false": "否",
+    "<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠",
+}
+#: How tightly each kind of node binds, to parenthesise only where the grouping needs it.
+_BINDS = {"Or": 1, "And": 2, "Not": 3, "Compare": 4, "Sum": 5, "Neg": 6}
+
+
+def condition_text(cond: str, acc: Any, locale: str) -> str:
+    """A condition as the roadmap shows it: as written in English; in Chinese, in words (numbers by
+    their Chinese names, a flag by its label, a person by name, ≥ and 且/或/非 for the operators).
+    A condition that does not parse, or a name without words, is shown as written."""
+    if not locale.startswith("zh"):
+        return cond
+    from sim.lang import expr
+
+    try:
+        node = expr.parse(cond)
+    except expr.ExprError:
+        return cond
+    flags = {f.id: resolve(f.label, locale) for f in getattr(acc, "flags", [])}
+    people = {p.id: resolve(p.name, locale) for p in getattr(acc, "stakeholders", [])}
+    return _say_node(node, flags, people)
+
+
+def _say_node(node: Any, flags: dict[str, str], people: dict[str, str]) -> str:
+    kind = type(node).__name__
+
+    def sub(child: Any) -> str:
+        text = _say_node(child, flags, people)
+        return f"（{text}）" if _BINDS.get(type(child).__name__, 9) <= _BINDS.get(kind, 9) else text
+
+    if kind == "Num":
+        return _num(node.value)
+    if kind == "Bool":
+        return COND_WORDS["true" if node.value else "false"]
+    if kind == "Name":
+        return flags.get(node.name) or COND_WORDS.get(node.name, node.name)
+    if kind == "Call":
+        pattern = COND_WORDS.get(node.func + "()")
+        return pattern.format(who=people.get(node.arg, node.arg)) if pattern else f"{node.func}({node.arg})"
+    if kind == "Not":
+        return COND_WORDS["not"] + sub(node.operand)
+    if kind == "Neg":
+        return "-" + sub(node.operand)
+    if kind == "Sum":
+        return " ".join([sub(node.first), *(f"{op} {sub(term)}" for op, term in node.rest)])
+    if kind == "Compare":
+        return f"{sub(node.left)} {COND_WORDS.get(node.op, node.op)} {sub(node.right)}"
+    joiner = f" {COND_WORDS['and' if kind == 'And' else 'or']} "
+    return joiner.join(sub(item) for item in node.items)
 
 
 def stage_title(stage: str, locale: str) -> str:
@@ -211,14 +294,22 @@ BULLET = 0.12  # indent of an action's wrapped lines, under its text rather than
 COND_INDENT = 0.2
 
 
-def _card(tp: Any, people: dict[str, Any], locale: str) -> _Card:
+def _days(action: Any, locale: str) -> str:
+    """An action's days: the seller's, and the buyer's own wait after it if it has one."""
+    wait = getattr(action, "wait_days", 0) or 0
+    if wait:
+        return word("days_wait", locale, n=_num(action.days), w=_num(wait))
+    return word("days", locale, n=_num(action.days))
+
+
+def _card(tp: Any, people: dict[str, Any], locale: str, acc: Any = None) -> _Card:
     inner = COL_W - 0.12 - 2 * PAD
     lines: list[tuple[str, float, str, bool, float]] = []
     for text in wrap(resolve(tp.title, locale), inner, TITLE_PT, 3, bold=True):
         lines.append((text, TITLE_PT, INK, True, 0.0))
     meta = []
     if tp.when:
-        meta.append(word("when", locale, cond=tp.when))
+        meta.append(word("when", locale, cond=condition_text(tp.when, acc, locale)))
     if tp.repeat:
         meta.append(word("repeat", locale, n=tp.repeat))
     if tp.with_:
@@ -228,13 +319,14 @@ def _card(tp: Any, people: dict[str, Any], locale: str) -> _Card:
         for text in wrap(" · ".join(meta), inner, META_PT, 3):
             lines.append((text, META_PT, GREY, False, 0.0))
     for a in tp.actions:
-        label = f"{resolve(a.label, locale)} ({word('days', locale, n=_num(a.days))})"
+        label = f"{resolve(a.label, locale)} ({_days(a, locale)})"
         colour = GREEN if a.recommended else INK
         for i, text in enumerate(wrap(label, inner - BULLET, ACTION_PT, 3, bold=a.recommended)):
             mark = ("★ " if a.recommended else "• ") if i == 0 else ""
             lines.append((mark + text, ACTION_PT, colour, a.recommended, 0.0 if i == 0 else BULLET))
         if a.when:
-            for text in wrap(word("if", locale, cond=a.when), inner - COND_INDENT, COND_PT, 2):
+            for text in wrap(word("if", locale, cond=condition_text(a.when, acc, locale)), inner - COND_INDENT,
+                             COND_PT, 2):
                 lines.append((text, COND_PT, GREY, False, COND_INDENT))
     return _Card(lines)
 
@@ -253,7 +345,7 @@ def figure(scenario: Any, locale: str = "en") -> Any:
     lanes = []
     for acc in spec.accounts:
         people = {p.id: p for p in acc.stakeholders}
-        cols = {s: [_card(tp, people, locale) for tp in acc.touchpoints if tp.stage == s] for s in STAGES}
+        cols = {s: [_card(tp, people, locale, acc) for tp in acc.touchpoints if tp.stage == s] for s in STAGES}
         header = 0.5 + 0.62
         body = max([sum(c.height + 0.12 for c in cards) for cards in cols.values()] + [0.6])
         lanes.append((acc, cols, header + body + 0.25))
@@ -292,7 +384,9 @@ def _lane(ax: Any, acc: Any, cols: dict[str, list[_Card]], top: float, lane_h: f
         _stage_column(ax, acc, stage, cols[stage], _col_x(i), y0, lane_h, locale, box)
         if i < len(STAGES) - 1 and stage in acc.stages and stage != "after_sales":
             is_close = bool(presale) and stage == presale[-1]
-            _gate(ax, acc.stages[stage].gate, is_close, vetoers, _col_x(i), y0, locale, poly)
+            gate = acc.stages[stage].gate
+            _gate(ax, condition_text(gate, acc, locale) if gate else None, is_close, vetoers, _col_x(i), y0,
+                  locale, poly)
 
 
 def _lane_heading(ax: Any, acc: Any, top: float, locale: str) -> None:
@@ -346,9 +440,12 @@ def _gate(ax: Any, gate: str | None, is_close: bool, vetoers: list[str], x: floa
     ("always" if none); the close (the last gate before after-sales) also names who can veto."""
     label = word("close", locale) if is_close else word("gate", locale)
     cond = gate if gate else word("always", locale)
-    lines = [label, *wrap(cond, GAP - 0.2, 6.5, 5)]
+    size = fit_size(cond, GAP - 0.2, 6.5)  # the longest word of the condition fits on one line
+    lines = [(label, 6.8), *((text, size) for text in wrap(cond, GAP - 0.2, size, 5))]
     if is_close and vetoers:
-        lines += wrap(word("veto", locale, who=", ".join(vetoers)), GAP - 0.2, 6.0, 3)
+        veto = word("veto", locale, who=", ".join(vetoers))
+        veto_size = fit_size(veto, GAP - 0.2, 6.0)
+        lines += [(text, veto_size) for text in wrap(veto, GAP - 0.2, veto_size, 3)]
     h = 0.2 + sum(_lh(6.5) for _ in lines)
     gx, gy = x + COL_W + 0.04, y0 + 0.62
     tip = 0.12
@@ -356,9 +453,9 @@ def _gate(ax: Any, gate: str | None, is_close: bool, vetoers: list[str], x: floa
                        (gx + GAP - 0.08 - tip, gy + h), (gx, gy + h)], closed=True,
                       facecolor="#fff8d6" if not is_close else "#ffe2b8", edgecolor="#b08a1e", linewidth=0.8))
     ty = gy + 0.08
-    for j, text in enumerate(lines):
+    for j, (text, size) in enumerate(lines):
         ty += _lh(6.5)
-        ax.text(gx + 0.06, ty - 0.03, text, fontsize=6.5 if j else 6.8, color=INK,
+        ax.text(gx + 0.06, ty - 0.03, text, fontsize=size, color=INK,
                 fontweight="bold" if j == 0 else "normal", va="baseline")
 
 

@@ -110,7 +110,7 @@ class LookaheadPolicy:
         here = sim.advance()
         if not isinstance(here, DecisionPoint) or here.key != point.key:  # pragma: no cover - engine bug
             raise RuntimeError(f"replay diverged at decision {len(prefix) + 1} (seed {self.seed})")
-        sim.world.dice.reseed(np.random.default_rng([self.seed, ROLLOUT_STREAM, len(prefix), k]))
+        sim.world.dice.reseed(_world_seed(self.seed, len(prefix), k))
         sim.choose(option)
         policy: Policy = (self.fallback if self.rollout_policy == "expert"
                           else RandomPolicy(_rollout_seed(self.seed, len(prefix), k)))
@@ -129,6 +129,12 @@ def _significant(diffs: list[float]) -> bool:
         return False
     var = sum((d - mean) ** 2 for d in diffs) / (n - 1) if n > 1 else 0.0
     return mean >= Z_ONE_SIDED * (var / n) ** 0.5
+
+
+def _world_seed(seed: int, depth: int, k: int) -> int:
+    """The seed of the world a rollout explores from a decision: one per run, depth and rollout,
+    apart from the runs' own seeds."""
+    return int(np.random.SeedSequence([seed, ROLLOUT_STREAM, depth, k]).generate_state(2, np.uint64)[0])
 
 
 def _rollout_seed(seed: int, depth: int, k: int) -> int:

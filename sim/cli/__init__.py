@@ -21,10 +21,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError
+from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError, require_extra
 from sim.version import __version__
 
-__all__ = ["COMMANDS", "OPTIONAL_COMMANDS", "Parser", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXTRAS", "OPTIONAL_COMMANDS", "Parser", "build_parser", "main"]
 
 #: Subcommand name -> module under sim.cli that defines ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS: dict[str, str] = {
@@ -32,6 +32,12 @@ COMMANDS: dict[str, str] = {
     "check": "sim.cli.check_cmd",
     "run": "sim.cli.run_cmd",
     "replay": "sim.cli.replay_cmd",
+    "docs": "sim.cli.docs_cmd",
+}
+#: Commands that need an optional library, from an extra: command -> (module, extra). Without it the
+#: command stops with one line naming the extra to install (the other commands never import it).
+EXTRAS: dict[str, tuple[str, str]] = {
+    "play": ("pygame", "play"),
 }
 #: Commands added by other parts of the project, registered only if their module is present.
 OPTIONAL_COMMANDS: dict[str, str] = {
@@ -67,13 +73,32 @@ def build_parser() -> Parser:
     return parser
 
 
+def _subcommand(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name`` (the top-level one if there is none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            return action.choices[name]
+    return parser
+
+
+def _parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, blaming an unknown argument on the subcommand it was given to
+    (``touchpoint run: error: unrecognized arguments: --bogus``), as its own --help explains it."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _subcommand(parser, getattr(args, "command", None)).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
     try:
+        if args.command in EXTRAS:
+            require_extra(*EXTRAS[args.command], f"touchpoint {args.command}")
         return int(args.handler(args) or 0)
     except CliError as err:
         print(f"touchpoint {args.command}: {err}", file=sys.stderr)

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import CliError, load, positive_int, print_json, seed_int
+from sim.cli.common import MAX_RUNS, CliError, load, positive_int, print_json, require_extra, runs_int, seed_int
 from sim.lang.text import pick
 
 __all__ = ["SAY", "add_parser", "run"]
@@ -44,21 +44,29 @@ def add_parser(sub: Any) -> None:
                                    "report conversion, satisfaction, cycle time, score, per-touchpoint choices, the "
                                    "stage funnel and a verdict.")
     p.add_argument("scenario", metavar="SCENARIO", help="a bundled scenario id or a scenario file")
-    p.add_argument("--runs", type=positive_int, default=200, help="runs per policy (default 200)")
+    p.add_argument("--runs", type=runs_int, default=200, help=f"runs per policy (default 200, at most {MAX_RUNS:,})")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of the first run (default 0)")
-    p.add_argument("--lookahead-runs", type=seed_int, default=None, metavar="M",
+    p.add_argument("--lookahead-runs", type=_lookahead_runs, default=None, metavar="M",
                    help="runs of the (slower) lookahead bot (default: the smaller of --runs and 20; 0 skips it)")
     p.add_argument("--rollouts", type=positive_int, default=4, metavar="K",
                    help="lookahead rollouts per option and decision (default 4)")
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
-    p.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report with charts")
+    p.add_argument("--html", "-o", "--out", dest="html", type=Path, metavar="FILE",
+                   help="write a self-contained HTML report with charts (needs the charts extra)")
     p.add_argument("--locale", choices=("en", "zh"), default="en", help="language of the report (en, zh)")
     p.set_defaults(handler=run)
+
+
+def _lookahead_runs(text: str) -> int:
+    """argparse type: runs of the lookahead bot, 0 (skip it) to MAX_RUNS."""
+    return runs_int(text, minimum=0)
 
 
 def run(args: argparse.Namespace) -> int:
     from sim.authoring import balance as bal
 
+    if args.html is not None:
+        require_extra("matplotlib", "charts", "touchpoint balance --html")
     scenario = load(args.scenario)
     bars = _Bars(args.locale) if sys.stderr.isatty() else None
     try:

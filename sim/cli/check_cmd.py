@@ -5,7 +5,8 @@ Three layers, each only if the one before passed:
 1. the loader: YAML, the schema, references, duplicate ids, stages without touchpoints, rubric
    weights (errors; the file cannot be played);
 2. static checks (:mod:`sim.authoring.lint`): conditions that can never hold, gates that never open, a
-   veto that always falls, stakeholders who never matter, texts missing a language;
+   veto that always falls, stakeholders who never matter, texts missing a language; and YAML that
+   parsers read differently (:mod:`sim.authoring.portability`: an unquoted ``?`` inside ``{...}``);
 3. run checks: seeded bot runs (``--runs``, default 600; ``--runs 0`` or ``--no-runs`` skips them)
    find soft-locks, gates no run passes, cases never won, unreached touchpoints, actions never
    offered, cases random play wins too often, dominant actions. Messages say how many runs.
@@ -21,7 +22,8 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, seed_int
+from sim.cli import common
+from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MAX_RUNS, seed_int
 from sim.lang.text import pick
 
 __all__ = [
@@ -50,8 +52,8 @@ def _say(key: str, locale: str, **params: Any) -> str:
 
 
 def runs_int(text: str) -> int:
-    """argparse type: a number of runs, 0 or more (0 skips the run checks)."""
-    return seed_int(text)
+    """argparse type: a number of runs, 0 (skips the run checks) to :data:`~sim.cli.common.MAX_RUNS`."""
+    return common.runs_int(text, minimum=0)
 
 
 def add_parser(sub: Any) -> None:
@@ -65,7 +67,8 @@ def add_parser(sub: Any) -> None:
                    help="text: file:line:column: [severity] message (default); github: workflow annotations")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.add_argument("--runs", type=runs_int, default=DEFAULT_RUNS, metavar="N",
-                   help=f"seeded bot runs for the run-based checks (default {DEFAULT_RUNS}; 0 skips them)")
+                   help=f"seeded bot runs for the run-based checks (default {DEFAULT_RUNS}, at most {MAX_RUNS:,}; "
+                        "0 skips them)")
     p.add_argument("--no-runs", action="store_true", help="skip the run-based checks (same as --runs 0)")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of the first bot run (default 0)")
     p.add_argument("--locale", choices=("en", "zh"), default="en", help="language of the messages (en, zh)")
@@ -107,8 +110,27 @@ def check_scenario(scenario: Any, runs: int, seed: int = 0, locale: str = "en") 
     for f in findings:
         line, col = src.locate(f.path, f.prefer) if src is not None else (1, 1)
         problems.append(Problem(line, col, f.text(locale), f.severity, format_path(f.path)))
+    problems += _portability(scenario, locale)
     problems.sort(key=lambda p: (p.line, p.column, p.severity != "error"))
     return problems
+
+
+def _portability(scenario: Any, locale: str) -> list[Any]:
+    """Warnings for texts that YAML parsers read differently (:mod:`sim.authoring.portability`)."""
+    from sim.authoring import portability
+    from sim.engine.loader import Problem, format_path
+
+    if scenario.path is None:
+        return []
+    try:
+        text = scenario.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    src = scenario.source
+    where = {pos: path for path, pos in src.value_pos.items()} if src is not None else {}
+    return [Problem(u.line, u.column, f"{u.message(locale)} ({portability.CODE})", "warning",
+                    format_path(where.get((u.line, u.column), ())))
+            for u in portability.unportable_texts(text)]
 
 
 def run(args: argparse.Namespace) -> int:

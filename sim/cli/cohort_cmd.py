@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from sim.cli.common import CliError, load, positive_int, seed_int
+from sim.cli.common import CliError, load, locale_code, positive_int, seed_int
 
 __all__ = ["add_parser", "run"]
 
@@ -27,15 +27,31 @@ def add_parser(sub: Any) -> None:
                    help="policy shares, e.g. expert=0.3,random=0.7 (a policy may also be a policy file; "
                         "default %(default)s)")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of the whole class (default 0)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for the logs and roster.csv")
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help="folder for the logs and roster.csv")
     p.add_argument("--attempts", type=positive_int, default=1, help="attempts per trainee (default 1)")
     p.add_argument("--start", default=None, metavar="ISO",
                    help="when the class starts, ISO 8601 (default 2026-03-02T09:30:00+08:00)")
-    p.add_argument("--locale", default="",
-                   help="language of the logs and roster names (default: the scenario's first)")
+    p.add_argument("--locale", type=locale_code, default=None,
+                   help="language of the logs and roster names: en or zh, or a variant such as zh-TW "
+                        "(default: the scenario's first)")
     p.add_argument("--workers", type=positive_int, default=1, help="processes writing logs (default 1)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
+
+
+def _check_policy_files(mix: Any, scenario: Any) -> None:
+    """A policy file in the mix that names ids the scenario does not have is refused, naming them."""
+    from pathlib import Path
+
+    from sim.runs.policies import PolicyError, check_policy_file
+
+    for name in mix:
+        path = Path(name)
+        if name not in ("random", "expert") and path.suffix != ".jsonl" and path.is_file():
+            try:
+                check_policy_file(path, scenario)
+            except PolicyError as err:
+                raise CliError(str(err)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         parse_start(start)
     except CohortError as err:
         raise CliError(str(err)) from None
+    _check_policy_files(mix, scenario)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise CliError(f"--out: {args.out} exists and is not a folder")
     try:
@@ -56,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot create {args.out}: {err.strerror or err}") from None
     ref = str(scenario.path) if scenario.path is not None else args.scenario
     spec = CohortSpec(ref, args.size, tuple(mix.items()), args.seed, args.out, args.attempts, start,
-                      args.locale)
+                      args.locale or "")
 
     from tqdm import tqdm
 

@@ -11,10 +11,14 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
+    "MAX_RUNS",
     "CliError",
     "load",
+    "locale_code",
     "positive_int",
     "print_json",
+    "require_extra",
+    "runs_int",
     "seed_int",
 ]
 
@@ -22,6 +26,12 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+#: The most runs one command makes (``--runs`` of run, check and balance): a million tutorial runs
+#: take a few minutes on one core; more is a typo or belongs in several batches (seeds S, S + N, ...).
+MAX_RUNS = 1_000_000
+#: Languages a command can speak or be asked for: en, zh, or a regional variant such as zh-TW.
+_LOCALE_RE = r"^(en|zh)(-[A-Za-z0-9]{2,8})?$"
 
 
 class CliError(Exception):
@@ -75,3 +85,38 @@ def seed_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Stop with one clear line (exit 2) when an optional library of an extra is not installed, e.g.
+    "touchpoint play needs the play extra: pip install 'touchpoint[play]'"."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise CliError(f"{what} needs the {extra} extra ({module} is not installed): "
+                       f"pip install 'touchpoint[{extra}]'")
+
+
+def runs_int(text: str, minimum: int = 1) -> int:
+    """argparse type: a number of runs, from ``minimum`` (1; 0 where 0 skips the runs) to :data:`MAX_RUNS`."""
+    import argparse
+
+    value = seed_int(text) if minimum == 0 else positive_int(text)
+    if value > MAX_RUNS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_RUNS:,} runs, got {value:,} (split a larger batch: --seed S, then S + {MAX_RUNS:,}, ...)")
+    return value
+
+
+def locale_code(text: str) -> str:
+    """argparse type: a language Touchpoint speaks: en or zh, or a regional variant such as zh-TW."""
+    import argparse
+    import re
+
+    if not re.match(_LOCALE_RE, text):
+        raise argparse.ArgumentTypeError(f"unknown language {text!r}: use en or zh (or a variant such as zh-TW)")
+    return text

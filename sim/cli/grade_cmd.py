@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError, positive_int
+from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError, locale_code, positive_int, require_extra
 
 if TYPE_CHECKING:
     from scoring.gradebook import Gradebook
@@ -65,9 +65,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--scenarios", metavar="DIR",
                    help="folder of scenario files, found by id (they take precedence over bundled ones)")
     p.add_argument("--roster", metavar="CSV", help="roster: trainee id, name, email, section")
-    p.add_argument("--out", metavar="FILE", help="grades CSV (default: standard output)")
+    p.add_argument("-o", "--out", metavar="FILE", help="grades CSV (default: standard output)")
     p.add_argument("--format", choices=FORMATS, default="plain", help="grades CSV shape (default plain)")
-    p.add_argument("--report", metavar="HTML", help="write a self-contained HTML report for the debrief")
+    p.add_argument("--report", metavar="HTML",
+                   help="write a self-contained HTML report for the debrief (needs the charts extra)")
     p.add_argument("--xapi", metavar="JSONL", help="write one xAPI statement per verified attempt")
     p.add_argument("--attempts", choices=ATTEMPTS, default="best",
                    help="which attempt of a trainee is graded: best score, last started, or all "
@@ -81,8 +82,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--chunk-size", type=positive_int, default=None,
                    help="logs per task (default: up to a quarter of each worker's share, at most 500, "
                         "smaller towards the end)")
-    p.add_argument("--locale", default=None,
-                   help="language of the report and feedback (default: the scenario's first language)")
+    p.add_argument("--locale", type=locale_code, default=None,
+                   help="language of the report and feedback: en or zh, or a variant such as zh-TW "
+                        "(default: the scenario's first language)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar, and no summary unless some logs are invalid")
     p.set_defaults(handler=run)
@@ -136,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     from scoring.gradebook import Gradebook, ui_locale
 
     executor_kind = _check_options(args)
+    if args.report is not None:
+        require_extra("matplotlib", "charts", "touchpoint grade --report")
     out = _check_output("--out", args.out)
     report = _check_output("--report", args.report)
     xapi = _check_output("--xapi", args.xapi)

@@ -1,7 +1,8 @@
 """``touchpoint graph SCENARIO -o FILE.svg|FILE.png [--locale en|zh]``: draw the scenario as a roadmap.
 
-The five stages as columns, touchpoints and their actions inside them (recommended ones starred),
-gates between the stages, and the scripted events on a timeline below. Exit 0 when written, 2 for a
+The five stages as columns, touchpoints and their actions inside them (recommended ones starred,
+with the seller's days and the buyer's own wait), gates between the stages (conditions in words in
+Chinese), and the scripted events on a timeline below. Needs matplotlib (the ``charts`` extra). Exit 0 when written, 2 for a
 usage error, a scenario that cannot be loaded or a file that cannot be written.
 """
 
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import CliError, load
+from sim.cli.common import CliError, load, require_extra
 from sim.lang.text import pick
 
 __all__ = ["SAY", "add_parser", "run"]
@@ -34,8 +35,10 @@ def add_parser(sub: Any) -> None:
                        description="Draw the scenario as a roadmap: stages as columns, touchpoints and actions "
                                    "(recommended ones starred), gates between stages, events on a timeline.")
     p.add_argument("scenario", metavar="SCENARIO", help="a bundled scenario id or a scenario file")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE", help="FILE.svg or FILE.png")
-    p.add_argument("--locale", choices=("en", "zh"), default="en", help="language of the texts (en, zh)")
+    p.add_argument("-o", "--out", "--output", dest="output", required=True, type=Path, metavar="FILE",
+                   help="FILE.svg or FILE.png")
+    p.add_argument("--locale", choices=("en", "zh"), default="en",
+                   help="language of the texts, conditions included (en, zh)")
     p.set_defaults(handler=run)
 
 
@@ -43,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.suffix.lower() not in (".svg", ".png"):
         raise CliError(_say("suffix", args.locale, name=str(out)))
+    require_extra("matplotlib", "charts", "touchpoint graph")
     scenario = load(args.scenario)
     from sim.authoring import graph
 

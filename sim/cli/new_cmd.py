@@ -56,7 +56,7 @@ def add_parser(sub: Any) -> None:
                    help="the new scenario's id: lower-case letters, digits and _, starting with a letter")
     p.add_argument("--locale", choices=LOCALES, default="en",
                    help="language of the texts and comments: en (default) or zh")
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--out", "--output", dest="output", metavar="FILE",
                    help="where to write it (default: ID.yaml in the current folder; '-' prints it)")
     p.set_defaults(handler=run)
 

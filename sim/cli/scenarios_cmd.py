@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sim.cli.common import print_json
+from sim.cli.common import locale_code, print_json
 from sim.lang import bundled
 from sim.lang.text import resolve
 
@@ -16,7 +16,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("scenarios", help="list the bundled scenarios",
                        description="List the scenarios that ship with Touchpoint.")
     p.add_argument("--json", action="store_true", help="print a JSON list (id, title, path, ...)")
-    p.add_argument("--locale", default="en", help="language of titles in the plain listing (en or zh)")
+    p.add_argument("--locale", type=locale_code, default="en",
+                   help="language of titles in the plain listing: en or zh (or a variant such as zh-TW)")
     p.set_defaults(handler=run)
 
 

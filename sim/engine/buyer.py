@@ -18,13 +18,12 @@ Each account has two processes (three after a won close with events):
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import Timeout
 
-from sim.engine.rules import EventRule, Menu, StageRule, TouchpointRule
+from sim.engine.rules import MOVE_ON, AgendaBlock, EventRule, Menu, StageRule, TouchpointRule
 from sim.engine.state import CONTACT_MEMORY_DAYS, Deal
 
 if TYPE_CHECKING:
@@ -55,9 +54,15 @@ def journey(deal: Deal, seller: Seller) -> Proc:
 
 
 def _close(deal: Deal, seller: Seller) -> Proc:
-    """The close: a veto blocks it, or the deal is won and after-sales follows."""
+    """The close. A stakeholder with a veto and too little trust blocks it (``veto``); a buyer who
+    feels the price, less what the agreed terms are worth to them, is above its walk-away takes its
+    alternative (``price``). Otherwise the deal is won and after-sales follows."""
+    terms = deal.rules.deal
     if any(p.vetoes for p in deal.people.values()):
         deal.lose("veto")
+        return
+    if terms is not None and deal.felt_price() > deal.walk_away:
+        deal.lose("price")
         return
     deal.win()
     env = deal.world.env
@@ -73,56 +78,69 @@ def _close(deal: Deal, seller: Seller) -> Proc:
 
 
 def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Generator[simpy.Event, Any, bool]:
-    """Visit the stage's touchpoints; return whether its gate was passed.
+    """Go through the stage's steps; return whether its gate was passed.
 
-    First each touchpoint whose ``when`` holds, in the order written; then, while the gate fails,
-    the first that may come back (``repeat``) and offers something now, until none may. The visits
-    go on while the deal is open (after the sale: while it is won). A visit asks the seller for
-    time with what the touchpoint offers now (one offering nothing is skipped: ``touchpoint
-    check`` reports it), and waits for the action and then for the buyer's own ``wait_days``.
+    Each step in order: a touchpoint is visited if it may be now (its ``when`` holds; a once-only
+    one has not happened yet), an agenda block is put in order by the trainee (:func:`_agenda`).
+    Then, while the gate fails, the first touchpoint that may come back (``repeat``) and offers
+    something is visited again, until none may. The visits go on while the deal is open (after
+    the sale: while it is won).
     """
-    env = deal.world.env
     active = "open" if presale else "won"
-    visits: dict[str, int] = {}
-    for tp in stage.touchpoints:
+    for step in stage.steps:
         if deal.status != active:
             return False
-        if tp.when is None or tp.when(deal):
-            visits[tp.id] = visits.get(tp.id, 0) + 1
-            menu = tp.offer(deal)
-            if menu is not None:
-                action = yield seller.ask(deal, tp, menu)
-                if action.wait_days:
-                    yield Timeout(env, action.wait_days)
+        if isinstance(step, AgendaBlock):
+            yield from _agenda(deal, step, seller, active)
+        elif step.may_visit(deal):
+            yield from _visit(deal, step, step.offer(deal), seller)
     while deal.status == active:
         if not presale or stage.gate is None or stage.gate(deal):
             return True
-        again = _next_repeat(deal, stage, visits)
+        again = _next_repeat(deal, stage)
         if again is None:
             return False
-        visits[again.touchpoint.id] = visits.get(again.touchpoint.id, 0) + 1
-        action = yield seller.ask(deal, again.touchpoint, again.menu)
-        if action.wait_days:
-            yield Timeout(env, action.wait_days)
+        yield from _visit(deal, again, again.offer(deal), seller)
     return False
 
 
-@dataclass(slots=True)
-class Repeat:
-    """A touchpoint that comes back, and what it offers now."""
+def _visit(deal: Deal, tp: TouchpointRule, menu: Menu | None, seller: Seller) -> Proc:
+    """The buyer meets the seller at a touchpoint: it asks for the seller's time with what it
+    offers (one offering nothing is skipped: ``touchpoint check`` reports it), and waits for the
+    action, then for its own ``wait_days``."""
+    if menu is None:
+        return
+    deal.visits[tp.id] = deal.visits.get(tp.id, 0) + 1
+    action = yield seller.ask(deal, tp, menu)
+    if action.wait_days:
+        yield Timeout(deal.world.env, action.wait_days)
 
-    touchpoint: TouchpointRule
-    menu: Menu
+
+def _agenda(deal: Deal, block: AgendaBlock, seller: Seller, active: str) -> Proc:
+    """The trainee chooses which of the block's touchpoints to do next, one at a time, or moves on;
+    each is done at most once here. It ends when nothing is left that may be visited and offers
+    something, or the trainee moves on."""
+    done: set[str] = set()
+    while deal.status == active:
+        left = tuple(tp for tp in block.touchpoints
+                     if tp.id not in done and tp.may_visit(deal) and tp.offer(deal) is not None)
+        if not left:
+            return
+        chosen = yield seller.plan(deal, block, left)
+        if chosen == MOVE_ON:
+            return
+        tp = next(t for t in left if t.id == chosen)
+        done.add(tp.id)
+        yield from _visit(deal, tp, tp.offer(deal), seller)
 
 
-def _next_repeat(deal: Deal, stage: StageRule, visits: dict[str, int]) -> Repeat | None:
+def _next_repeat(deal: Deal, stage: StageRule) -> TouchpointRule | None:
     """The first touchpoint of the stage that may come back (``repeat``: visited at most ``repeat``
     times more) and offers something now."""
     for tp in stage.touchpoints:
-        if tp.repeat and visits.get(tp.id, 0) <= tp.repeat and (tp.when is None or tp.when(deal)):
-            menu = tp.offer(deal)
-            if menu is not None:
-                return Repeat(tp, menu)
+        if (tp.repeat and deal.visits.get(tp.id, 0) <= tp.repeat and tp.may_visit(deal)
+                and tp.offer(deal) is not None):
+            return tp
     return None
 
 
@@ -197,7 +215,7 @@ def after_close(deal: Deal, events: tuple[EventRule, ...]) -> Proc:
 
 def _happen(deal: Deal, ev: EventRule) -> None:
     """One of the author's events, if its chance and condition allow."""
-    if ev.chance < 1.0 and deal.world.dice.random() >= ev.chance:
+    if ev.chance < 1.0 and deal.world.dice.uniform(ev.source) >= ev.chance:
         return
     if ev.when is not None and not ev.when(deal):
         return

@@ -27,9 +27,11 @@ class Option:
 class DecisionPoint(NamedTuple):
     """The run is paused for the trainee.
 
-    ``kind`` is ``"action"`` (choose an action at a touchpoint) or ``"focus"`` (in a pipeline,
-    choose which account to work on; the options are account ids). ``options`` are in the order
-    every front end shows them.
+    ``kind`` is ``"action"`` (choose an action at a touchpoint), ``"agenda"`` (choose which
+    touchpoint of an agenda to do next, or ``move_on``; the options are touchpoint ids) or
+    ``"focus"`` (in a pipeline, choose which account to work on; the options are account ids).
+    ``options`` are in the order every front end shows them. ``situation`` is the variant of the
+    touchpoint's situation text to show.
     """
 
     kind: str
@@ -40,6 +42,7 @@ class DecisionPoint(NamedTuple):
     day: float
     number: int  # 1-based count of decisions in this run
     options: tuple[Option, ...]
+    situation: int = 0
 
     def option(self, option_id: str) -> Option | None:
         """The offered option with this id, if any."""
@@ -55,10 +58,15 @@ class DecisionPoint(NamedTuple):
 
 @dataclass(slots=True)
 class AccountResult:
+    """How one account's deal ended: won or lost (and why), on which day, and what a won deal
+    brought in (revenue and margin, 0 for an account without a deal)."""
+
     account: str
     result: str  # "won" | "lost"
     reason: str
     day: float
+    revenue: float = 0.0
+    margin: float = 0.0
 
 
 @dataclass(slots=True)

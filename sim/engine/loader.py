@@ -22,7 +22,7 @@ from pydantic_core import ErrorDetails
 
 from sim.engine.rules import RuleError, Rules, compile_rules
 from sim.lang import bundled
-from sim.lang.schema import FORMAT_VERSION, Scenario
+from sim.lang.schema import FORMAT_VERSIONS, Scenario
 from sim.lang.yamlsource import Located, SourceError, load_yaml, read_bytes
 
 __all__ = [
@@ -235,11 +235,11 @@ def load_bytes(raw: bytes, filename: str = "<scenario>", path: Path | None = Non
     if not isinstance(data, dict):
         raise ScenarioError(filename, [Problem(*src.locate(()), "a scenario is a mapping of fields (id: ...)")])
     version = data.get("version")
-    if version is not None and version != FORMAT_VERSION:
+    if version is not None and version not in FORMAT_VERSIONS:
         line, col = src.locate(("version",))
         raise ScenarioError(filename, [Problem(
             line, col, f"scenario format version {version!r} is not supported (this Touchpoint reads "
-            f"version {FORMAT_VERSION})", "error", "version")])
+            f"versions {' and '.join(map(str, FORMAT_VERSIONS))})", "error", "version")])
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as exc:

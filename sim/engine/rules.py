@@ -6,9 +6,13 @@ not exist), raising a :class:`RuleError` with the path of the field at fault, an
 scenario into what the engine runs:
 
 * conditions become closures over the deal (:mod:`sim.lang.expr`);
-* random amounts become :mod:`sim.engine.dice` amounts, drawn each time they apply;
+* random amounts and chances become :mod:`sim.engine.dice` amounts, each with a *source* of its
+  own, so that each has its own stream of draws (same seed, same world);
 * each action's and event's effects become a flat tuple of *operations*, each doing one thing
-  (:func:`compile_ops`), which :meth:`sim.engine.state.Deal.apply` performs in order.
+  (:func:`compile_ops`), which :meth:`sim.engine.state.Deal.apply` performs in order;
+* a stage's touchpoints become its *steps*: a touchpoint visited in the order written, or an
+  :class:`AgendaBlock` of consecutive agenda touchpoints the trainee puts in order;
+* texts with variants become the conditions that choose among them (:class:`Variants`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import count
 from typing import Any, Protocol
 
 from sim.engine.decisions import Option
@@ -24,26 +29,31 @@ from sim.engine.trace import AccountStart, PersonStart
 from sim.lang import expr
 from sim.lang.schema import (
     ACCOUNT_NUMBERS,
-    PERSON_NUMBERS,
     STAGES,
     Account,
     Action,
+    DealTerms,
     Distribution,
     Effect,
     Scenario,
     Touchpoint,
+    Variant,
 )
 
 __all__ = [
+    "MOVE_ON",
     "AccountChange",
     "AccountRules",
     "ActionRule",
+    "AgendaBlock",
+    "AgreeTerm",
     "Chance",
     "ClearFlag",
     "CompetitorRule",
     "Cond",
     "Deadline",
     "Deal",
+    "DealRule",
     "EventRule",
     "Join",
     "Leave",
@@ -52,12 +62,18 @@ __all__ = [
     "Operation",
     "PersonChange",
     "PersonInit",
+    "PriceChange",
+    "Reveal",
     "RuleError",
     "Rules",
     "SetFlag",
     "StageRule",
     "Stakeholder",
+    "Step",
     "TouchpointRule",
+    "Variants",
+    "WalkAwayChange",
+    "When",
     "amount",
     "compile_effect",
     "compile_ops",
@@ -67,6 +83,8 @@ __all__ = [
 ]
 
 Path = tuple[str | int, ...]
+#: The option of an agenda decision that leaves the rest of the agenda undone.
+MOVE_ON = "move_on"
 
 
 class Stakeholder(Protocol):
@@ -81,6 +99,13 @@ class Deal(Protocol):
 
     numbers: dict[str, float]
     flags: set[str]
+    known: set[str]  # stakeholders and facts the seller knows
+    chosen: set[str]  # action ids chosen so far
+    used: set[str]  # "touchpoint/action" of once-only actions chosen
+    visits: dict[str, int]  # touchpoint id -> times visited
+    terms: set[str]  # terms agreed
+    price: float
+    walk_away: float
     deadline: float
 
     @property
@@ -112,13 +137,15 @@ class RuleError(Exception):
 class PersonChange:
     """Change a stakeholder's trust, then satisfaction (None: no change), each by a draw of its
     amount times ``scale``, if the stakeholder is present. With ``met``, the seller met them:
-    their drift clock restarts (even if they are not present)."""
+    their drift clock restarts (even if they are not present). ``delayed`` changes are not called
+    out in the feedback at once."""
 
     person: str
     met: bool
     trust: Amount | None
     satisfaction: Amount | None
     scale: float
+    delayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +155,7 @@ class AccountChange:
     number: str
     amount: Amount
     scale: float
+    delayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +164,37 @@ class Deadline:
 
     days: Amount
     scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """Change the price on the table by an amount of money (kept between the floor and the list price)."""
+
+    amount: Amount
+    scale: float
+    delayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WalkAwayChange:
+    """Change the most the buyer will pay by an amount of money (never below 0)."""
+
+    amount: Amount
+    scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgreeTerm:
+    """A term of the deal is agreed (a concession given, or something the buyer gives in return)."""
+
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """The seller now knows a stakeholder's role, influence and veto, or a buyer fact."""
+
+    subject: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,23 +234,55 @@ class Lose:
 
 @dataclass(frozen=True, slots=True)
 class Chance:
-    """With ``probability`` (one uniform draw), perform ``ops``."""
+    """With ``probability`` (one draw of its own ``source``), perform ``ops``."""
 
     probability: float
+    source: int
     ops: tuple[Operation, ...]
 
 
-Operation = PersonChange | AccountChange | Deadline | SetFlag | ClearFlag | Leave | Join | Lose | Chance
+@dataclass(frozen=True, slots=True)
+class When:
+    """If ``condition`` holds at that moment, perform ``ops``."""
+
+    condition: Callable[[Deal], bool]
+    ops: tuple[Operation, ...]
+
+
+Operation = (
+    PersonChange | AccountChange | Deadline | PriceChange | WalkAwayChange | AgreeTerm | Reveal | SetFlag | ClearFlag
+    | Leave | Join | Lose | Chance | When
+)
 
 
 def flatten(ops: Iterable[Operation]) -> Iterator[Operation]:
-    """Every operation that ``ops`` may perform, those inside a :class:`Chance` included (for
-    checks that ask what a scenario can do, not what one run does)."""
+    """Every operation that ``ops`` may perform, those inside a :class:`Chance` or :class:`When`
+    included (for checks that ask what a scenario can do, not what one run does)."""
     for op in ops:
-        if isinstance(op, Chance):
+        if isinstance(op, Chance | When):
             yield from flatten(op.ops)
         else:
             yield op
+
+
+# --- texts that vary --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Variants:
+    """The conditions of a text's variants, in order (None: always): the first that holds is shown."""
+
+    conditions: tuple[Cond, ...] = ()
+
+    def pick(self, deal: Deal) -> int:
+        """The index of the variant shown now (0 for a plain text)."""
+        for i, cond in enumerate(self.conditions):
+            if cond is None or cond(deal):
+                return i
+        return len(self.conditions) - 1 if self.conditions else 0
+
+
+PLAIN = Variants()
 
 
 # --- compiled scenario ------------------------------------------------------------------------------
@@ -214,8 +305,9 @@ class Menu:
 
 @dataclass(frozen=True, slots=True)
 class ActionRule:
-    """One action of a touchpoint: offered when ``when`` holds; costs the seller ``days``; then the
-    buyer takes ``wait_days`` on its own; ``ops`` are its compiled effects."""
+    """One action of a touchpoint: offered when ``when`` holds (and, if ``once``, not yet chosen);
+    costs the seller ``days``; then the buyer takes ``wait_days`` on its own; ``ops`` are its
+    compiled effects; ``reaction`` and ``feedback`` choose their variants after the effects."""
 
     id: str
     days: float
@@ -224,6 +316,9 @@ class ActionRule:
     ops: tuple[Operation, ...]
     wait_days: float
     spec: Action = field(compare=False, repr=False)
+    once: bool = False
+    reaction: Variants = PLAIN
+    feedback: Variants = PLAIN
     option: Option = field(init=False, compare=False, repr=False)  # as a decision offers it
 
     def __post_init__(self) -> None:
@@ -233,7 +328,7 @@ class ActionRule:
 @dataclass(frozen=True, slots=True)
 class TouchpointRule:
     """A touchpoint of a stage: visited when ``when`` holds, ``repeat`` more times while the
-    stage's gate fails; the seller meets the people ``with_``."""
+    stage's gate fails (never again if ``once``); the seller meets the people ``with_``."""
 
     id: str
     key: str  # "account/touchpoint": the decision key in logs
@@ -244,39 +339,64 @@ class TouchpointRule:
     actions: tuple[ActionRule, ...]
     by_id: dict[str, ActionRule]
     spec: Touchpoint = field(compare=False, repr=False)
-    menu: Menu | None = field(init=False, compare=False, repr=False)  # when no action has a condition
+    once: bool = False
+    agenda: bool = False
+    recommended: bool = True
+    shuffle: bool = True
+    situation: Variants = PLAIN
+    menu: Menu | None = field(init=False, compare=False, repr=False)  # when every action is always offered
 
     def __post_init__(self) -> None:
-        unconditional = all(a.when is None for a in self.actions)
-        object.__setattr__(self, "menu", Menu.of(self.actions) if unconditional else None)
+        always = all(a.when is None and not a.once for a in self.actions)
+        object.__setattr__(self, "menu", Menu.of(self.actions) if always else None)
+
+    def may_visit(self, deal: Deal) -> bool:
+        """Whether the buyer may meet the seller here now: its condition holds, and a once-only
+        touchpoint has not happened yet."""
+        return (self.when is None or self.when(deal)) and not (self.once and self.id in deal.visits)
 
     def offer(self, deal: Deal) -> Menu | None:
         """The menu of the actions offered to ``deal`` now, or None if none is."""
         if self.menu is not None:
             return self.menu
-        offered = [a for a in self.actions if a.when is None or a.when(deal)]
+        offered = [a for a in self.actions
+                   if (a.when is None or a.when(deal)) and not (a.once and f"{self.id}/{a.id}" in deal.used)]
         return Menu.of(offered) if offered else None
 
 
 @dataclass(frozen=True, slots=True)
+class AgendaBlock:
+    """Consecutive agenda touchpoints of a stage: the trainee chooses which to do next, one at a
+    time, or moves on; each is done at most once here."""
+
+    key: str  # "account/agenda:<first touchpoint>": the decision key in logs
+    touchpoints: tuple[TouchpointRule, ...]
+
+
+Step = TouchpointRule | AgendaBlock
+
+
+@dataclass(frozen=True, slots=True)
 class StageRule:
-    """A roadmap stage of an account: its touchpoints in order, and the gate that leaves it."""
+    """A roadmap stage of an account: its steps in order, and the gate that leaves it."""
 
     key: str
     gate: Cond
     fail_reason: str
     touchpoints: tuple[TouchpointRule, ...]
+    steps: tuple[Step, ...] = ()
     lasts_days: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class EventRule:
-    """An author's event: on ``day`` (after the start, or after the close), with ``chance``, if
-    ``when`` holds."""
+    """An author's event: on ``day`` (after the start, or after the close), with ``chance`` (a draw
+    of its own ``source``), if ``when`` holds."""
 
     id: str
     day: float
     chance: float
+    source: int
     when: Cond
     ops: tuple[Operation, ...]
 
@@ -294,6 +414,7 @@ class PersonInit:
     drift: float
     veto: bool
     veto_below: float
+    known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +424,19 @@ class CompetitorRule:
     strength: float
     growth: Amount
     wins_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DealRule:
+    """The commercial side of a deal (:class:`sim.lang.schema.DealTerms`), with each term's worth to
+    the buyer already scaled by the persona's trait."""
+
+    list_price: float
+    floor: float
+    cost: float
+    walk_away: float
+    buyer_worth: dict[str, float]  # term -> worth to the buyer
+    seller_worth: dict[str, float]  # term -> worth to the seller
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +453,8 @@ class AccountRules:
     competitor: CompetitorRule | None
     patience_days: float
     touchpoints: dict[str, TouchpointRule]
+    known: frozenset[str] = frozenset()  # stakeholders and facts known from the start
+    deal: DealRule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +464,7 @@ class Rules:
     spec: Scenario
     accounts: tuple[AccountRules, ...]
     start: tuple[AccountStart, ...]  # every buying center as the trace's Start event records it
+    sources: int = 0  # random sources given out (each with its own stream of draws)
 
 
 # --- conditions -------------------------------------------------------------------------------------
@@ -342,6 +479,8 @@ _DERIVED: dict[str, Callable[[Deal], float]] = {
     "satisfaction": lambda d: d.satisfaction(),
     "day": lambda d: d.now,
     "days_left": lambda d: d.deadline - d.now,
+    "price": lambda d: d.price,
+    "walk_away": lambda d: d.walk_away,
 }
 
 
@@ -350,18 +489,30 @@ def _flag_getter(flag: str) -> Callable[[Deal], bool]:
 
 
 def symbols_for(account: Account) -> expr.Symbols:
-    """What a condition in this account may name (flags, numbers, stakeholder functions)."""
+    """What a condition in this account may name: flags and numbers; functions of stakeholders
+    (trust, satisfaction, present, known), of facts (known), of actions (chose: chosen earlier
+    in the run), of touchpoints (visits) and of terms (agreed)."""
     names: dict[str, tuple[str, Callable[[Any], Any]]] = {n: ("num", _number(n)) for n in ACCOUNT_NUMBERS}
     names.update({n: ("num", g) for n, g in _DERIVED.items()})
+    if account.deal is not None:
+        list_price = account.deal.list_price
+        names["discount"] = ("num", lambda d: 100.0 * (list_price - d.price) / list_price)
     for flag in account.flags:
         names[flag.id] = ("bool", _flag_getter(flag.id))
     people = [s.id for s in account.stakeholders]
-    functions = {
+    actions = sorted({a.id for tp in account.touchpoints for a in tp.actions})
+    terms = [t.id for t in account.deal.terms] if account.deal is not None else []
+    functions: dict[str, tuple[str, list[str], Callable[[Any, str], Any]]] = {
         "trust": ("num", people, lambda d, x: d.people[x].numbers["trust"]),
         "satisfaction": ("num", people, lambda d, x: d.people[x].numbers["satisfaction"]),
         "present": ("bool", people, lambda d, x: d.people[x].present),
+        "known": ("bool", people + [f.id for f in account.facts], lambda d, x: x in d.known),
+        "chose": ("bool", actions, lambda d, x: x in d.chosen),
+        "visits": ("num", [t.id for t in account.touchpoints], lambda d, x: float(d.visits.get(x, 0))),
+        "agreed": ("bool", terms, lambda d, x: x in d.terms),
     }
-    nouns = {"trust": "stakeholder", "satisfaction": "stakeholder", "present": "stakeholder"}
+    nouns = {"trust": "stakeholder", "satisfaction": "stakeholder", "present": "stakeholder",
+             "known": "stakeholder or fact", "chose": "action", "visits": "touchpoint", "agreed": "term"}
     return expr.Symbols(names=names, functions=functions, arg_nouns=nouns)
 
 
@@ -374,19 +525,52 @@ def _cond(text: str | None, symbols: expr.Symbols, path: Path) -> Cond:
         raise RuleError(path, err.message, err.offset) from None
 
 
+def _variants(text: Any, symbols: expr.Symbols, path: Path) -> Variants:
+    """The conditions of a text's variants; a plain text (or none) has one variant, always shown."""
+    if not isinstance(text, list):
+        return PLAIN
+    conditions: list[Cond] = []
+    for i, variant in enumerate(text):
+        assert isinstance(variant, Variant)
+        conditions.append(_cond(variant.when, symbols, (*path, i, "when")))
+    return Variants(tuple(conditions))
+
+
 # --- effects ----------------------------------------------------------------------------------------
 
 
-def amount(value: float | Distribution) -> Amount:
-    """The engine's amount for a scenario's number or distribution."""
+class _Compiler:
+    """What compiling a scenario keeps from one account to the next: the random sources given out."""
+
+    def __init__(self) -> None:
+        self._sources = count()
+
+    def source(self) -> int:
+        """A new source of random draws."""
+        return next(self._sources)
+
+    def amount(self, value: float | Distribution) -> Amount:
+        """The engine's amount for a scenario's number or distribution (a random one gets a source)."""
+        if not isinstance(value, Distribution):
+            return Fixed(float(value))
+        if value.normal is not None:
+            return Normal(*value.normal, source=self.source())
+        if value.uniform is not None:
+            return Uniform(*value.uniform, source=self.source())
+        assert value.triangular is not None  # the schema requires exactly one
+        return Triangular(*value.triangular, source=self.source())
+
+
+def amount(value: float | Distribution, source: int = 0) -> Amount:
+    """The engine's amount for a scenario's number or distribution, drawing from ``source``."""
     if not isinstance(value, Distribution):
         return Fixed(float(value))
     if value.normal is not None:
-        return Normal(*value.normal)
+        return Normal(*value.normal, source=source)
     if value.uniform is not None:
-        return Uniform(*value.uniform)
-    assert value.triangular is not None  # the schema requires exactly one
-    return Triangular(*value.triangular)
+        return Uniform(*value.uniform, source=source)
+    assert value.triangular is not None
+    return Triangular(*value.triangular, source=source)
 
 
 def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
@@ -414,48 +598,75 @@ def _who(effect: Effect, account: Account, here: Path) -> tuple[str, ...]:
 
 
 def _check_references(effect: Effect, account: Account, here: Path) -> None:
-    """Flags and stakeholders an effect names must be declared."""
+    """Flags, stakeholders, facts and terms an effect names must be declared."""
     people = {s.id for s in account.stakeholders}
-    flags = {f.id for f in account.flags}
-    for key in ("set", "clear"):
+    lists: dict[str, tuple[set[str], str, str]] = {
+        "set": ({f.id for f in account.flags}, "flag", "; declare it under flags"),
+        "clear": ({f.id for f in account.flags}, "flag", "; declare it under flags"),
+        "reveal": (people | {f.id for f in account.facts}, "stakeholder or fact", ""),
+        "terms": ({t.id for t in account.deal.terms} if account.deal else set(), "term",
+                  "; declare it under deal.terms"),
+    }
+    for key, (known, what, hint) in lists.items():
         value = getattr(effect, key)
-        for j, flag in enumerate(_as_tuple(value)):
-            if flag not in flags:
+        for j, ref in enumerate(_as_tuple(value)):
+            if ref not in known:
                 sub = (*here, key) if isinstance(value, str) else (*here, key, j)
-                raise RuleError(sub, _unknown("flag", flag, flags) + "; declare it under flags")
+                raise RuleError(sub, _unknown(what, ref, known) + hint)
     for key in ("leave", "join"):
         ref = getattr(effect, key)
         if ref is not None and ref not in people:
             raise RuleError((*here, key), _unknown("stakeholder", ref, people))
+    for key in ("price", "walk_away", "terms"):
+        if getattr(effect, key) is not None and account.deal is None:
+            raise RuleError((*here, key), f"'{key}' needs the account's deal (deal: {{list_price: ...}})")
 
 
-def compile_effect(effect: Effect, account: Account, here: Path) -> tuple[Operation, ...]:
-    """The operations of one effect, in the order they happen (and draw):
+def _people_ops(effect: Effect, who: tuple[str, ...], scale: float, c: _Compiler) -> list[PersonChange]:
+    """Trust and satisfaction changes: one operation per person with all its changes; but when an
+    effect changes both numbers of several people, trust for each first, then satisfaction for
+    each (met at the second). Each person's random change draws from a source of its own."""
+    def amt(key: str) -> Amount | None:
+        value = getattr(effect, key)
+        return None if value is None else c.amount(value)
 
-    * people's changes: one :class:`PersonChange` per person with all its changes; but when an
-      effect changes both trust and satisfaction of several people, trust for each person first,
-      then satisfaction for each (met at the second), so draws and trace events come in that order;
-    * the account's numbers in :data:`~sim.lang.schema.ACCOUNT_NUMBERS` order, then the deadline;
-    * flags set, flags cleared, a person leaving, a person joining, the deal lost;
-    * all of it inside one :class:`Chance` if the effect has a chance below 1.
+    delayed = effect.delayed
+    if effect.trust is not None and effect.satisfaction is not None and len(who) > 1:
+        return ([PersonChange(p, False, amt("trust"), None, scale, delayed) for p in who]
+                + [PersonChange(p, True, None, amt("satisfaction"), scale, delayed) for p in who])
+    if effect.trust is not None or effect.satisfaction is not None:
+        return [PersonChange(p, True, amt("trust"), amt("satisfaction"), scale, delayed) for p in who]
+    return []
+
+
+def compile_effect(effect: Effect, account: Account, here: Path, c: _Compiler | None = None,
+                   symbols: expr.Symbols | None = None) -> tuple[Operation, ...]:
+    """The operations of one effect, in the order they happen:
+
+    * people's changes (:func:`_people_ops`);
+    * the account's numbers in :data:`~sim.lang.schema.ACCOUNT_NUMBERS` order, the deadline, the price;
+    * terms agreed, things revealed, flags set, flags cleared, a person leaving, a person joining,
+      the deal lost;
+    * all of it inside one :class:`When` if the effect has a condition, and inside one
+      :class:`Chance` if it has a chance below 1 (the chance is drawn first).
     """
+    c = c if c is not None else _Compiler()
     who = _who(effect, account, here)
     _check_references(effect, account, here)
-    traits = account.persona.traits
-    scale = float(getattr(traits, effect.scale)) if effect.scale else 1.0
-    trust, satisfaction = (None if getattr(effect, k) is None else amount(getattr(effect, k)) for k in PERSON_NUMBERS)
-    ops: list[Operation] = []
-    if trust is not None and satisfaction is not None and len(who) > 1:
-        ops += [PersonChange(pid, False, trust, None, scale) for pid in who]
-        ops += [PersonChange(pid, True, None, satisfaction, scale) for pid in who]
-    elif trust is not None or satisfaction is not None:
-        ops += [PersonChange(pid, True, trust, satisfaction, scale) for pid in who]
+    scale = float(getattr(account.persona.traits, effect.scale)) if effect.scale else 1.0
+    ops: list[Operation] = list(_people_ops(effect, who, scale, c))
     for number in ACCOUNT_NUMBERS:
         value = getattr(effect, number)
         if value is not None:
-            ops.append(AccountChange(number, amount(value), scale))
+            ops.append(AccountChange(number, c.amount(value), scale, effect.delayed))
     if effect.patience is not None:
-        ops.append(Deadline(amount(effect.patience), scale))
+        ops.append(Deadline(c.amount(effect.patience), scale))
+    if effect.price is not None:
+        ops.append(PriceChange(c.amount(effect.price), scale, effect.delayed))
+    if effect.walk_away is not None:
+        ops.append(WalkAwayChange(c.amount(effect.walk_away), scale))
+    ops += [AgreeTerm(t) for t in _as_tuple(effect.terms)]
+    ops += [Reveal(x) for x in _as_tuple(effect.reveal)]
     ops += [SetFlag(f) for f in _as_tuple(effect.set)]
     ops += [ClearFlag(f) for f in _as_tuple(effect.clear)]
     if effect.leave:
@@ -464,14 +675,21 @@ def compile_effect(effect: Effect, account: Account, here: Path) -> tuple[Operat
         ops.append(Join(effect.join))
     if effect.lose:
         ops.append(Lose(effect.lose))
+    out: tuple[Operation, ...] = tuple(ops)
+    if effect.when is not None:
+        cond = _cond(effect.when, symbols or symbols_for(account), (*here, "when"))
+        assert cond is not None
+        out = (When(cond, out),)
     if effect.chance < 1.0:
-        return (Chance(effect.chance, tuple(ops)),)
-    return tuple(ops)
+        out = (Chance(effect.chance, c.source(), out),)
+    return out
 
 
-def compile_ops(effects: list[Effect], account: Account, path: Path) -> tuple[Operation, ...]:
+def compile_ops(effects: list[Effect], account: Account, path: Path, c: _Compiler | None = None,
+                symbols: expr.Symbols | None = None) -> tuple[Operation, ...]:
     """The operations of a list of effects, in order (see :func:`compile_effect`)."""
-    return tuple(op for i, e in enumerate(effects) for op in compile_effect(e, account, (*path, i)))
+    c = c if c is not None else _Compiler()
+    return tuple(op for i, e in enumerate(effects) for op in compile_effect(e, account, (*path, i), c, symbols))
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
@@ -486,11 +704,34 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
 def _check_unique_ids(account: Account, base: Path) -> None:
     _unique([s.id for s in account.stakeholders], (*base, "stakeholders"), "stakeholder")
     _unique([f.id for f in account.flags], (*base, "flags"), "flag")
+    _unique([f.id for f in account.facts], (*base, "facts"), "fact")
     _unique([t.id for t in account.touchpoints], (*base, "touchpoints"), "touchpoint")
     _unique([e.id for e in account.events], (*base, "events"), "event")
+    if account.deal is not None:
+        _unique([t.id for t in account.deal.terms], (*base, "deal", "terms"), "term")
+    clash = {s.id for s in account.stakeholders} & {f.id for f in account.facts}
+    if clash:
+        fi = next(i for i, f in enumerate(account.facts) if f.id in clash)
+        raise RuleError((*base, "facts", fi, "id"), f"'{account.facts[fi].id}' is a stakeholder's id too")
 
 
-def _touchpoints(account: Account, base: Path, symbols: expr.Symbols) -> list[TouchpointRule]:
+def _action(a: Action, tpath: Path, ai: int, account: Account, symbols: expr.Symbols, c: _Compiler) -> ActionRule:
+    apath = (*tpath, "actions", ai)
+    return ActionRule(
+        id=a.id,
+        days=float(a.days),
+        when=_cond(a.when, symbols, (*apath, "when")),
+        recommended=a.recommended,
+        ops=compile_ops(a.effects, account, (*apath, "effects"), c, symbols),
+        wait_days=float(a.wait_days),
+        spec=a,
+        once=a.once,
+        reaction=_variants(a.reaction, symbols, (*apath, "reaction")),
+        feedback=_variants(a.feedback, symbols, (*apath, "feedback")),
+    )
+
+
+def _touchpoints(account: Account, base: Path, symbols: expr.Symbols, c: _Compiler) -> list[TouchpointRule]:
     people = {s.id for s in account.stakeholders}
     out = []
     for ti, tp in enumerate(account.touchpoints):
@@ -501,18 +742,9 @@ def _touchpoints(account: Account, base: Path, symbols: expr.Symbols) -> list[To
             if who not in people:
                 raise RuleError((*tpath, "with", wi), _unknown("stakeholder", who, people))
         _unique([a.id for a in tp.actions], (*tpath, "actions"), "action")
-        actions = tuple(
-            ActionRule(
-                id=a.id,
-                days=float(a.days),
-                when=_cond(a.when, symbols, (*tpath, "actions", ai, "when")),
-                recommended=a.recommended,
-                ops=compile_ops(a.effects, account, (*tpath, "actions", ai, "effects")),
-                wait_days=float(a.wait_days),
-                spec=a,
-            )
-            for ai, a in enumerate(tp.actions)
-        )
+        if tp.agenda and tp.id == MOVE_ON:
+            raise RuleError((*tpath, "id"), f"'{MOVE_ON}' is the agenda's own option: name the touchpoint otherwise")
+        actions = tuple(_action(a, tpath, ai, account, symbols, c) for ai, a in enumerate(tp.actions))
         out.append(TouchpointRule(
             id=tp.id,
             key=f"{account.id}/{tp.id}",
@@ -523,8 +755,29 @@ def _touchpoints(account: Account, base: Path, symbols: expr.Symbols) -> list[To
             actions=actions,
             by_id={a.id: a for a in actions},
             spec=tp,
+            once=tp.once,
+            agenda=tp.agenda,
+            recommended=tp.recommended,
+            shuffle=tp.shuffle,
+            situation=_variants(tp.situation, symbols, (*tpath, "situation")),
         ))
     return out
+
+
+def _steps(account_id: str, touchpoints: tuple[TouchpointRule, ...]) -> tuple[Step, ...]:
+    """A stage's steps: each touchpoint in order, consecutive agenda touchpoints as one block."""
+    steps: list[Step] = []
+    block: list[TouchpointRule] = []
+    for tp in (*touchpoints, None):
+        if tp is not None and tp.agenda:
+            block.append(tp)
+            continue
+        if block:
+            steps.append(AgendaBlock(f"{account_id}/agenda:{block[0].id}", tuple(block)))
+            block = []
+        if tp is not None:
+            steps.append(tp)
+    return tuple(steps)
 
 
 def _stages(account: Account, base: Path, symbols: expr.Symbols, touchpoints: list[TouchpointRule]) -> list[StageRule]:
@@ -540,12 +793,13 @@ def _stages(account: Account, base: Path, symbols: expr.Symbols, touchpoints: li
             gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
             fail_reason=stage.fail_reason,
             touchpoints=here,
+            steps=_steps(account.id, here),
             lasts_days=float(stage.lasts_days or 0.0),
         ))
     return sorted(stages, key=lambda s: STAGES.index(s.key))
 
 
-def _events(account: Account, base: Path, symbols: expr.Symbols) -> dict[str, tuple[EventRule, ...]]:
+def _events(account: Account, base: Path, symbols: expr.Symbols, c: _Compiler) -> dict[str, tuple[EventRule, ...]]:
     """The account's events counted from the start and from the close, each by day."""
     events: dict[str, list[EventRule]] = {"start": [], "close": []}
     for ei, ev in enumerate(account.events):
@@ -553,19 +807,34 @@ def _events(account: Account, base: Path, symbols: expr.Symbols) -> dict[str, tu
             id=ev.id,
             day=float(ev.day),
             chance=ev.chance,
+            source=c.source(),
             when=_cond(ev.when, symbols, (*base, "events", ei, "when")),
-            ops=compile_ops(ev.effects, account, (*base, "events", ei, "effects")),
+            ops=compile_ops(ev.effects, account, (*base, "events", ei, "effects"), c, symbols),
         ))
     return {after: tuple(sorted(evs, key=lambda e: e.day)) for after, evs in events.items()}
 
 
-def _account(account: Account, index: int) -> AccountRules:
+def _deal(terms: DealTerms | None, account: Account) -> DealRule | None:
+    if terms is None:
+        return None
+    traits = account.persona.traits
+    return DealRule(
+        list_price=terms.list_price,
+        floor=terms.floor,
+        cost=terms.cost,
+        walk_away=terms.walk_away,
+        buyer_worth={t.id: t.buyer * (float(getattr(traits, t.scale)) if t.scale else 1.0) for t in terms.terms},
+        seller_worth={t.id: t.seller for t in terms.terms},
+    )
+
+
+def _account(account: Account, index: int, c: _Compiler) -> AccountRules:
     base: Path = ("accounts", index)
     symbols = symbols_for(account)
     _check_unique_ids(account, base)
-    touchpoints = _touchpoints(account, base, symbols)
+    touchpoints = _touchpoints(account, base, symbols, c)
     stages = _stages(account, base, symbols, touchpoints)
-    events = _events(account, base, symbols)
+    events = _events(account, base, symbols, c)
     comp = account.competitor
     return AccountRules(
         id=account.id,
@@ -573,15 +842,17 @@ def _account(account: Account, index: int) -> AccountRules:
         spec=account,
         people=tuple(
             PersonInit(s.id, s.role, s.influence, float(s.trust), float(s.satisfaction), s.present, s.drift,
-                       s.can_veto, s.veto_below)
+                       s.can_veto, s.veto_below, s.known)
             for s in account.stakeholders
         ),
         stages=tuple(stages),
         events_start=events["start"],
         events_close=events["close"],
-        competitor=CompetitorRule(comp.strength, amount(comp.growth), comp.wins_at) if comp else None,
+        competitor=CompetitorRule(comp.strength, c.amount(comp.growth), comp.wins_at) if comp else None,
         patience_days=float(account.patience_days),
         touchpoints={tp.id: tp for tp in touchpoints},
+        known=frozenset([s.id for s in account.stakeholders if s.known] + [f.id for f in account.facts if f.known]),
+        deal=_deal(account.deal, account),
     )
 
 
@@ -593,18 +864,31 @@ def _unique(ids: list[str], path: Path, what: str) -> None:
         seen[x] = i
 
 
-def compile_rules(spec: Scenario) -> Rules:
-    """Compile a validated scenario; raises RuleError for the first reference problem."""
-    _unique([a.id for a in spec.accounts], ("accounts",), "account")
+def _check_rubric(spec: Scenario) -> None:
     if spec.rubric.wins_needed > len(spec.accounts):
         raise RuleError(
             ("rubric", "wins_needed"),
             f"wins_needed is {spec.rubric.wins_needed} but the scenario has {len(spec.accounts)} account(s)",
         )
-    accounts = tuple(_account(a, i) for i, a in enumerate(spec.accounts))
+    w = spec.rubric.weights
+    for name in ("revenue", "margin"):
+        if getattr(w, name) > 0:
+            for i, a in enumerate(spec.accounts):
+                if a.deal is None:
+                    raise RuleError(("rubric", "weights", name),
+                                    f"a weight on {name} needs every account's deal; accounts[{i}] has none")
+
+
+def compile_rules(spec: Scenario) -> Rules:
+    """Compile a validated scenario; raises RuleError for the first reference problem."""
+    _unique([a.id for a in spec.accounts], ("accounts",), "account")
+    _check_rubric(spec)
+    c = _Compiler()
+    accounts = tuple(_account(a, i, c) for i, a in enumerate(spec.accounts))
     start = tuple(
         AccountStart(a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
-                                 for p in a.people))
+                                 for p in a.people),
+                     a.deal.list_price if a.deal else 0.0, a.deal.list_price - a.deal.cost if a.deal else 0.0)
         for a in accounts
     )
-    return Rules(spec=spec, accounts=accounts, start=start)
+    return Rules(spec=spec, accounts=accounts, start=start, sources=c.source())

@@ -1,13 +1,16 @@
 """The seller: the trainee, whose days are the one resource every account competes for.
 
-Accounts ask for the seller's time at each touchpoint (:meth:`Seller.ask`). The seller process
-serves one ask at a time: when several accounts are waiting (a pipeline) the trainee first chooses
-which account to work on (a *focus* decision), then the action. The action's effects apply at once
-and the seller is busy for its ``days``, while every buyer's clock keeps running.
+Accounts ask for the seller's time at each touchpoint (:meth:`Seller.ask`), or for a plan at an
+agenda (:meth:`Seller.plan`: which touchpoint next). The seller process serves one ask at a time:
+when several accounts are waiting (a pipeline) the trainee first chooses which account to work on
+(a *focus* decision), then the action or the next touchpoint. An action's effects apply at once
+and the seller is busy for its ``days``, while every buyer's clock keeps running; choosing what to
+do next takes no time.
 
 A decision is an event the seller's process waits on: :attr:`Seller.pending` holds it until the
 trainee answers (:meth:`sim.engine.session.Session.choose` triggers it), and sim time stands still
-meanwhile.
+meanwhile. Options are shown in an order drawn from the decision's own stream of the run's dice
+(unless the author fixes it), so that the order never gives the answer away; the trace records it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import simpy
 from simpy.events import Event, Timeout
 
 from sim.engine.decisions import DecisionPoint, Option
-from sim.engine.rules import ActionRule, Menu, TouchpointRule
+from sim.engine.rules import MOVE_ON, ActionRule, AgendaBlock, Menu, TouchpointRule
 from sim.engine.state import Deal, World
 
 __all__ = ["Ask", "Pending", "Seller"]
@@ -28,13 +31,16 @@ __all__ = ["Ask", "Pending", "Seller"]
 
 @dataclass(slots=True)
 class Ask:
-    """An account waiting for the seller at a touchpoint, with what it offers; ``done`` fires with
-    the chosen action once the seller has done it."""
+    """An account waiting for the seller: at a touchpoint with what it offers, or (``block``) at an
+    agenda with the touchpoints left on it. ``done`` fires with the action once the seller has
+    done it, or with the chosen touchpoint's id."""
 
     deal: Deal
-    touchpoint: TouchpointRule
-    menu: Menu
     done: simpy.Event
+    touchpoint: TouchpointRule | None = None
+    menu: Menu | None = None
+    block: AgendaBlock | None = None
+    left: tuple[TouchpointRule, ...] = ()
 
 
 @dataclass(slots=True)
@@ -57,20 +63,31 @@ class Seller:
         self.decisions = 0
         self.pending: Pending | None = None
 
-    def decide(self, point: DecisionPoint, offered: tuple[str, ...]) -> simpy.Event:
-        """Ask the trainee; the event fires with the chosen id. The run pauses until then."""
-        answer = Event(self.world.env)
-        self.pending = Pending(point, offered, answer)
-        self.world.paused = True
-        return answer
-
     def ask(self, deal: Deal, tp: TouchpointRule, menu: Menu) -> simpy.Event:
         """An account wants the seller at touchpoint ``tp``; the event fires with the action once it
         is done."""
-        done = Event(self.world.env)
-        self.asks[deal.id] = Ask(deal, tp, menu, done)
+        return self._wait(Ask(deal, Event(self.world.env), touchpoint=tp, menu=menu))
+
+    def plan(self, deal: Deal, block: AgendaBlock, left: tuple[TouchpointRule, ...]) -> simpy.Event:
+        """An account is at an agenda; the event fires with the touchpoint the trainee chose next,
+        or :data:`~sim.engine.rules.MOVE_ON`."""
+        return self._wait(Ask(deal, Event(self.world.env), block=block, left=left))
+
+    def _wait(self, ask: Ask) -> simpy.Event:
+        self.asks[ask.deal.id] = ask
         self.world.poke()
-        return done
+        return ask.done
+
+    def _decide(self, kind: str, key: str, deal: Deal | None, touchpoint: str, stage: str,
+                options: tuple[Option, ...], situation: int = 0) -> simpy.Event:
+        """Ask the trainee; the event fires with the chosen id. The run pauses until then."""
+        self.decisions += 1
+        point = DecisionPoint(kind, key, deal.id if deal is not None else "", touchpoint, stage,
+                              self.world.env.now, self.decisions, options, situation)
+        answer = Event(self.world.env)
+        self.pending = Pending(point, tuple(o.id for o in options), answer)
+        self.world.paused = True
+        return answer
 
     def run(self) -> Generator[simpy.Event, Any, None]:
         """Serve asks until every account's journey is over."""
@@ -85,17 +102,16 @@ class Seller:
                 continue
             ask = ready[0]
             if len(ready) > 1:  # several accounts wait: the trainee picks which to work on
-                point, ids = self._focus(ready)
-                chosen = yield self.decide(point, ids)
-                world.trace.focus(point.day, chosen, ids)
+                options = self._focus_options(ready)
+                chosen = yield self._decide("focus", "focus", None, "", "", options)
+                world.trace.focus(world.env.now, chosen, tuple(o.id for o in options))
                 ask = self.asks[chosen]
             del self.asks[ask.deal.id]
-            point = self._point("action", ask.touchpoint.key, ask.deal.id, ask.touchpoint.id, ask.touchpoint.stage,
-                                ask.menu.options)
-            choice = yield self.decide(point, ask.menu.ids)
-            action = self._act(ask, choice, point.day)
-            if action.days > 0.0:  # the seller is busy
-                yield Timeout(world.env, action.days)
+            if ask.block is not None:
+                chosen = yield from self._agenda(ask)
+                yield ask.done.succeed(chosen)
+                continue
+            action = yield from self._act(ask)
             # Waiting on ``done`` too runs the account's own callback first: it asks again (or
             # finishes) before the seller looks for work, so it is among the next focus options.
             yield ask.done.succeed(action)
@@ -111,26 +127,51 @@ class Seller:
                     ready.append(self.asks[d.id])
         return working, ready
 
-    def _point(self, kind: str, key: str, account: str, touchpoint: str, stage: str,
-               options: tuple[Option, ...]) -> DecisionPoint:
-        self.decisions += 1
-        return DecisionPoint(kind, key, account, touchpoint, stage, self.world.env.now, self.decisions, options)
+    def _shown(self, options: tuple[Option, ...], shuffle: bool = True) -> tuple[Option, ...]:
+        """The options in the order the next decision shows them."""
+        return self.world.dice.shuffled(options, self.decisions + 1) if shuffle and len(options) > 1 else options
 
-    def _focus(self, ready: list[Ask]) -> tuple[DecisionPoint, tuple[str, ...]]:
-        """The decision which waiting account to work on, and the ids it offers. (The author's
-        advice, for bots and the debrief: the one closest to its deadline, the first on a tie.)"""
-        ids = tuple(a.deal.id for a in ready)
+    def _focus_options(self, ready: list[Ask]) -> tuple[Option, ...]:
+        """Which waiting account to work on. (The author's advice, for bots and the debrief: the one
+        closest to its deadline, the first on a tie.)"""
         soonest = min(ready, key=lambda a: a.deal.deadline).deal.id
-        options = tuple(Option(i, 0.0, i == soonest) for i in ids)
-        return self._point("focus", "focus", "", "", "", options), ids
+        return tuple(Option(a.deal.id, 0.0, a.deal.id == soonest) for a in ready)
 
-    def _act(self, ask: Ask, choice: str, now: float) -> ActionRule:
-        """The trainee chose an action at the touchpoint: record it; the seller meets the people
-        present; its effects apply at once."""
+    def _agenda(self, ask: Ask) -> Generator[simpy.Event, Any, str]:
+        """The trainee chooses which touchpoint of the agenda to do next, or to move on. (The
+        author's advice: the first recommended one left, in the order written; moving on once
+        none is left.)"""
+        deal, block, left = ask.deal, ask.block, ask.left
+        assert block is not None
+        advised = next((tp.id for tp in left if tp.recommended), MOVE_ON)
+        options = tuple(Option(tp.id, min(a.days for a in tp.actions), tp.id == advised) for tp in left)
+        shown = self._shown((*options, Option(MOVE_ON, 0.0, advised == MOVE_ON)))
+        chosen = yield self._decide("agenda", block.key, deal, "", block.touchpoints[0].stage, shown)
+        self.world.trace.agenda(self.world.env.now, deal.id, block.key, chosen, tuple(o.id for o in shown),
+                                (advised,))
+        return str(chosen)
+
+    def _act(self, ask: Ask) -> Generator[simpy.Event, Any, ActionRule]:
+        """The trainee chooses an action at the touchpoint: the decision is recorded, the seller
+        meets the people present, the action's effects apply at once, the buyer's reaction and
+        the coach's feedback are chosen for what happened, and the seller is busy for its days."""
         deal, tp, menu = ask.deal, ask.touchpoint, ask.menu
+        assert tp is not None and menu is not None
+        world = self.world
+        situation = tp.situation.pick(deal)
+        shown = self._shown(menu.options, tp.shuffle)
+        choice = yield self._decide("action", tp.key, deal, tp.id, tp.stage, shown, situation)
+        now = world.env.now
         action = tp.by_id[choice]
-        self.world.trace.decision(now, deal.id, tp.id, tp.stage, action.id, menu.ids, menu.recommended, action.days)
+        world.trace.decision(now, deal.id, tp.id, tp.stage, action.id, tuple(o.id for o in shown), menu.recommended,
+                             action.days, situation)
+        deal.chosen.add(action.id)
+        if action.once:
+            deal.used.add(f"{tp.id}/{action.id}")
         for pid in tp.with_:  # the seller met them: their drift clocks restart
             deal.people[pid].last_contact = now
         deal.apply(action.ops, action.id)
+        world.trace.response(now, deal.id, tp.id, action.id, action.reaction.pick(deal), action.feedback.pick(deal))
+        if action.days > 0.0:  # the seller is busy
+            yield Timeout(world.env, action.days)
         return action

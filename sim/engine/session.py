@@ -43,16 +43,17 @@ class EngineError(RuntimeError):
 class Session:
     """One run of a scenario with a given seed."""
 
-    def __init__(self, scenario: LoadedScenario | Rules, seed: int) -> None:
+    def __init__(self, scenario: LoadedScenario | Rules, seed: int, player: str = "") -> None:
         rules = scenario if isinstance(scenario, Rules) else scenario.rules
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
         self.rules = rules
         self.seed = seed
+        self.player = player  # "" for a person; "bot:<policy>" for a bot (recorded in the trace)
         self.env = env = simpy.Environment(initial_time=0.0)  # a float clock: times in the trace are floats
         self.world = world = World(env, Dice(seed))
         self.deals = [Deal(world, a) for a in rules.accounts]
-        world.trace.start(0.0, rules.spec.id, seed, rules.start)
+        world.trace.start(0.0, rules.spec.id, seed, player, rules.start)
         self.seller = Seller(world, self.deals)
         for deal in self.deals:
             world.start(buyer.journey(deal, self.seller))
@@ -131,14 +132,18 @@ class Session:
         if not self.finished:
             raise EngineError("the run is not over")
         now = self.now
-        results = tuple(
-            AccountResult(d.id, d.status, d.reason, d.decided_day)
-            if d.decided_day is not None else AccountResult(d.id, "lost", "stalled", now)
-            for d in self.deals
-        )
+        results = tuple(self._result(d, now) for d in self.deals)
         wins = sum(r.result == "won" for r in results)
         self._outcome = RunOutcome(now, len(self.history), wins >= self.rules.spec.rubric.wins_needed, results)
         return self._outcome
+
+    @staticmethod
+    def _result(deal: Deal, now: float) -> AccountResult:
+        if deal.decided_day is None:
+            return AccountResult(deal.id, "lost", "stalled", now)
+        if deal.status == "won" and deal.rules.deal is not None:
+            return AccountResult(deal.id, "won", "", deal.decided_day, deal.price, deal.margin())
+        return AccountResult(deal.id, deal.status, deal.reason, deal.decided_day)
 
     def _end(self, _: simpy.Event) -> None:
         """The seller's process is over: end the buyers' clocks still waiting, so that the finished

@@ -6,10 +6,12 @@ binning hidden values into a few named levels. The exact numbers are revealed in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sim.engine.state import Deal, World
-from sim.engine.trace import Scripted
+from sim.engine.state import Deal, Person, World
+from sim.engine.trace import Effect, Scripted, TraceEvent
+from sim.lang.schema import ACCOUNT_NUMBERS, PERSON_NUMBERS
 
 __all__ = [
     "COMPETITION",
@@ -18,10 +20,13 @@ __all__ = [
     "TRUST",
     "TRUST_CUTS",
     "AccountView",
+    "DealView",
+    "Move",
     "PersonView",
     "View",
     "influence_level",
     "level",
+    "moves",
     "observe",
 ]
 
@@ -48,12 +53,28 @@ def influence_level(weight: float, total: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PersonView:
+    """A stakeholder as the seller sees them. Until the seller discovers them (``known``), their
+    role, influence and veto power are unknown (None); how they behave (mood, trust) shows anyway."""
+
     id: str
-    role: str
-    influence: str  # "high" | "medium" | "low"
+    known: bool
+    role: str | None
+    influence: str | None  # "high" | "medium" | "low"
+    veto: bool | None
     present: bool
     mood: int  # index into MOODS
     trust: int  # index into TRUST
+
+
+@dataclass(frozen=True, slots=True)
+class DealView:
+    """The price and terms on the table, as the seller knows them (the buyer's walk-away is hidden)."""
+
+    list_price: float
+    floor: float
+    price: float
+    terms: tuple[str, ...]  # agreed, in declaration order
+    margin: float  # the seller's margin at this price and terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +88,8 @@ class AccountView:
     milestones: tuple[str, ...]  # visible flags reached, in declaration order
     competition: int | None  # index into COMPETITION, None without a competitor
     people: tuple[PersonView, ...]
+    facts: tuple[str, ...]  # facts the seller knows, in declaration order
+    deal: DealView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +101,31 @@ class View:
     feed: tuple[Scripted, ...]  # scripted events so far, oldest first
 
 
+def _person(p: Person, known: bool, total: float) -> PersonView:
+    return PersonView(
+        id=p.id,
+        known=known,
+        role=p.role if known else None,
+        influence=influence_level(p.influence, total) if known else None,
+        veto=p.veto if known else None,
+        present=p.present,
+        mood=level(p.numbers["satisfaction"], MOOD_CUTS),
+        trust=level(p.numbers["trust"], TRUST_CUTS),
+    )
+
+
+def _deal(deal: Deal) -> DealView | None:
+    rules = deal.rules.deal
+    if rules is None:
+        return None
+    terms = tuple(t.id for t in deal.rules.spec.deal.terms if t.id in deal.terms) if deal.rules.spec.deal else ()
+    return DealView(rules.list_price, rules.floor, deal.price, terms, deal.margin())
+
+
 def _account(deal: Deal, now: float) -> AccountView:
     spec = deal.rules.spec
     total = sum(p.influence for p in deal.people.values() if p.present)
-    people = tuple(
-        PersonView(
-            id=p.id,
-            role=p.role,
-            influence=influence_level(p.influence, total),
-            present=p.present,
-            mood=level(p.numbers["satisfaction"], MOOD_CUTS),
-            trust=level(p.numbers["trust"], TRUST_CUTS),
-        )
-        for p in deal.people.values()
-    )
+    people = tuple(_person(p, p.id in deal.known, total) for p in deal.people.values())
     comp = deal.rules.competitor
     competition = None
     if comp is not None:
@@ -106,7 +140,35 @@ def _account(deal: Deal, now: float) -> AccountView:
         milestones=tuple(f.id for f in spec.flags if f.visible and f.id in deal.flags),
         competition=competition,
         people=people,
+        facts=tuple(f.id for f in spec.facts if f.id in deal.known),
+        deal=_deal(deal),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A hidden number a choice moved by at least the scenario's ``signal_threshold``: what the
+    feedback calls out (a stakeholder's trust or satisfaction, or the account's own number)."""
+
+    account: str
+    target: str  # stakeholder id, or "" for the account's number
+    var: str
+    delta: float
+
+
+_HIDDEN = frozenset((*PERSON_NUMBERS, *ACCOUNT_NUMBERS))
+
+
+def moves(events: Iterable[TraceEvent], cause: str, threshold: float) -> tuple[Move, ...]:
+    """The moves among ``events`` (those that followed a decision) that ``cause`` made to a hidden
+    number (a stakeholder's trust or satisfaction, the account's own numbers), each number once
+    with its total change, unless the author marked the change as delayed."""
+    total: dict[tuple[str, str, str], float] = {}
+    for e in events:
+        if isinstance(e, Effect) and e.cause == cause and not e.delayed and e.var in _HIDDEN:
+            key = (e.account, e.target, e.var)
+            total[key] = total.get(key, 0.0) + e.delta
+    return tuple(Move(a, t, v, d) for (a, t, v), d in total.items() if abs(d) >= threshold)
 
 
 def observe(deals: list[Deal], world: World) -> View:

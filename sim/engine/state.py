@@ -25,6 +25,7 @@ from sim.engine.dice import Dice
 from sim.engine.rules import (
     AccountChange,
     AccountRules,
+    AgreeTerm,
     Chance,
     ClearFlag,
     Deadline,
@@ -34,7 +35,11 @@ from sim.engine.rules import (
     Operation,
     PersonChange,
     PersonInit,
+    PriceChange,
+    Reveal,
     SetFlag,
+    WalkAwayChange,
+    When,
 )
 from sim.engine.trace import Trace
 from sim.lang.schema import ACCOUNT_NUMBERS
@@ -134,10 +139,12 @@ def weighted_mean(people: Iterable[Member], number: str) -> float:
 
 
 class Deal:
-    """One account's deal: where the buyer is in the roadmap and how the buying center feels."""
+    """One account's deal: where the buyer is in the roadmap, how the buying center feels, what
+    the seller knows, and the price and terms on the table."""
 
-    __slots__ = ("closed_day", "deadline", "decided_day", "finished", "flags", "id", "numbers", "open", "people",
-                 "reason", "rules", "stage", "status", "world")
+    __slots__ = ("chosen", "closed_day", "deadline", "decided_day", "finished", "flags", "id", "known", "numbers",
+                 "open", "people", "price", "reason", "rules", "stage", "status", "terms", "used", "visits",
+                 "walk_away", "world")
 
     def __init__(self, world: World, rules: AccountRules) -> None:
         self.world = world
@@ -149,6 +156,13 @@ class Deal:
         if rules.competitor is not None:
             self.numbers["competitor"] = rules.competitor.strength
         self.deadline = rules.patience_days
+        self.known: set[str] = set(rules.known)  # stakeholders and facts the seller knows
+        self.price = rules.deal.list_price if rules.deal is not None else 0.0
+        self.walk_away = rules.deal.walk_away if rules.deal is not None else 0.0  # the most the buyer will pay
+        self.terms: set[str] = set()  # terms agreed
+        self.chosen: set[str] = set()  # action ids chosen so far
+        self.used: set[str] = set()  # "touchpoint/action" of once-only actions chosen
+        self.visits: dict[str, int] = {}  # touchpoint id -> times visited
         self.stage = ""
         self.status = "open"  # open -> won | lost
         self.open = True  # the deal is still to be decided (status "open")
@@ -170,18 +184,28 @@ class Deal:
     def now(self) -> float:
         return self.world.env.now
 
+    def felt_price(self) -> float:
+        """The price as the buyer feels it: the price less what the agreed terms are worth to them."""
+        deal = self.rules.deal
+        return self.price - sum(deal.buyer_worth[t] for t in self.terms) if deal is not None else 0.0
+
+    def margin(self) -> float:
+        """The seller's margin at the price and terms on the table."""
+        deal = self.rules.deal
+        return self.price - deal.cost + sum(deal.seller_worth[t] for t in self.terms) if deal is not None else 0.0
+
     # --- changes -------------------------------------------------------------------------------------
     def change(self, numbers: dict[str, float], target: str, number: str, delta: float, cause: str,
-               now: float) -> float:
+               now: float, delayed: bool = False) -> float:
         """Move one hidden number by ``delta``, kept within its range (:data:`LOW` to :data:`HIGH`),
         and record the change at ``now``; returns the new value. ``numbers`` is a stakeholder's
         (``target`` is their id) or the account's own (``target`` is ""). Every hidden number
-        but the deadline changes here, and only here."""
+        but the deadline and the price changes here, and only here."""
         before = numbers[number]
         after = before + delta
         after = numbers[number] = LOW if after < LOW else HIGH if after > HIGH else after
         if after != before:
-            self.world.trace.effect(now, self.id, target, number, after - before, after, cause)
+            self.world.trace.effect(now, self.id, target, number, after - before, after, cause, delayed)
         return after
 
     def move_deadline(self, days: float, cause: str) -> None:
@@ -190,6 +214,34 @@ class Deal:
         after = self.deadline = max(0.0, before + days)
         if after != before:
             self.world.trace.effect(self.now, self.id, "", "patience", after - before, after, cause)
+
+    def move_price(self, delta: float, cause: str, delayed: bool = False) -> None:
+        """Move the price on the table by ``delta``, kept between the floor and the list price."""
+        deal = self.rules.deal
+        if deal is None:
+            return
+        before = self.price
+        after = min(deal.list_price, max(deal.floor, before + delta))
+        if after != before:
+            self.price = after
+            self.world.trace.effect(self.now, self.id, "", "price", after - before, after, cause, delayed)
+
+    def move_walk_away(self, delta: float, cause: str) -> None:
+        """Move the most the buyer will pay by ``delta`` (never below 0)."""
+        before = self.walk_away
+        after = self.walk_away = max(0.0, before + delta)
+        if after != before:
+            self.world.trace.effect(self.now, self.id, "", "walk_away", after - before, after, cause, True)
+
+    def agree(self, term: str, cause: str) -> None:
+        if term not in self.terms:
+            self.terms.add(term)
+            self.world.trace.term(self.now, self.id, term, cause)
+
+    def reveal(self, subject: str, cause: str) -> None:
+        if subject not in self.known:
+            self.known.add(subject)
+            self.world.trace.reveal(self.now, self.id, subject, cause)
 
     def set_flag(self, flag: str, value: bool, cause: str) -> None:
         if (flag in self.flags) != value:
@@ -226,14 +278,16 @@ class Deal:
         self.world.trace.stage(self.now, self.id, stage)
 
     def win(self) -> None:
+        """The deal is won at the price and terms on the table."""
         self.status, self.open = "won", False
         self.closed_day = self.decided_day = now = self.now
-        self.world.trace.outcome(now, self.id, "won", "")
+        revenue = self.price if self.rules.deal is not None else 0.0
+        self.world.trace.outcome(now, self.id, "won", "", revenue, self.margin())
 
     # --- effects ----------------------------------------------------------------------------------------
     def apply(self, ops: tuple[Operation, ...], cause: str) -> None:
         """Perform compiled effects (:func:`sim.engine.rules.compile_ops`) in order; random amounts
-        and chances draw from the run's dice as they come."""
+        and chances draw from their own streams of the run's dice."""
         now, dice = self.now, self.world.dice
         for op in ops:
             if op.__class__ is PersonChange:  # the commonest: a stakeholder's trust, then satisfaction
@@ -243,18 +297,31 @@ class Deal:
                 if person.present:
                     if op.trust is not None:
                         delta = op.trust.draw(dice) * op.scale
-                        self.change(person.numbers, person.id, "trust", delta, cause, now)
+                        self.change(person.numbers, person.id, "trust", delta, cause, now, op.delayed)
                     if op.satisfaction is not None:
                         delta = op.satisfaction.draw(dice) * op.scale
-                        self.change(person.numbers, person.id, "satisfaction", delta, cause, now)
+                        self.change(person.numbers, person.id, "satisfaction", delta, cause, now, op.delayed)
             else:
                 _PERFORM[op.__class__](self, op, cause, now)
 
     def _account_change(self, op: AccountChange, cause: str, now: float) -> None:
-        self.change(self.numbers, "", op.number, op.amount.draw(self.world.dice) * op.scale, cause, now)
+        delta = op.amount.draw(self.world.dice) * op.scale
+        self.change(self.numbers, "", op.number, delta, cause, now, op.delayed)
 
     def _deadline(self, op: Deadline, cause: str, now: float) -> None:
         self.move_deadline(op.days.draw(self.world.dice) * op.scale, cause)
+
+    def _price(self, op: PriceChange, cause: str, now: float) -> None:
+        self.move_price(op.amount.draw(self.world.dice) * op.scale, cause, op.delayed)
+
+    def _walk_away(self, op: WalkAwayChange, cause: str, now: float) -> None:
+        self.move_walk_away(op.amount.draw(self.world.dice) * op.scale, cause)
+
+    def _term(self, op: AgreeTerm, cause: str, now: float) -> None:
+        self.agree(op.term, cause)
+
+    def _reveal(self, op: Reveal, cause: str, now: float) -> None:
+        self.reveal(op.subject, cause)
 
     def _set_flag(self, op: SetFlag, cause: str, now: float) -> None:
         self.set_flag(op.flag, True, cause)
@@ -272,18 +339,27 @@ class Deal:
         self.lose(op.reason)
 
     def _chance(self, op: Chance, cause: str, now: float) -> None:
-        if self.world.dice.random() < op.probability:
+        if self.world.dice.uniform(op.source) < op.probability:
+            self.apply(op.ops, cause)
+
+    def _when(self, op: When, cause: str, now: float) -> None:
+        if op.condition(self):
             self.apply(op.ops, cause)
 
 
-#: How a deal performs each kind of operation.
+#: How a deal performs each kind of operation (but PersonChange, the commonest, done in place).
 _PERFORM: dict[type, Callable[[Deal, Any, str, float], None]] = {
     AccountChange: Deal._account_change,
     Deadline: Deal._deadline,
+    PriceChange: Deal._price,
+    WalkAwayChange: Deal._walk_away,
+    AgreeTerm: Deal._term,
+    Reveal: Deal._reveal,
     SetFlag: Deal._set_flag,
     ClearFlag: Deal._clear_flag,
     Leave: Deal._leave,
     Join: Deal._join,
     Lose: Deal._lose,
     Chance: Deal._chance,
+    When: Deal._when,
 }

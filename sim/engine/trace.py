@@ -8,14 +8,18 @@ appends a hundred or more times a run, and what :func:`trace_hash` digests.
 
 The events, in the order a run usually meets them:
 
-* :class:`Start`: the seed and every account's buying center as it starts;
+* :class:`Start`: the seed, who plays, and every account's buying center as it starts;
 * :class:`StageChange`: an account enters a roadmap stage;
-* :class:`Focus` (pipelines) and :class:`Decision`: the trainee's choices;
-* :class:`Effect`: a hidden number changed (trust, satisfaction, info, fit, competitor, patience),
-  with its cause: an action, a scripted event, ``drift`` or ``competitor``;
-* :class:`FlagChange`, :class:`Presence`: milestones reached or lost, people joining or leaving;
+* :class:`Focus` (pipelines), :class:`Agenda` and :class:`Decision`: the trainee's choices (which
+  account, which touchpoint next, which action), each with the options in the order shown;
+* :class:`Response`: which variants of the buyer's reaction and the coach's feedback were shown;
+* :class:`Effect`: a hidden number changed (trust, satisfaction, info, fit, competitor, patience,
+  price), with its cause: an action, a scripted event, ``drift`` or ``competitor``;
+* :class:`FlagChange`, :class:`Presence`, :class:`Reveal`, :class:`Term`: milestones reached or
+  lost, people joining or leaving, a person or fact discovered, a term of the deal agreed;
 * :class:`Scripted`: an author's event happened;
-* :class:`Outcome`, :class:`Finished`: a deal won or lost, an account's journey over;
+* :class:`Outcome`, :class:`Finished`: a deal won (with its revenue and margin) or lost, an
+  account's journey over;
 * :class:`End`: the run is over.
 """
 
@@ -30,6 +34,7 @@ from typing import Any, NamedTuple, overload
 __all__ = [
     "KINDS",
     "AccountStart",
+    "Agenda",
     "Decision",
     "Effect",
     "End",
@@ -39,9 +44,12 @@ __all__ = [
     "Outcome",
     "PersonStart",
     "Presence",
+    "Response",
+    "Reveal",
     "Scripted",
     "StageChange",
     "Start",
+    "Term",
     "Trace",
     "TraceEvent",
     "to_dict",
@@ -61,18 +69,23 @@ class PersonStart(NamedTuple):
 
 
 class AccountStart(NamedTuple):
-    """An account's buying center at the start."""
+    """An account at the start: its buying center, and what its deal is worth at list price (its
+    list price and its margin at that price; 0 for an account without a deal)."""
 
     account: str
     people: tuple[PersonStart, ...]
+    list_price: float = 0.0
+    list_margin: float = 0.0
 
 
 class Start(NamedTuple):
-    """The run begins: seed and every account's buying center."""
+    """The run begins: seed, who plays ("" for a person, ``bot:<policy>`` for a bot), and every
+    account's buying center."""
 
     t: float
     scenario: str
     seed: int
+    player: str
     accounts: tuple[AccountStart, ...]
     kind: str = "start"
 
@@ -95,8 +108,21 @@ class Focus(NamedTuple):
     kind: str = "focus"
 
 
+class Agenda(NamedTuple):
+    """The trainee chose which agenda touchpoint to do next (``move_on``: none of the rest)."""
+
+    t: float
+    account: str
+    block: str  # the decision key of the agenda
+    chosen: str
+    offered: tuple[str, ...]  # in the order shown
+    recommended: tuple[str, ...]
+    kind: str = "agenda"
+
+
 class Decision(NamedTuple):
-    """The trainee chose an action at a touchpoint."""
+    """The trainee chose an action at a touchpoint, shown the ``situation`` variant and the
+    ``offered`` actions in that order."""
 
     t: float
     account: str
@@ -106,12 +132,26 @@ class Decision(NamedTuple):
     offered: tuple[str, ...]
     recommended: tuple[str, ...]
     days: float
+    situation: int
     kind: str = "decision"
+
+
+class Response(NamedTuple):
+    """After a decision's effects: the variants of the buyer's reaction and the coach's feedback shown."""
+
+    t: float
+    account: str
+    touchpoint: str
+    action: str
+    reaction: int
+    feedback: int
+    kind: str = "response"
 
 
 class Effect(NamedTuple):
     """A hidden number changed by ``delta`` to ``value``: a stakeholder's trust or satisfaction
-    (``target`` is the stakeholder), or the account's own (``target`` is "")."""
+    (``target`` is the stakeholder), or the account's own (``target`` is ""). A ``delayed`` change
+    is not called out in the feedback at once."""
 
     t: float
     account: str
@@ -120,7 +160,28 @@ class Effect(NamedTuple):
     delta: float
     value: float
     cause: str
+    delayed: bool = False
     kind: str = "effect"
+
+
+class Reveal(NamedTuple):
+    """The seller discovered a stakeholder's role, influence and veto, or a buyer fact."""
+
+    t: float
+    account: str
+    subject: str
+    cause: str
+    kind: str = "reveal"
+
+
+class Term(NamedTuple):
+    """A term of the deal was agreed."""
+
+    t: float
+    account: str
+    term: str
+    cause: str
+    kind: str = "term"
 
 
 class FlagChange(NamedTuple):
@@ -155,12 +216,15 @@ class Scripted(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """An account's deal was decided: won at the close, or lost and why."""
+    """An account's deal was decided: won at the close (at a price: revenue and margin, 0 for an
+    account without a deal), or lost and why."""
 
     t: float
     account: str
     result: str  # "won" | "lost"
     reason: str  # "" when won; a loss reason when lost
+    revenue: float
+    margin: float
     kind: str = "outcome"
 
 
@@ -180,13 +244,15 @@ class End(NamedTuple):
 
 
 TraceEvent = (
-    Start | StageChange | Focus | Decision | Effect | FlagChange | Presence | Scripted | Outcome | Finished | End
+    Start | StageChange | Focus | Agenda | Decision | Response | Effect | Reveal | Term | FlagChange | Presence
+    | Scripted | Outcome | Finished | End
 )
 
 #: Each event class by its ``kind``.
 KINDS: dict[str, type[TraceEvent]] = {
     cls._field_defaults["kind"]: cls
-    for cls in (Start, StageChange, Focus, Decision, Effect, FlagChange, Presence, Scripted, Outcome, Finished, End)
+    for cls in (Start, StageChange, Focus, Agenda, Decision, Response, Effect, Reveal, Term, FlagChange, Presence,
+                Scripted, Outcome, Finished, End)
 }
 
 
@@ -246,8 +312,8 @@ class Trace(Sequence[TraceEvent]):
         return self._rows
 
     # --- recording (the engine) --------------------------------------------------------------------
-    def start(self, t: float, scenario: str, seed: int, accounts: tuple[AccountStart, ...]) -> None:
-        self._rows.append((t, scenario, seed, accounts, "start"))
+    def start(self, t: float, scenario: str, seed: int, player: str, accounts: tuple[AccountStart, ...]) -> None:
+        self._rows.append((t, scenario, seed, player, accounts, "start"))
 
     def stage(self, t: float, account: str, stage: str) -> None:
         self._rows.append((t, account, stage, "stage"))
@@ -255,12 +321,26 @@ class Trace(Sequence[TraceEvent]):
     def focus(self, t: float, account: str, offered: tuple[str, ...]) -> None:
         self._rows.append((t, account, offered, "focus"))
 
-    def decision(self, t: float, account: str, touchpoint: str, stage: str, action: str, offered: tuple[str, ...],
-                 recommended: tuple[str, ...], days: float) -> None:
-        self._rows.append((t, account, touchpoint, stage, action, offered, recommended, days, "decision"))
+    def agenda(self, t: float, account: str, block: str, chosen: str, offered: tuple[str, ...],
+               recommended: tuple[str, ...]) -> None:
+        self._rows.append((t, account, block, chosen, offered, recommended, "agenda"))
 
-    def effect(self, t: float, account: str, target: str, var: str, delta: float, value: float, cause: str) -> None:
-        self._rows.append((t, account, target, var, delta, value, cause, "effect"))
+    def decision(self, t: float, account: str, touchpoint: str, stage: str, action: str, offered: tuple[str, ...],
+                 recommended: tuple[str, ...], days: float, situation: int) -> None:
+        self._rows.append((t, account, touchpoint, stage, action, offered, recommended, days, situation, "decision"))
+
+    def response(self, t: float, account: str, touchpoint: str, action: str, reaction: int, feedback: int) -> None:
+        self._rows.append((t, account, touchpoint, action, reaction, feedback, "response"))
+
+    def effect(self, t: float, account: str, target: str, var: str, delta: float, value: float, cause: str,
+               delayed: bool = False) -> None:
+        self._rows.append((t, account, target, var, delta, value, cause, delayed, "effect"))
+
+    def reveal(self, t: float, account: str, subject: str, cause: str) -> None:
+        self._rows.append((t, account, subject, cause, "reveal"))
+
+    def term(self, t: float, account: str, term: str, cause: str) -> None:
+        self._rows.append((t, account, term, cause, "term"))
 
     def flag(self, t: float, account: str, flag: str, value: bool, cause: str) -> None:
         self._rows.append((t, account, flag, value, cause, "flag"))
@@ -271,8 +351,9 @@ class Trace(Sequence[TraceEvent]):
     def scripted(self, t: float, account: str, event: str) -> None:
         self._rows.append((t, account, event, "event"))
 
-    def outcome(self, t: float, account: str, result: str, reason: str) -> None:
-        self._rows.append((t, account, result, reason, "outcome"))
+    def outcome(self, t: float, account: str, result: str, reason: str, revenue: float = 0.0,
+                margin: float = 0.0) -> None:
+        self._rows.append((t, account, result, reason, revenue, margin, "outcome"))
 
     def finished(self, t: float, account: str) -> None:
         self._rows.append((t, account, "finished"))
@@ -291,9 +372,9 @@ def to_dict(event: TraceEvent) -> dict[str, Any]:
 
 
 def _start_text(start: Start) -> str:
-    """The Start event as the digest encodes it: the ``repr`` of its time, scenario and seed, then
-    of its buying centers as plain tuples."""
-    return repr((start.t, start.scenario, start.seed)) + _centers_text(start.accounts)
+    """The Start event as the digest encodes it: the ``repr`` of its time, scenario, seed and
+    player, then of its buying centers as plain tuples."""
+    return repr((start.t, start.scenario, start.seed, start.player)) + _centers_text(start.accounts)
 
 
 #: The text of the buying centers last encoded, by the id of the tuple that holds them: every run of
@@ -305,7 +386,8 @@ _CENTERS: dict[int, tuple[tuple[AccountStart, ...], str]] = {}
 def _centers_text(accounts: tuple[AccountStart, ...]) -> str:
     known = _CENTERS.get(id(accounts))
     if known is None or known[0] is not accounts:
-        text = repr(tuple((a.account, tuple(tuple(p) for p in a.people)) for a in accounts))
+        text = repr(tuple((a.account, tuple(tuple(p) for p in a.people), a.list_price, a.list_margin)
+                          for a in accounts))
         if len(_CENTERS) >= 64:
             _CENTERS.clear()
         known = _CENTERS[id(accounts)] = (accounts, text)

@@ -14,6 +14,13 @@ editors that use yaml-language-server (draft 2020-12):
 * defaults made by factories (grade bands, renewal curve, traits) are written out, and
   ``defaultSnippets`` give editors a ready-made stakeholder, touchpoint, action, event and flag.
 
+``enumDescriptions``, ``patternErrorMessage`` and ``defaultSnippets`` (:data:`EDITOR_KEYWORDS`) are
+yaml-language-server's own keywords. Lenient validators (check-jsonschema, Python's jsonschema)
+ignore them; a strict one (ajv in its default strict mode) rejects a schema with keywords it does not
+know. ``scenario_schema(strict=True)`` (``touchpoint schema --strict``) leaves them out, and is
+otherwise the same schema: it accepts and rejects exactly the same files. Alternatively, declare them
+to the validator (ajv: ``ajv.addVocabulary(["enumDescriptions", "patternErrorMessage", "defaultSnippets"])``).
+
 What a JSON Schema cannot say (a reference to an unknown stakeholder, a condition's grammar,
 weights that must add up to 1) is still checked by ``touchpoint check``.
 """
@@ -36,6 +43,7 @@ __all__ = [
     "ALIAS_NOTES",
     "ALIAS_WORDS",
     "DRAFT",
+    "EDITOR_KEYWORDS",
     "ENUM_DESCRIPTIONS",
     "FALLBACK_DESCRIPTIONS",
     "ID_USES",
@@ -45,6 +53,7 @@ __all__ = [
     "SCHEMA_ID",
     "SCHEMA_PATH",
     "SNIPPETS",
+    "STRICT_COMMENT",
     "docstring",
     "missing_descriptions",
     "models",
@@ -55,6 +64,12 @@ __all__ = [
 ]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+#: Keywords of yaml-language-server (editor help), not of JSON Schema: left out by ``strict=True``.
+EDITOR_KEYWORDS = ("enumDescriptions", "patternErrorMessage", "defaultSnippets")
+#: Said in the editor schema's ``$comment``: where the strict variant comes from.
+STRICT_COMMENT = ("enumDescriptions, patternErrorMessage and defaultSnippets are editor keywords of "
+                  "yaml-language-server; 'touchpoint schema --strict' writes this schema without them, "
+                  "for strict validators such as ajv.")
 #: The schema's identifier. Nothing is fetched from it: editors read the local copy named in a
 #: scenario's first line. Change it here if the schema is ever published at a real address.
 SCHEMA_ID = f"https://touchpoint.example/schema/v{S.FORMAT_VERSION}/scenario.schema.json"
@@ -140,6 +155,8 @@ ID_USES: dict[str, str] = {
     "Touchpoint": "The touchpoint's id, used in logs and policy files.",
     "Action": "The action's id, used in logs and policy files.",
     "ScriptedEvent": "The event's id, used in logs.",
+    "Fact": "The fact's id, used in an effect's reveal: and in conditions as known(id).",
+    "Term": "The term's id, used in an effect's terms: and in conditions as agreed(id).",
 }
 
 #: Explanations of allowed values, keyed by the set of values they explain.
@@ -169,6 +186,7 @@ ENUM_DESCRIPTIONS: dict[str, str] = {
     "stalled": "A stage's gate was never met.",
     "disqualified": "The seller walked away, or the buyer ruled the seller out.",
     "cancelled": "The buyer cancelled the project.",
+    "price": "At the close the price, less what the agreed terms are worth to the buyer, was above its walk-away.",
     # difficulty
     "intro": "A first game: few decisions, forgiving.",
     "easy": "For trainees who know the roadmap.",
@@ -356,8 +374,21 @@ def missing_descriptions() -> list[str]:
     return out
 
 
-def scenario_schema() -> dict[str, Any]:
-    """The JSON Schema of a scenario file (draft 2020-12), fully described for editors."""
+def _without_editor_keywords(node: Any) -> Any:
+    """A copy of a schema without :data:`EDITOR_KEYWORDS` (values of default, enum and const untouched)."""
+    if isinstance(node, list):
+        return [_without_editor_keywords(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    return {k: (v if k in ("default", "enum", "const", "examples") else _without_editor_keywords(v))
+            for k, v in node.items() if k not in EDITOR_KEYWORDS}
+
+
+def scenario_schema(strict: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a scenario file (draft 2020-12), fully described for editors.
+
+    ``strict``: without the editor keywords (:data:`EDITOR_KEYWORDS`), for validators that reject
+    keywords they do not know (ajv's strict mode); it accepts and rejects the same files."""
     raw = S.Scenario.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     defs: dict[str, Any] = raw.pop("$defs")
     by_name = models()
@@ -404,12 +435,15 @@ def scenario_schema() -> dict[str, Any]:
     _enum_descriptions(out, missing)
     if missing:  # a new allowed value in sim/lang/schema.py needs its explanation here
         raise RuntimeError("no explanation for allowed value(s): " + ", ".join(sorted(missing)))
+    if strict:
+        return copy.deepcopy(_without_editor_keywords(out))
+    out = {**{k: v for k, v in out.items() if k != "$defs"}, "$comment": STRICT_COMMENT, "$defs": out["$defs"]}
     return copy.deepcopy(out)
 
 
-def schema_text() -> str:
+def schema_text(strict: bool = False) -> str:
     """The schema as written to files: stable key order, UTF-8, two-space indent, final newline."""
-    return json.dumps(scenario_schema(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(scenario_schema(strict), ensure_ascii=False, indent=2) + "\n"
 
 
 # --- the field reference (Markdown) -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The scenario format, version 1: what an instructor writes in YAML.
+"""The scenario format, version 2: what an instructor writes in YAML.
 
 These pydantic models are the single source of truth for the format: the loader validates with
 them, ``touchpoint schema`` turns them into a JSON Schema for editors, and the reference docs are
@@ -8,6 +8,12 @@ A scenario is a set of *accounts* (one for a case study, several for a pipeline)
 buyer: a persona, a buying center of stakeholders, the decision process (gates between the five
 roadmap stages and what loses the deal), touchpoints where the trainee acts, and scripted events on
 the buyer's own clock. The rubric says how a run is graded.
+
+Version 2 adds what makes decisions take judgment: agenda touchpoints the trainee orders,
+stakeholders and buyer facts the seller must discover, a deal with a price, a floor and terms to
+trade, texts that vary with what happened, one-time touchpoints and actions, conditional and
+delayed effects, and settings for the checks. A version 1 file is a version 2 file without them
+(``touchpoint migrate`` rewrites its version line).
 """
 
 from __future__ import annotations
@@ -20,18 +26,23 @@ __all__ = [
     "ACCOUNT_NUMBERS",
     "DERIVED_NUMBERS",
     "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "LOSS_REASONS",
     "PERSON_NUMBERS",
     "ROLES",
     "STAGES",
+    "TECHNIQUE_TERMS",
     "TRAITS",
     "Account",
     "Action",
     "Amount",
+    "Checks",
     "Competitor",
     "Condition",
+    "DealTerms",
     "Distribution",
     "Effect",
+    "Fact",
     "Flag",
     "Fraction",
     "GradeBand",
@@ -50,13 +61,18 @@ __all__ = [
     "Stage",
     "StageKey",
     "Stakeholder",
+    "Term",
     "Text",
     "Touchpoint",
     "Traits",
+    "Variant",
+    "VariedText",
     "Weights",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Format versions this engine reads.
+FORMAT_VERSIONS: tuple[int, ...] = (1, 2)
 
 #: The five stages of the customer sales roadmap, in order.
 STAGES: tuple[str, ...] = (
@@ -72,7 +88,7 @@ StageKey = Literal[
 Role = Literal["economic_buyer", "technical_buyer", "user", "champion", "gatekeeper", "influencer"]
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 #: Why a deal can be lost (the keys of ``lost_reasons`` in summaries).
-LossReason = Literal["patience", "competitor", "veto", "stalled", "disqualified", "cancelled"]
+LossReason = Literal["patience", "competitor", "veto", "stalled", "disqualified", "cancelled", "price"]
 LOSS_REASONS: tuple[str, ...] = LossReason.__args__  # type: ignore[attr-defined]
 Mode = Literal["growth", "trouble", "even_keel", "overconfident"]
 TRAITS: tuple[str, ...] = ("price_sensitivity", "risk_aversion", "status_quo_bias", "involvement")
@@ -111,12 +127,39 @@ Condition = Annotated[
 ]
 Score100 = Annotated[float, Field(ge=0, le=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+Money = Annotated[float, Field(ge=0, le=1e12, description="An amount of money, in the deal's currency.")]
+Trait = Literal["price_sensitivity", "risk_aversion", "status_quo_bias", "involvement"]
+#: Technique names that give the answer away when they appear in an option's text: ``check`` warns
+#: (a scenario adds its own under ``checks: {leak_terms: [...]}``).
+TECHNIQUE_TERMS: tuple[str, ...] = (
+    "SPIN", "MEDDIC", "MEDDPICC", "BANT", "Challenger", "Sandler", "Miller Heiman", "solution selling",
+    "implication question", "need-payoff", "champion", "economic buyer", "pain point",
+    "痛点", "暗示问题", "需求效益", "挑战者", "顾问式销售", "关键人",
+)
 
 
 class Model(BaseModel):
     """Strict, closed models: an unknown key or a wrong type is an error, never ignored."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Variant(Model):
+    """One variant of a text: shown when ``when`` holds (the first that holds wins)."""
+
+    when: Condition | None = Field(None, description="Shown when this holds; leave it out on the last, the default.")
+    text: Text = Field(description="The text of this variant.")
+
+
+VariedText = Annotated[
+    Text | Annotated[list[Variant], Field(min_length=1, max_length=20)],
+    Field(
+        description=(
+            "A text, or variants chosen by what happened: [{when: discounted, text: ...}, {text: ...}]. "
+            "The first variant whose condition holds is shown; give the last one no condition."
+        )
+    ),
+]
 
 
 class Distribution(Model):
@@ -171,10 +214,28 @@ class Effect(Model):
     leave: Id | None = Field(None, description="A stakeholder who leaves the buying center.")
     join: Id | None = Field(None, description="A stakeholder (declared with present: false) who joins.")
     lose: LossReason | None = Field(None, description="The deal is lost at once, for this reason.")
-    chance: Fraction = Field(1.0, description="Probability that this effect happens at all (default 1).")
-    scale: Literal["price_sensitivity", "risk_aversion", "status_quo_bias", "involvement"] | None = Field(
-        None, description="Multiply every change here by this persona trait (0-1)."
+    reveal: Id | list[Id] | None = Field(
+        None, description="Stakeholders (their role, influence and veto) or buyer facts the seller now knows."
     )
+    price: Amount | None = Field(
+        None, description="Change to the price on the table, in money (e.g. -36000); kept between floor and list."
+    )
+    walk_away: Amount | None = Field(
+        None,
+        description=(
+            "Change to the most the buyer will pay, in money: value the buyer sees raises it (a pilot "
+            "that proves the payback), a cheaper alternative lowers it."
+        ),
+    )
+    terms: Id | list[Id] | None = Field(
+        None, description="Terms of the deal agreed (a concession given, or something the buyer gives in return)."
+    )
+    when: Condition | None = Field(None, description="The effect happens only if this holds at that moment.")
+    delayed: bool = Field(
+        False, description="Its changes are not called out in the feedback at once (the debrief shows them)."
+    )
+    chance: Fraction = Field(1.0, description="Probability that this effect happens at all (default 1).")
+    scale: Trait | None = Field(None, description="Multiply every change here by this persona trait (0-1).")
 
     @model_validator(mode="after")
     def _who_goes_with_people(self) -> Effect:
@@ -183,7 +244,8 @@ class Effect(Model):
             raise ValueError("trust and satisfaction changes need 'who' (a stakeholder id, role:ROLE or all)")
         if self.who is not None and not people:
             raise ValueError("'who' is only used with a trust or satisfaction change")
-        fields = (*PERSON_NUMBERS, *ACCOUNT_NUMBERS, "patience", "set", "clear", "leave", "join", "lose")
+        fields = (*PERSON_NUMBERS, *ACCOUNT_NUMBERS, "patience", "set", "clear", "leave", "join", "lose", "reveal",
+                  "price", "walk_away", "terms")
         if all(getattr(self, f) is None for f in fields):
             raise ValueError("an effect must change something (trust, satisfaction, info, fit, ...)")
         return self
@@ -231,6 +293,13 @@ class Stakeholder(Model):
     )
     veto_below: Score100 = Field(35, description="A veto falls when trust is below this at the close.")
     present: bool = Field(True, description="In the buying center from the start (false: joins by an event).")
+    known: bool = Field(
+        True,
+        description=(
+            "The seller knows this person's role, influence and veto power from the start; false: they "
+            "show as unknown until an effect reveals them."
+        ),
+    )
     drift: float = Field(-2.0, description="Trust change per week without contact (the buyer's clock).")
 
     @property
@@ -239,6 +308,59 @@ class Stakeholder(Model):
         if self.veto is not None:
             return self.veto
         return self.role in ("economic_buyer", "technical_buyer")
+
+
+class Fact(Model):
+    """Something the seller may or may not know about the buyer: the budget, the decision criteria,
+    the real deadline, the incumbent's terms. Unknown facts are revealed by effects."""
+
+    id: Id
+    label: Text = Field(description="What the fact is about, e.g. 'Budget'.")
+    value: Text = Field(description="What the seller learns, e.g. '¥2.4M approved for this year'.")
+    known: bool = Field(False, description="Known from the start (false: an effect must reveal it).")
+
+
+class Term(Model):
+    """A term of the deal that can be traded: a concession the seller gives (payment terms, a pilot,
+    an SLA, extra scope) or something the buyer gives in return (a reference, a longer contract).
+
+    Each is worth money to both sides. ``buyer`` is what it is worth to the buyer (positive: they
+    gain; negative: it costs them), ``seller`` what it is worth to the seller (negative: it costs the
+    margin). A term the buyer values more than it costs the seller is worth giving for something in
+    return; a concession given for nothing only lowers the margin.
+    """
+
+    id: Id
+    label: Text = Field(description="The term as the trainee sees it, e.g. '90-day payment'.")
+    buyer: float = Field(
+        0, ge=-1e12, le=1e12, description="Its worth to the buyer, in money (lowers the price they feel they pay)."
+    )
+    seller: float = Field(0, ge=-1e12, le=1e12, description="Its worth to the seller, in money (adds to the margin).")
+    scale: Trait | None = Field(None, description="The buyer's worth is multiplied by this persona trait (0-1).")
+
+
+class DealTerms(Model):
+    """The commercial side of the deal: the price on the table, what it costs to deliver, the
+    lowest price the seller may agree and the buyer's walk-away, and the terms that can be traded.
+
+    At the close the buyer compares the price, less what the agreed terms are worth to them, with
+    its walk-away (its best alternative, often the competitor's offer): above it, the deal is lost
+    (``price``). Revenue is the final price; margin is the price less the cost to deliver, plus
+    what the agreed terms are worth to the seller.
+    """
+
+    list_price: Annotated[float, Field(gt=0, le=1e12)] = Field(description="The price first on the table.")
+    floor: Money = Field(description="The lowest price the seller may agree (company policy).")
+    cost: Money = Field(0, description="What delivering the deal costs the seller.")
+    walk_away: Money = Field(description="The most the buyer will pay, less the terms' worth to them (hidden).")
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY or USD.")
+    terms: list[Term] = Field(default_factory=list, description="Terms that can be agreed.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DealTerms:
+        if self.floor > self.list_price:
+            raise ValueError("floor is above list_price")
+        return self
 
 
 class Flag(Model):
@@ -279,8 +401,16 @@ class Action(Model):
     when: Condition | None = Field(None, description="Offered only when this holds.")
     recommended: bool = Field(False, description="The author's recommended choice (the expert follows it).")
     effects: list[Effect] = Field(default_factory=list, description="What happens when it is chosen.")
-    reaction: Text | None = Field(None, description="How the buyer reacts (what the trainee sees at once).")
-    feedback: Text | None = Field(None, description="The coach's feedback shown after the choice.")
+    reaction: VariedText | None = Field(None, description="How the buyer reacts (what the trainee sees at once).")
+    feedback: VariedText | None = Field(None, description="The coach's feedback shown after the choice.")
+    once: bool = Field(False, description="Offered at most once in a run (a repeated ask does not offer it again).")
+    promises: list[LossReason] = Field(
+        default_factory=list,
+        description=(
+            "Consequences the coach warns of for this action (e.g. [veto]); `touchpoint check` warns when "
+            "they never happen in its runs."
+        ),
+    )
 
 
 class Touchpoint(Model):
@@ -289,12 +419,24 @@ class Touchpoint(Model):
     id: Id
     stage: StageKey = Field(description="The roadmap stage it belongs to.")
     title: Text = Field(description="Short title, e.g. 'Discovery call with the plant manager'.")
-    situation: Text = Field(description="What the trainee sees: the situation and what is at stake.")
+    situation: VariedText = Field(description="What the trainee sees: the situation and what is at stake.")
     with_: list[Id] = Field(default_factory=list, alias="with", description="Stakeholders present.")
     when: Condition | None = Field(None, description="The touchpoint happens only when this holds.")
     repeat: Annotated[int, Field(ge=0, le=10)] = Field(
         0, description="Extra times it may come back while the stage's gate is not met."
     )
+    once: bool = Field(False, description="Happens at most once in a run (never comes back).")
+    agenda: bool = Field(
+        False,
+        description=(
+            "On the agenda: consecutive agenda touchpoints of a stage are offered together, and the trainee "
+            "chooses which to do next (or to move on); the others happen in the order written."
+        ),
+    )
+    recommended: bool = Field(
+        True, description="Agenda touchpoints: the author advises doing it (the expert does, in the order written)."
+    )
+    shuffle: bool = Field(True, description="Show the actions in a shuffled order (false: in the order written).")
     actions: list[Action] = Field(min_length=1, description="The actions to choose from.")
 
 
@@ -330,6 +472,8 @@ class Account(Model):
     deadline_label: Text | None = Field(None, description="What the deadline is, e.g. 'budget year ends'.")
     stakeholders: list[Stakeholder] = Field(min_length=1, description="The buying center.")
     flags: list[Flag] = Field(default_factory=list, description="Milestones conditions can test.")
+    facts: list[Fact] = Field(default_factory=list, description="Buyer facts the seller may have to discover.")
+    deal: DealTerms | None = Field(None, description="Price, cost, floor, walk-away and tradable terms, if any.")
     stages: dict[StageKey, Stage] = Field(description="The decision process: gate of each stage used.")
     touchpoints: list[Touchpoint] = Field(min_length=1, description="Touchpoints, in order within each stage.")
     competitor: Competitor | None = Field(None, description="A rival vendor, if any.")
@@ -350,6 +494,8 @@ class Weights(Model):
     satisfaction: Fraction = Field(description="Weight of the buying center's satisfaction.")
     cycle_time: Fraction = Field(description="Weight of a short sales cycle.")
     retention: Fraction = Field(description="Weight of the renewal probability after the sale.")
+    revenue: Fraction = Field(0, description="Weight of the price won, against the list price (needs a deal).")
+    margin: Fraction = Field(0, description="Weight of the margin won, against the margin at list price.")
 
 
 class GradeBand(Model):
@@ -391,7 +537,7 @@ class Rubric(Model):
     @model_validator(mode="after")
     def _coherent(self) -> Rubric:
         w = self.weights
-        total = w.conversion + w.satisfaction + w.cycle_time + w.retention
+        total = w.conversion + w.satisfaction + w.cycle_time + w.retention + w.revenue + w.margin
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"weights add up to {total:g}; they must add up to 1")
         if self.max_days <= self.target_days:
@@ -410,10 +556,29 @@ class Rubric(Model):
         return self.grades[-1].grade
 
 
+class Checks(Model):
+    """Settings of `touchpoint check` and `touchpoint balance` for this case."""
+
+    leak_terms: list[Annotated[str, StringConstraints(min_length=2, max_length=60)]] = Field(
+        default_factory=list,
+        description="More technique names that give the answer away in an option's text (besides the built-in list).",
+    )
+    deviation_margin: Annotated[float, Field(ge=0, le=100)] = Field(
+        default=2.0,
+        description=(
+            "Points by which a non-recommended action may beat the recommended one before `check` reports "
+            "that the model contradicts the coach."
+        ),
+    )
+    deviation_runs: Annotated[int, Field(ge=20, le=5000)] = Field(
+        default=200, description="Seeded runs per alternative in the one-deviation analysis."
+    )
+
+
 class Scenario(Model):
     """A Touchpoint scenario: a case (one account) or a pipeline (several)."""
 
-    version: Literal[1] = Field(description="Scenario format version; this is version 1.")
+    version: Literal[1, 2] = Field(description="Scenario format version; this is version 2 (1 still loads).")
     id: Id
     title: Text = Field(description="Title shown in the picker.")
     summary: Text | None = Field(None, description="One paragraph for the picker and the briefing.")
@@ -423,4 +588,12 @@ class Scenario(Model):
     languages: list[LocaleCode] = Field(default_factory=lambda: ["en"], description="Languages written.")
     tags: list[str] = Field(default_factory=list, description="Free keywords.")
     rubric: Rubric = Field(description="How a run is graded: weights, cycle-time targets, pass mark, grades.")
+    signal_threshold: Annotated[float, Field(gt=0, le=100)] = Field(
+        5.0,
+        description=(
+            "After a choice, the feedback calls out every hidden number the choice moved by at least this "
+            "much (unless the effect is delayed)."
+        ),
+    )
+    checks: Checks = Field(default_factory=Checks, description="Settings of the checks for this case.")
     accounts: list[Account] = Field(min_length=1, max_length=20, description="The buyers (several: a pipeline).")

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.dice import fold, splitmix64
 from sim.engine.session import Session
-from sim.runs.sessionlog import LogError, read_log
+from sim.runs.sessionlog import LogError, player_of, read_log
 
 __all__ = [
     "POLICY_STREAM",
@@ -28,6 +28,7 @@ __all__ = [
     "PolicyFactory",
     "RandomPolicy",
     "ScriptedPolicy",
+    "check_policy_file",
     "load_policy_file",
     "play",
     "policy_factory",
@@ -176,9 +177,47 @@ class LogReplayPolicy:
 
 def play(scenario: Any, policy: Policy, seed: int) -> Session:
     """Run one whole session with a policy through the stepping API."""
-    session = Session(scenario, seed)
+    session = Session(scenario, seed, player_of(policy.name))
     point = session.advance()
     while not isinstance(point, RunOutcome):
         session.choose(policy.choose(point, session))
         point = session.advance()
     return session
+
+
+def check_policy_file(path: Path, scenario: Any) -> None:
+    """Refuse a policy file that names ids the scenario does not have (PolicyError, one line).
+
+    A plan's keys are touchpoint ids (or ``account/touchpoint``, or ``focus``) and its values action
+    ids (for ``focus``: account ids). An unknown one would be silently ignored by
+    :class:`ScriptedPolicy` (the default policy decides there), so a typo would quietly change the
+    plan: every unknown id is named, with the closest known one where there is one."""
+    import difflib
+
+    plan = load_policy_file(path, 0)
+    accounts = {a.id: {tp.id: [x.id for x in tp.actions] for tp in a.touchpoints} for a in scenario.spec.accounts}
+    touchpoints = sorted({tp for tps in accounts.values() for tp in tps})
+
+    def hint(word: str, known: list[str]) -> str:
+        close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    problems: list[str] = []
+    for key, value in plan.choices.items():
+        if key == "focus":
+            problems += [f"unknown account {v!r} in focus{hint(v, sorted(accounts))}" for v in value
+                         if v not in accounts]
+            continue
+        account, _, touchpoint = key.rpartition("/")
+        if account and account not in accounts:
+            problems.append(f"unknown account {account!r} in choices.{key}{hint(account, sorted(accounts))}")
+            continue
+        pools = [accounts[account]] if account else list(accounts.values())
+        actions = sorted({a for pool in pools for a in pool.get(touchpoint, [])})
+        if not any(touchpoint in pool for pool in pools):
+            known = sorted(accounts[account]) if account else touchpoints
+            problems.append(f"unknown touchpoint {touchpoint!r} in choices{hint(touchpoint, known)}")
+        elif value not in actions:
+            problems.append(f"unknown action {value!r} at touchpoint {key!r}{hint(value, actions)}")
+    if problems:
+        raise PolicyError(f"{path}: " + "; ".join(problems) + f" (scenario {scenario.spec.id!r})")

@@ -39,23 +39,24 @@ __all__ = [
     "check_end",
     "parse_bytes",
     "parse_lines",
+    "player_of",
     "read_bytes",
     "read_log",
     "replay",
     "write_log",
 ]
 
-LOG_FORMAT = "touchpoint-log/3"
+LOG_FORMAT = "touchpoint-log/4"
 #: Formats of earlier engines, which this one cannot verify: in 0.1 the random streams differ, in
 #: 0.2 the encoding of the trace digest.
-_OLD_FORMATS = {"touchpoint-log/1": "0.1", "touchpoint-log/2": "0.2"}
+_OLD_FORMATS = {"touchpoint-log/1": "0.1", "touchpoint-log/2": "0.2", "touchpoint-log/3": "0.3"}
 MAX_LOG_BYTES = 16 * 1024 * 1024
 MAX_LINES = 100_000
 
 _HEADER_KEYS = {"type", "format", "scenario", "scenario_hash", "seed", "engine", "trainee", "locale", "started",
                 "policy"}
-_CHOICE_KEYS = {"type", "n", "decision", "choice", "t", "think_s"}
-_CHOICE_REQUIRED = {"type", "n", "decision", "choice", "t"}
+_CHOICE_KEYS = {"type", "n", "decision", "choice", "t", "shown", "think_s"}
+_CHOICE_REQUIRED = {"type", "n", "decision", "choice", "t", "shown"}
 _END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash", "wall_s"}
 
 
@@ -173,6 +174,7 @@ def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
             # one test for a well-formed choice (numbers as in _is_num); _choice_fault says what is wrong
             if not (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"] == n
                     and rec["decision"].__class__ is str and rec["choice"].__class__ is str
+                    and rec["shown"].__class__ is list
                     and ((t.__class__ is float and t - t == 0.0) or t.__class__ is int)
                     and ((think.__class__ is float and think - think == 0.0) or think.__class__ is int)):
                 _choice_fault(rec, n, lineno)
@@ -189,7 +191,8 @@ def _choice_fault(rec: dict, n: int, lineno: int) -> None:
     _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
     if rec["n"] != n:
         raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {n}")
-    if rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"]):
+    if (rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"])
+            or rec["shown"].__class__ is not list):
         raise LogError(f"line {lineno}: malformed choice")
     raise LogError(f"line {lineno}: think_s must be a number")
 
@@ -247,7 +250,7 @@ def replay(log: ParsedLog, scenario: Any) -> Session:
         raise LogError(f"log is for scenario {header['scenario']!r}, not {scenario.id!r}")
     if header["scenario_hash"] != scenario.content_hash:
         raise LogError(f"log was written for another version of scenario {scenario.id!r} (content hash differs)")
-    session = Session(scenario, header["seed"])
+    session = Session(scenario, header["seed"], player_of(header.get("policy", "")))
     for rec in log.choices:
         point = session.advance()
         n = rec["n"]
@@ -257,6 +260,8 @@ def replay(log: ParsedLog, scenario: Any) -> Session:
             raise LogError(f"choice {n}: decision {rec['decision']!r} does not match the run (expected {point.key!r})")
         if abs(rec["t"] - point.day) > 1e-6:
             raise LogError(f"choice {n}: time {rec['t']:g} does not match the run (day {point.day:g})")
+        if rec["shown"] != [o.id for o in point.options]:
+            raise LogError(f"choice {n}: the options were shown in another order than the run shows them")
         try:
             session.choose(rec["choice"])
         except InvalidChoice:
@@ -265,6 +270,13 @@ def replay(log: ParsedLog, scenario: Any) -> Session:
     if log.end is not None and not isinstance(point, RunOutcome):
         raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}")
     return session
+
+
+def player_of(policy: str) -> str:
+    """Who plays, as a run records it (in its trace, and so in the digest of its log): "" for a
+    person, ``bot:<policy>`` for a bot. A log's header names the bot's policy; deleting that name
+    from a bot's log changes the replayed trace, so the log no longer verifies."""
+    return f"bot:{policy}" if policy else ""
 
 
 def check_end(log: ParsedLog, session: Session, card: Any) -> None:
@@ -307,7 +319,8 @@ class LogWriter:
         return rec
 
     def choice(self, point: DecisionPoint, n: int, choice: str, think_s: float | None = None) -> None:
-        rec: dict[str, Any] = {"type": "choice", "n": n, "decision": point.key, "choice": choice, "t": point.day}
+        rec: dict[str, Any] = {"type": "choice", "n": n, "decision": point.key, "choice": choice, "t": point.day,
+                               "shown": [o.id for o in point.options]}
         if think_s is not None:
             rec["think_s"] = round(think_s, 3)
         self._write(rec)
