@@ -31,6 +31,7 @@ from typing import Any
 from scoring import score_run
 from sim.engine.decisions import DecisionPoint
 from sim.engine.loader import LoadedScenario
+from sim.engine.rules import MOVE_ON, AgendaBlock
 from sim.engine.session import Session
 from sim.lang.schema import TECHNIQUE_TERMS, Action, Touchpoint
 from sim.lang.text import resolve
@@ -286,9 +287,17 @@ def _mean_ci(diffs: list[float]) -> tuple[float, tuple[float, float]]:
 
 
 def _alternatives(scenario: LoadedScenario) -> Iterable[tuple[str, str, str, tuple[str, ...]]]:
-    """(account, touchpoint key, action, promises) of every action the author does not recommend,
-    at touchpoints where something is recommended."""
+    """(account, decision key, option, promises) of every option the author does not advise: each
+    action not recommended at a touchpoint where something is, and at each agenda, every other
+    first step than the advised one (another touchpoint first, or moving on at once)."""
     for account in scenario.rules.accounts:
+        for stage in account.stages:
+            for step in stage.steps:
+                if isinstance(step, AgendaBlock):
+                    first = next((tp.id for tp in step.touchpoints if tp.recommended), MOVE_ON)
+                    for option in (*(tp.id for tp in step.touchpoints), MOVE_ON):
+                        if option != first:
+                            yield account.id, step.key, option, ()
         for tp in account.touchpoints.values():
             if not any(a.recommended for a in tp.actions):
                 continue
