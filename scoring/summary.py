@@ -36,6 +36,8 @@ class Summary:
     funnel: Counter = field(default_factory=Counter)
     lost_reasons: Counter = field(default_factory=Counter)
     account_runs: int = 0
+    revenue: float = 0.0  # summed over runs (a lost deal brings in 0)
+    margin: float = 0.0
 
     def add(self, card: Scorecard) -> None:
         self.runs += 1
@@ -49,6 +51,8 @@ class Summary:
         self.scores.append(card.score)
         self.decisions += card.decisions
         self.grades[card.grade] += 1
+        self.revenue += card.revenue
+        self.margin += card.margin
         for acc in card.accounts:
             self.account_runs += 1
             for stage in acc.stages:
@@ -75,6 +79,8 @@ class Summary:
             "retention_mean": _r(fmean(self.retention_won)) if self.retention_won else None,
             "churn_mean": _r(1 - fmean(self.retention_won)) if self.retention_won else None,
             "score_mean": _r(fmean(self.scores), 2) if self.scores else None,
+            "revenue_mean": _r(self.revenue / n if n else 0.0, 2),  # per run, a lost deal counting 0
+            "margin_mean": _r(self.margin / n if n else 0.0, 2),
             "pass_rate": _r(self.passes / n if n else 0.0),
             "decisions_mean": _r(self.decisions / n if n else 0.0, 2),
             "grades": dict(sorted(self.grades.items())),

@@ -47,7 +47,8 @@ def test_balance_reports_every_touchpoint_and_action(capsys: pytest.CaptureFixtu
         assert [a["action"] for a in tp["policies"]["random"]["actions"]] == [a.id for a in spec.actions]
         assert tp["recommended"] == [a.id for a in spec.actions if a.recommended]
         expert = tp["policies"]["expert"]
-        if expert["decisions"]:  # the expert only ever picks a recommended action
+        always = all(a.when is None and not a.once for a in spec.actions if a.recommended)
+        if expert["decisions"] and always:  # a recommended action is always offered: the expert picks one
             picked = {a["action"] for a in expert["actions"] if a["picks"]}
             assert picked <= set(tp["recommended"])
         rnd = tp["policies"]["random"]
@@ -55,6 +56,12 @@ def test_balance_reports_every_touchpoint_and_action(capsys: pytest.CaptureFixtu
             assert sum(a["pick_rate"] for a in rnd["actions"]) == pytest.approx(1.0, abs=1e-3)
     funnel = report["policies"]["random"]["funnel"]
     assert funnel["need_identification"] == 40 >= funnel["negotiation"] >= funnel["won"]
+    # where a recommended action is offered (it may not be: 'when', or chosen once already), the
+    # expert picks one, whatever order the options are shown in
+    for seed in range(40):
+        for point, choice in play(sc, ExpertPolicy(), seed).history:
+            if any(o.recommended for o in point.options):
+                assert point.option(choice).recommended, (seed, point.key, choice)
 
 
 @pytest.mark.parametrize(("name", "level"), [("random_wins_often", "too_easy"), ("gate_never_passed", "too_hard"),
@@ -136,9 +143,14 @@ def test_lookahead_is_deterministic_and_bounded():
     b = play(sc, LookaheadPolicy(sc, 3), 3)
     assert [c for _, c in a.history] == [c for _, c in b.history]
     assert trace_hash(a.trace) == trace_hash(b.trace)
-    # with no budget left it is exactly the expert
+    # with no budget left it is exactly the expert: the same choices and the same run, but for
+    # who played (the trace's Start names the bot)
     none = play(sc, LookaheadPolicy(sc, 3, budget=0), 3)
-    assert trace_hash(none.trace) == trace_hash(play(sc, ExpertPolicy(), 3).trace)
+    expert = play(sc, ExpertPolicy(), 3)
+    assert none.history == expert.history
+    assert list(none.trace)[1:] == list(expert.trace)[1:]
+    assert (none.trace[0].player, expert.trace[0].player) == ("bot:lookahead", "bot:expert")
+    assert none.trace[0]._replace(player="") == expert.trace[0]._replace(player="")
 
 
 def test_lookahead_spends_at_most_its_budget():
@@ -149,12 +161,13 @@ def test_lookahead_spends_at_most_its_budget():
 
 
 def test_lookahead_does_not_change_the_run_it_advises():
-    """Rollouts replay the run in fresh sessions: the advised run's trace depends only on the choices."""
+    """Rollouts replay the run in fresh sessions: the advised run's trace depends only on the choices
+    (and on who played, which the replay names alike)."""
     sc = load_scenario("tutorial")
     session = play(sc, LookaheadPolicy(sc, 9), 9)
 
     class Replay:
-        name = "replay"
+        name = LookaheadPolicy.name
 
         def __init__(self, choices: list[str]) -> None:
             self.choices = iter(choices)

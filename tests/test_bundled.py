@@ -32,7 +32,9 @@ def _texts(node, path=""):
     if isinstance(node, dict):
         for k, v in node.items():
             here = f"{path}.{k}" if path else k
-            if k in TEXT_FIELDS and not isinstance(v, (bool, int, float)) and v is not None:
+            if k in TEXT_FIELDS and isinstance(v, list):  # variants of a text: each has its own text
+                yield from _texts(v, here)
+            elif k in TEXT_FIELDS and not isinstance(v, (bool, int, float)) and v is not None:
                 yield here, v
             elif k in TEXT_LISTS:
                 for i, item in enumerate(v):

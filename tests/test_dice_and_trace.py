@@ -17,13 +17,13 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from conftest import run_choices
+from conftest import load_text, minimal_yaml, run_choices
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
 from sim.engine import trace as tr
-from sim.engine.dice import BLOCK, Dice, SplitMixSeed, fold, generator, splitmix64
+from sim.engine.dice import BLOCK, GROUP, ORDER, Dice, SplitMixSeed, fold, generator, splitmix64
 from sim.engine.loader import load_scenario
 from sim.engine.rules import amount
 from sim.lang.schema import Distribution
@@ -59,31 +59,102 @@ def test_seeds_give_their_own_streams_and_the_same_stream_every_time():
     assert fold(2**64 + 5) != fold(5) and fold(5) == 5  # big seeds fold into 64 bits, distinctly
 
 
-def test_dice_draw_in_blocks_in_a_fixed_order():
-    d = Dice(3)
-    gen = generator(3)
-    expected_u = gen.random(BLOCK).tolist()
-    expected_n = gen.standard_normal(BLOCK).tolist()
-    got_u = [d.random() for _ in range(3)]
-    got_n = [d.standard_normal() for _ in range(2)]
-    assert got_u == expected_u[::-1][:3] and got_n == expected_n[::-1][:2]
-    assert all(0.0 <= u < 1.0 for u in got_u)
-    # a block is drawn when first needed: the order of the draws decides the values, and only it
-    order = "nunuu"
-    first = Dice(3)
-    values = [first.standard_normal() if k == "n" else first.random() for k in order]
-    again = Dice(3)
-    assert [again.standard_normal() if k == "n" else again.random() for k in order] == values
-    gen = generator(3)
-    normals, uniforms = gen.standard_normal(BLOCK).tolist(), gen.random(BLOCK).tolist()
-    assert values == [normals[-1], uniforms[-1], normals[-2], uniforms[-2], uniforms[-3]]
+_UNIFORM, _NORMAL = 1, 2  # the kinds of draw, as they enter a stream's key
+
+
+def _stream_key(*parts: int) -> int:
+    """A stream's 64-bit key as the dice derive it: SplitMix64 of each part mixed in turn."""
+    x = 0
+    for part in parts:
+        x = splitmix64(x ^ (part % 2**64))
+    return x
+
+
+def _reference_draws(seed: int, kind: int, source: int, n: int) -> list[float]:
+    """The first ``n`` draws of a source, built from the documented layout with numpy alone: the
+    first BLOCK are row ``source % GROUP`` of the group's (GROUP, BLOCK) table; block ``b`` after
+    it comes from a generator keyed by the source and ``b``."""
+    def draw(gen, shape):
+        return gen.random(shape) if kind == _UNIFORM else gen.standard_normal(shape)
+
+    group, row = divmod(source, GROUP)
+    out = draw(generator(_stream_key(fold(seed), kind, group)), (GROUP, BLOCK))[row].tolist()
+    taken = 1
+    while len(out) < n:
+        out += draw(generator(_stream_key(fold(seed), kind, source, taken)), BLOCK).tolist()
+        taken += 1
+    return out[:n]
+
+
+@pytest.mark.parametrize("seed", [0, 3, 2**64 + 3])
+@pytest.mark.parametrize("source", [0, 1, GROUP - 1, GROUP, 5 * GROUP + 7, ORDER + 1])
+def test_each_source_draws_its_own_numpy_stream(seed, source):
+    """A source's draws are numpy's PCG64 values of its own streams, block after block, uniforms
+    and normals apart; the n-th draw depends on the seed, the source and n only."""
+    n = 2 * BLOCK + 3  # into the third block
+    d = Dice(seed)
+    uniforms = [d.uniform(source) for _ in range(n)]
+    normals = [d.normal(source) for _ in range(n)]
+    assert uniforms == _reference_draws(seed, _UNIFORM, source, n)
+    assert normals == _reference_draws(seed, _NORMAL, source, n)
+    assert all(0.0 <= u < 1.0 for u in uniforms)
+    assert len(set(uniforms)) == n and len(set(normals)) == n  # no block is handed out twice
+    # another source, and another seed, draw other values
+    assert Dice(seed).uniform(source + 1) != uniforms[0]
+    assert Dice(seed + 1).uniform(source) != uniforms[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**64), order=st.lists(
+    st.tuples(st.sampled_from(["u", "n"]), st.sampled_from([0, 1, 2, GROUP + 1, ORDER + 3])), max_size=60))
+def test_a_sources_draws_do_not_depend_on_other_draws(seed, order):
+    """Same seed, same world: whatever else was drawn before, in whatever order, the k-th draw of a
+    (kind, source) is the k-th draw it gives alone."""
+    mixed = Dice(seed)
+    got: dict[tuple[str, int], list[float]] = {}
+    for kind, source in order:
+        got.setdefault((kind, source), []).append(mixed.uniform(source) if kind == "u" else mixed.normal(source))
+    for (kind, source), values in got.items():
+        alone = Dice(seed)
+        assert values == [alone.uniform(source) if kind == "u" else alone.normal(source) for _ in values]
+
+
+def test_shuffled_is_fisher_yates_with_the_decisions_own_source():
+    items = tuple("abcdefg")
+    seen = set()
+    for seed in range(20):
+        for decision in (1, 2, 9):
+            shown = Dice(seed).shuffled(items, decision)
+            assert sorted(shown) == sorted(items)  # a permutation
+            draws = Dice(seed)  # the draws of source ORDER + decision, and of no other
+            expected = list(items)
+            for i in range(len(expected) - 1, 0, -1):
+                j = int(draws.uniform(ORDER + decision) * (i + 1))
+                expected[i], expected[j] = expected[j], expected[i]
+            assert shown == tuple(expected)
+            seen.add(shown)
+    assert len(seen) > 30  # decisions and seeds show different orders
+    # shuffling draws from the decision's source only: the scenario's sources are untouched
+    d = Dice(5)
+    d.shuffled(items, 1)
+    assert d.uniform(0) == Dice(5).uniform(0) and d.normal(0) == Dice(5).normal(0)
+    assert d.uniform(ORDER + 2) == Dice(5).uniform(ORDER + 2)
+    assert Dice(5).shuffled(("only",), 1) == ("only",) and Dice(5).shuffled((), 1) == ()
 
 
 def test_reseed_drops_what_is_left_of_the_blocks():
+    """After ``reseed(s)`` every source draws from ``s``'s streams from their start, whatever was
+    drawn before (in the first block, in a later one, or from a group's table)."""
     d = Dice(3)
-    d.random()
-    d.reseed(np.random.default_rng(99))
-    assert d.random() == np.random.default_rng(99).random(BLOCK).tolist()[-1]
+    for _ in range(BLOCK + 2):
+        d.uniform(0)
+    d.normal(1)
+    d.uniform(GROUP + 4)
+    d.reseed(99)
+    fresh = Dice(99)
+    assert [d.uniform(0) for _ in range(BLOCK + 1)] == [fresh.uniform(0) for _ in range(BLOCK + 1)]
+    assert d.normal(1) == fresh.normal(1) and d.uniform(GROUP + 4) == fresh.uniform(GROUP + 4)
+    assert d.uniform(2) == Dice(99).uniform(2) != Dice(3).uniform(2)
 
 
 def test_runs_in_threads_get_their_own_streams():
@@ -98,32 +169,61 @@ def test_runs_in_threads_get_their_own_streams():
 
 
 class _Direct:
-    """Dice that take each draw straight from a numpy generator, in the generator's order."""
+    """Dice that take each draw straight from a numpy generator, in the generator's order, and
+    note which source asked for it."""
 
     def __init__(self, seed: int) -> None:
         self.gen = np.random.default_rng(seed)
+        self.sources: list[int] = []
 
-    def random(self) -> float:
+    def uniform(self, source: int) -> float:
+        self.sources.append(source)
         return float(self.gen.random())
 
-    def standard_normal(self) -> float:
+    def normal(self, source: int) -> float:
+        self.sources.append(source)
         return float(self.gen.standard_normal())
 
 
 @settings(max_examples=200, deadline=None)
 @given(lo=st.floats(-50, 50), width=st.floats(0.001, 50), at=st.floats(0, 1), seed=st.integers(0, 2**32))
 def test_amounts_draw_numpys_values(lo, width, at, seed):
+    """Each random amount turns one draw of its own source into numpy's value for its
+    distribution (the triangular by inverting its distribution function, as numpy does)."""
     hi = lo + width
     mode = lo + at * (hi - lo)
-    tri = amount(Distribution(triangular=(lo, mode, hi)))
-    uni = amount(Distribution(uniform=(lo, hi)))
-    nor = amount(Distribution(normal=(lo, width)))
+    tri = amount(Distribution(triangular=(lo, mode, hi)), source=4)
+    uni = amount(Distribution(uniform=(lo, hi)), source=5)
+    nor = amount(Distribution(normal=(lo, width)), source=6)
+    assert (tri.source, uni.source, nor.source) == (4, 5, 6)
     ours, theirs = _Direct(seed), np.random.default_rng(seed)
     for _ in range(5):
         assert tri.draw(ours) == float(theirs.triangular(lo, mode, hi))
         assert uni.draw(ours) == float(theirs.uniform(lo, hi))
         assert nor.draw(ours) == float(theirs.normal(lo, width))
+    assert ours.sources == [4, 5, 6] * 5  # one draw each, from its own source
     assert amount(3).draw(ours) == 3.0 and amount(-2.5).draw(ours) == -2.5
+    assert len(ours.sources) == 15  # a fixed amount draws nothing
+    # in a run, an amount draws exactly what the run's dice give its source
+    for amt in (tri, uni, nor):
+        dice, direct = Dice(seed), Dice(seed)
+        value = amt.draw(dice)
+        if amt is nor:
+            assert value == lo + width * direct.normal(6)
+        elif amt is uni:
+            assert value == lo + (hi - lo) * direct.uniform(5)
+        else:
+            assert value == tri.draw(_Fixed(direct.uniform(4)))
+
+
+class _Fixed:
+    """Dice whose every uniform is one given value."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def uniform(self, source: int) -> float:
+        return self.u
 
 
 # --- the trace ------------------------------------------------------------------------------------------
@@ -179,11 +279,63 @@ def test_any_change_of_any_field_changes_the_digest(runs):
 
 def test_digest_of_a_known_run_is_stable():
     """Session logs carry this digest: if it changes, logs written before no longer verify, and
-    LOG_FORMAT (sim.runs.sessionlog) must change with it. Seeded streams and the encoding both count."""
+    LOG_FORMAT (sim.runs.sessionlog) must change with it. Seeded streams and the encoding both count.
+    (A change of the bundled tutorial changes it too: then re-pin it, and the test below still
+    guards the engine on a case of the tests' own.)"""
     session = run_choices(load_scenario("tutorial"), 7, [0, 1, 0, 2, 0, 1, 0, 0])
-    assert len(session.trace) == 41
+    assert len(session.trace) == 53
     assert tr.trace_hash(session.trace) == (
-        "sha256:6ffed4e8521d3f6c62958025c75faa25b67a981e5fb469eee87b8993efc55df2")
+        "sha256:6035759b5a99eef084cafafd5d6463a45655217ce2c1c4a5b06b035a0120511c")
+
+
+#: A small case of the tests' own with every kind of draw: a normal, a uniform and a triangular
+#: amount, an effect's chance, a scripted event's chance and the competitor's random growth; and
+#: options shown shuffled.
+KNOWN = minimal_yaml({
+    "version: 1\n": "version: 2\n",
+    "    flags:\n": ("    competitor: {name: Rival, strength: 20, growth: {triangular: [0, 2, 6]}, wins_at: 95}\n"
+                  "    flags:\n"),
+    "    touchpoints:\n": (
+        "    events:\n"
+        "      - {id: demo, day: 3, chance: 0.5, text: A demo, effects: [{competitor: {uniform: [5, 15]}}]}\n"
+        "    touchpoints:\n"),
+    "{id: good, label: Good, days: 2, recommended: true, effects: [{set: pain}, {who: boss, trust: 10}]}":
+        "{id: good, label: Good, days: 2, recommended: true, effects: [{set: pain}, "
+        "{who: boss, trust: {normal: [10, 3]}}, {info: 20, chance: 0.6}]}",
+    "{id: value, label: Value, days: 3, recommended: true, effects: [{who: all, satisfaction: 10}]}":
+        "{id: value, label: Value, days: 12, recommended: true, effects: [{who: all, satisfaction: 10}, "
+        "{fit: {triangular: [10, 20, 40]}}]}",
+    "{id: review, label: Review, days: 2,": "{id: review, label: Review, days: 9,",
+})
+
+
+def test_digest_of_a_known_run_of_the_tests_own_case_is_stable():
+    """The same guard on a case that only this file defines: every kind of draw and the shown
+    order enter the trace, and its digest is pinned."""
+    session = run_choices(load_text(KNOWN), 12, [0, 0, 0])
+    kinds = [e.kind for e in session.trace]
+    assert kinds.count("decision") == 3 and kinds.count("event") == 1  # the demo happened on this seed
+    effects = [(e.cause, e.var) for e in session.trace if e.kind == "effect"]
+    assert {("good", "trust"), ("good", "info"), ("value", "fit"), ("demo", "competitor")} <= set(effects)
+    assert effects.count(("competitor", "competitor")) == 2  # two weeks of random growth
+    assert len(session.trace) == 25
+    assert tr.trace_hash(session.trace) == (
+        "sha256:6374a3914d5346bfc15a9ad416c1422f4eef4a04fa550b3e324941f78e2e3aae")
+
+
+def test_the_digest_covers_the_start(runs):
+    """The Start event is encoded as text: its seed, scenario, player and every account's list
+    price and margin each change the digest."""
+    rows = list(runs[0].trace)
+    digest = tr.trace_hash(rows)
+    start = rows[0]
+    account = start.accounts[0]
+    for edited in (start._replace(seed=start.seed + 1), start._replace(scenario=start.scenario + "x"),
+                   start._replace(player="bot:expert" if start.player != "bot:expert" else ""),
+                   start._replace(accounts=(account._replace(list_price=account.list_price + 1), *start.accounts[1:])),
+                   start._replace(accounts=(account._replace(list_margin=account.list_margin + 1),
+                                            *start.accounts[1:]))):
+        assert tr.trace_hash([edited, *rows[1:]]) != digest, edited
 
 
 def test_digest_depends_on_values_not_on_shared_objects(runs):
@@ -201,7 +353,8 @@ def test_digest_depends_on_values_not_on_shared_objects(runs):
 
 # --- logs --------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fmt", "version"), [("touchpoint-log/1", "0.1"), ("touchpoint-log/2", "0.2")])
+@pytest.mark.parametrize(("fmt", "version"), [("touchpoint-log/1", "0.1"), ("touchpoint-log/2", "0.2"),
+                                               ("touchpoint-log/3", "0.3")])
 def test_logs_of_earlier_formats_get_a_clear_reason(fmt, version):
     header = {"type": "header", "format": fmt, "scenario": "tutorial", "scenario_hash": "x", "seed": 1}
     with pytest.raises(LogError, match=rf"written by Touchpoint {re.escape(version)}, whose logs"):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
 from sim.cli import docs_cmd as D
+from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "assets" / "templates").glob("*.yaml"))

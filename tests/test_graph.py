@@ -80,7 +80,7 @@ def test_svg_output_is_deterministic(tmp_path: Path):
 
 
 def test_sixty_touchpoints_make_a_taller_readable_figure():
-    small = load_scenario("tutorial")
+    small = load_bytes(big_scenario(10).encode(), "small.yaml")  # two cards a column
     big = load_bytes(big_scenario(60).encode(), "big.yaml")
     with graph.chart_style():
         f_small, f_big = graph.figure(small, "en"), graph.figure(big, "zh")

@@ -122,9 +122,20 @@ def test_every_problem_is_reported():
     assert any("must be one of: economic_buyer" in m for m in msgs)
 
 
-def test_unsupported_version():
-    (msg,) = problems(MINIMAL.replace("version: 1", "version: 2"))
-    assert "version 2 is not supported" in msg and msg.startswith("x.yaml:1:10:")
+@pytest.mark.parametrize("version", [3, 0])
+def test_unsupported_version(version):
+    (msg,) = problems(MINIMAL.replace("version: 1", f"version: {version}"))
+    assert f"version {version} is not supported" in msg and msg.startswith("x.yaml:1:10:")
+    assert "reads versions 1 and 2" in msg
+
+
+def test_versions_1_and_2_both_load():
+    """Format 2 is the current one; a case written for format 1 still loads, the same."""
+    one = load_text(MINIMAL)
+    two = load_text(MINIMAL.replace("version: 1", "version: 2"))
+    assert (one.spec.version, two.spec.version) == (1, 2)
+    assert [a.id for tp in two.rules.accounts[0].touchpoints.values() for a in tp.actions] == [
+        a.id for tp in one.rules.accounts[0].touchpoints.values() for a in tp.actions]
 
 
 @pytest.mark.parametrize(

@@ -21,20 +21,44 @@ choices = st.lists(st.integers(min_value=0, max_value=7), min_size=0, max_size=4
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
+#: Effects on numbers that are not 0-100: the deadline (days) and the deal's money.
+_NOT_PERCENT = {"patience", "price", "walk_away"}
+
+
 def check_invariants(session, scenario) -> None:
     trace = session.trace
     assert trace[0].kind == "start" and trace[-1].kind == "end"
+    deals = {a.id: a.deal for a in scenario.rules.accounts}
+    price = {a.account: a.list_price for a in trace[0].accounts}  # the price on the table, as it moves
+    terms: dict[str, set[str]] = {a: set() for a in deals}
     last = 0.0
     for e in trace:
         assert e.t >= last, "time ran backwards"
         last = e.t
-        if e.kind == "effect" and e.var != "patience":
+        if e.kind == "effect" and e.var not in _NOT_PERCENT:
             assert 0.0 <= e.value <= 100.0
+        if e.kind == "effect" and e.var == "price":  # between the floor and the list price
+            deal = deals[e.account]
+            assert deal is not None and deal.floor <= e.value <= deal.list_price
+            price[e.account] = e.value
+        if e.kind == "effect" and e.var == "walk_away":
+            assert e.value >= 0.0 and e.delayed
+        if e.kind == "term":
+            terms[e.account].add(e.term)
         if e.kind == "outcome":
             assert e.result in ("won", "lost")
             assert (e.reason == "") == (e.result == "won") and (e.reason in LOSS_REASONS or not e.reason)
+            deal = deals[e.account]
+            if e.result == "won" and deal is not None:  # won at the price and terms on the table
+                assert e.revenue == price[e.account]
+                assert e.margin == pytest.approx(
+                    price[e.account] - deal.cost + sum(deal.seller_worth[t] for t in terms[e.account]))
+            else:
+                assert e.revenue == e.margin == 0.0
         if e.kind == "stage":
             assert e.stage in STAGES
+        if e.kind == "decision":  # the options shown are those offered, once each, the chosen among them
+            assert e.action in e.offered and len(set(e.offered)) == len(e.offered)
     accounts = {a.id for a in scenario.spec.accounts}
     outcomes = [e for e in trace if e.kind == "outcome"]
     assert {e.account for e in outcomes} == accounts  # every deal is decided exactly once

@@ -121,6 +121,7 @@ def test_the_strict_schema_accepts_the_starter(locale: str, strict_scenario_vali
 
 
 def test_the_strict_schema_rejects_what_the_editor_schema_rejects(strict_scenario_validator: Any) -> None:
+    """The same verdict on each broken scenario of test_schema_json (whether each is rejected is its test)."""
     from test_schema_json import BROKEN
 
     editor = jsonschema.Draft202012Validator(J.scenario_schema())
@@ -129,7 +130,6 @@ def test_the_strict_schema_rejects_what_the_editor_schema_rejects(strict_scenari
         data = copy.deepcopy(tutorial)
         mutate(data)
         assert bool(list(strict_scenario_validator.iter_errors(data))) == bool(list(editor.iter_errors(data))), name
-        assert list(strict_scenario_validator.iter_errors(data)), name
 
 
 # --- the command ----------------------------------------------------------------------------------------

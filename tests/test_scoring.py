@@ -19,20 +19,25 @@ RUBRIC = Rubric.model_validate({
 })
 
 
-def make_trace(won: bool, close_day: float = 40.0, sat_boss: float = 80.0) -> list:
+def make_trace(won: bool, close_day: float = 40.0, sat_boss: float = 80.0, price: float = 0.0,
+               list_price: float = 0.0, cost: float = 0.0) -> list:
+    """A one-account run; with a ``list_price``, a deal won at ``price`` (a cost to deliver of ``cost``)."""
     people = (tr.PersonStart("boss", "economic_buyer", 0.75, 50.0, 50.0, True),
               tr.PersonStart("user", "user", 0.25, 50.0, 40.0, True))
     events: list = [
-        tr.Start(0.0, "demo", 5, (tr.AccountStart("acme", people),)),
+        tr.Start(0.0, "demo", 5, "", (tr.AccountStart("acme", people, list_price, list_price - cost),)),
         tr.StageChange(0.0, "acme", "need_identification"),
-        tr.Decision(0.0, "acme", "meet", "need_identification", "a", ("a", "b"), ("a",), 2.0),
+        tr.Decision(0.0, "acme", "meet", "need_identification", "a", ("b", "a"), ("a",), 2.0, 0),
+        tr.Response(0.0, "acme", "meet", "a", 0, 0),
         tr.Effect(0.0, "acme", "boss", "satisfaction", sat_boss - 50.0, sat_boss, "a"),
         tr.StageChange(2.0, "acme", "negotiation"),
     ]
     if won:
-        events += [tr.Outcome(close_day, "acme", "won", ""), tr.StageChange(close_day, "acme", "after_sales")]
+        margin = price - cost if list_price else 0.0
+        events += [tr.Outcome(close_day, "acme", "won", "", price, margin),
+                   tr.StageChange(close_day, "acme", "after_sales")]
     else:
-        events += [tr.Outcome(close_day, "acme", "lost", "competitor")]
+        events += [tr.Outcome(close_day, "acme", "lost", "competitor", 0.0, 0.0)]
     events += [tr.Finished(close_day + 1, "acme"), tr.End(close_day + 1)]
     return events
 
@@ -60,8 +65,43 @@ def test_lost_run_scores_satisfaction_only():
 
 
 def test_an_unfinished_trace_is_incomplete():
-    card = score_run(make_trace(True)[:5], RUBRIC)  # stopped before the close
+    card = score_run(make_trace(True)[:6], RUBRIC)  # stopped before the close
     assert not card.complete and card.accounts[0].result == "open"
+
+
+def test_a_deal_without_a_price_scores_no_revenue():
+    card = score_run(make_trace(True, 60.0, 80.0), RUBRIC)
+    assert (card.revenue, card.margin, card.revenue_score, card.margin_score) == (0.0, 0.0, 0.0, 0.0)
+    assert (card.accounts[0].list_price, card.accounts[0].list_margin) == (0.0, 0.0)
+
+
+COMMERCIAL = Rubric.model_validate({
+    "weights": {"conversion": 0.3, "satisfaction": 0.2, "cycle_time": 0.1, "retention": 0.1, "revenue": 0.2,
+                "margin": 0.1},
+    "target_days": 30, "max_days": 90, "pass_mark": 60,
+})
+
+
+def test_revenue_and_margin_are_scored_against_the_list_price():
+    """A deal won at 90 of a list price of 100, costing 40 to deliver: revenue 90 of 100, margin
+    50 of the 60 at list price; both weigh in the score as the rubric says."""
+    card = score_run(make_trace(True, 20.0, 80.0, price=90.0, list_price=100.0, cost=40.0), COMMERCIAL)
+    assert (card.revenue, card.margin) == (90.0, 50.0)
+    assert card.revenue_score == pytest.approx(0.9) and card.margin_score == pytest.approx(50 / 60)
+    acc = card.accounts[0]
+    assert (acc.revenue, acc.margin, acc.list_price, acc.list_margin) == (90.0, 50.0, 100.0, 60.0)
+    sat = 0.75 * 80 + 0.25 * 40
+    ret = renewal_probability(sat, COMMERCIAL.renewal)
+    assert card.score == pytest.approx(100 * (0.3 + 0.2 * sat / 100 + 0.1 * 1.0 + 0.1 * ret + 0.2 * 0.9
+                                              + 0.1 * 50 / 60))
+    # a lost deal brings nothing in, whatever the outcome event says
+    lost = score_run(make_trace(False, 20.0, 80.0, price=90.0, list_price=100.0, cost=40.0), COMMERCIAL)
+    assert (lost.revenue, lost.margin, lost.revenue_score, lost.margin_score) == (0.0, 0.0, 0.0, 0.0)
+    # the scores stay within 0-1: a price above the list, or a margin below nothing
+    high = score_run(make_trace(True, 20.0, 80.0, price=150.0, list_price=100.0, cost=40.0), COMMERCIAL)
+    assert high.revenue_score == 1.0 and high.margin_score == 1.0
+    loss = score_run(make_trace(True, 20.0, 80.0, price=30.0, list_price=100.0, cost=40.0), COMMERCIAL)
+    assert loss.margin == -10.0 and loss.margin_score == 0.0
 
 
 def test_renewal_is_convex_and_bounded():

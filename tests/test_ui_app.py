@@ -256,7 +256,12 @@ def test_resume_after_an_abrupt_stop_continues_at_the_same_decision(tmp_path, lo
 
 # --- layout, language and glyphs --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)], ids=["1024x640", "1920x1080"])
+SIZES = [(1024, 640), (1280, 720), (1920, 1080)]
+SIZE_IDS = ["1024x640", "1280x720", "1920x1080"]
+V2 = Path(__file__).parent / "data" / "v2_features.yaml"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 @pytest.mark.parametrize("locale", ["en", "zh"])
 def test_no_text_leaves_its_panel_on_any_screen(tmp_path, loaded, size, locale):
     entries = [Entry(str(p), loaded[p.stem]) for p in SCENARIOS]
@@ -274,6 +279,63 @@ def test_no_text_leaves_its_panel_on_any_screen(tmp_path, loaded, size, locale):
     assert problems == []
     names = set(app.ui.layout.panels)
     assert {"banner", "scorecard", "hidden", "timeline", "differences", "menu"} <= names
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale):
+    """The screens of format 2 (tests/data/v2_features.yaml): agenda decisions, a stakeholder not met
+    yet, a negotiation with a price and terms, feedback calling out hidden moves, the restart
+    question, a debrief with revenue, margin and what was never found out. On every play screen
+    every stakeholder card and every option card is whole, without scrolling."""
+    from sim.engine.signals import DealView
+    from sim.ui.scenes.menu import ConfirmScene
+
+    scenario = load_scenario(V2)
+    app = make_app(tmp_path, size=size, locale=locale)
+    problems: list[str] = []
+    seen: set[str] = set()
+    for policy, seed in ((ExpertPolicy(), 3), (RandomPolicy(8), 8), (RandomPolicy(4), 4)):
+        app.config.seed = seed
+        app.start_game(scenario)
+        app.step()
+        press(pygame.K_ESCAPE)  # the menu, and the question before a restart
+        app.step()
+        click(app, ("item", 1))
+        app.step()
+        assert isinstance(app.top, ConfirmScene)
+        problems += [f"confirm: {p}" for p in app.ui.layout.problems()]
+        press(pygame.K_n)
+        app.step()
+        for _ in range(400):
+            app.step()
+            problems += [f"{app.top.name}: {p}" for p in app.ui.layout.problems()]
+            top = app.top
+            if isinstance(top, DebriefScene):
+                break
+            if isinstance(top, PlayScene):
+                point = top.point
+                acc = top.account_view(point.account)
+                seen.add(point.kind)
+                if any(not p.known for p in acc.people):
+                    seen.add("unknown person")
+                if point.stage == "negotiation" and isinstance(acc.deal, DealView):
+                    seen.add("negotiation")
+                for area, what in ((top.people, "stakeholder cards"), (top.actions, "option cards")):
+                    if area.content > area.rect.height:
+                        problems.append(f"play {point.key}: the {what} do not fit ({area.content} > {area.rect.height})")
+                choice = policy.choose(point, top.game.session)
+                i = next(k for k, o in enumerate(point.options) if o.id == choice)
+                press(pygame.K_1 + i)
+                press(pygame.K_RETURN)
+            elif isinstance(top, FeedbackScene):
+                if top.turn.moves:
+                    seen.add("moves")
+                press(pygame.K_RETURN)
+        assert isinstance(app.top, DebriefScene)
+    assert problems == []
+    assert seen >= {"agenda", "action", "unknown person", "negotiation", "moves"}
+    assert {"banner", "scorecard", "hidden"} <= set(app.ui.layout.panels)
 
 
 def test_the_window_lays_itself_out_again_when_resized(tmp_path, loaded):

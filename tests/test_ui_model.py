@@ -14,7 +14,7 @@ from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.loader import load_scenario
 from sim.engine.session import Session
-from sim.runs.policies import ExpertPolicy, RandomPolicy
+from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 from sim.runs.sessionlog import check_end, read_log, replay
 from sim.ui.content import Content
 from sim.ui.game import Game, default_log_path, diff_views
@@ -127,7 +127,8 @@ def test_the_header_and_each_choice_are_on_disk_at_once_with_think_time(tmp_path
     game.choose(point.options[1].id)
     rec = _lines(path)[1]
     assert rec == {"type": "choice", "n": 1, "decision": point.key, "choice": point.options[1].id,
-                   "t": point.day, "think_s": 12.5}
+                   "t": point.day, "shown": [o.id for o in point.options], "think_s": 12.5}
+    assert len(rec["shown"]) > 1  # the options in the order the trainee saw them
 
 
 def _play(game: Game, policy, n: int | None = None) -> None:
@@ -153,8 +154,11 @@ def test_a_finished_game_writes_an_end_line_that_replays_to_the_same_outcome(tmp
 @pytest.mark.parametrize("partial_tail", [False, True])
 def test_resume_continues_at_the_same_decision_with_the_same_state(tmp_path, tutorial, partial_tail):
     path = tmp_path / "r.jsonl"
-    first = Game.new(tutorial, 11, "Bo", "en", path)
-    _play(first, RandomPolicy(11), n=3)
+    # a seed on which the random trainee's game lasts beyond three decisions
+    seed = next(s for s in range(11, 200) if len(play(tutorial, RandomPolicy(s), s).history) > 4)
+    first = Game.new(tutorial, seed, "Bo", "en", path)
+    _play(first, RandomPolicy(seed), n=3)
+    assert not first.finished and len(first.session.history) == 3
     first.writer = None  # the game is killed here: no close, no end line, nothing more written
     if partial_tail:
         with open(path, "a", encoding="utf-8") as f:

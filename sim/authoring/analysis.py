@@ -11,8 +11,8 @@ every number here agrees with ``touchpoint run`` for the same policy and seeds.
 
 Soft-locks (a touchpoint reached while none of its actions is offered) leave no trace: the engine
 quietly skips such a touchpoint. :class:`SoftLockProbe` finds them without touching the engine by
-wrapping the ``when`` of the touchpoints at risk (those whose every action has a ``when``) in a
-copy of the compiled rules; the wrapper returns exactly what the original returns and draws
+wrapping the ``when`` of the touchpoints at risk (those whose every action has a ``when`` or may
+be chosen once only) in a copy of the compiled rules; the wrapper returns exactly what the original returns and draws
 nothing from the run's generator, so the runs are unchanged.
 """
 
@@ -30,7 +30,7 @@ import numpy as np
 from scoring import AccountCard, Scorecard, Summary, score_run
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
-from sim.engine.rules import AccountRules, Rules, TouchpointRule
+from sim.engine.rules import AccountRules, AgendaBlock, Rules, Step, TouchpointRule
 from sim.engine.session import Session
 from sim.runs.policies import POLICY_STREAM, ExpertPolicy, Policy, play, policy_factory
 
@@ -97,10 +97,11 @@ class SoftLockHit:
 class SoftLockProbe:
     """A copy of the rules that notes when a touchpoint is reached with no action offered.
 
-    The engine evaluates a touchpoint's ``when`` first in the stage's first pass (then again
-    only when choosing a repeat, where an empty touchpoint is simply not picked). A stage is
-    entered once per run, so the first evaluation per deal and touchpoint is the first pass:
-    that is where an empty touchpoint is a soft-lock.
+    The engine evaluates a touchpoint's ``when`` first in the stage's first pass, as a step of the
+    stage (then again only when choosing a repeat, where an empty touchpoint is simply not
+    picked). A stage is entered once per run, so the first evaluation per deal and touchpoint is
+    the first pass: that is where an empty touchpoint is a soft-lock. Touchpoints of an agenda
+    are not watched: one that offers nothing is left off the agenda, which is no soft-lock.
     """
 
     def __init__(self, rules: Rules) -> None:
@@ -117,13 +118,21 @@ class SoftLockProbe:
     def _account(self, acc: AccountRules) -> AccountRules:
         swap: dict[str, TouchpointRule] = {}
         for tp in acc.touchpoints.values():
-            if tp.actions and all(a.when is not None for a in tp.actions):
+            # at risk: every action may be left out (by its 'when', or once it was chosen)
+            if tp.actions and not tp.agenda and all(a.when is not None or a.once for a in tp.actions):
                 swap[tp.id] = dataclasses.replace(tp, when=self._watch(acc.id, tp))
                 self.watched.add((acc.id, tp.id))
         if not swap:
             return acc
+
+        def step(s: Step) -> Step:  # the engine walks a stage's steps: swap them too
+            if isinstance(s, AgendaBlock):
+                return dataclasses.replace(s, touchpoints=tuple(swap.get(t.id, t) for t in s.touchpoints))
+            return swap.get(s.id, s)
+
         stages = tuple(
-            dataclasses.replace(st, touchpoints=tuple(swap.get(t.id, t) for t in st.touchpoints))
+            dataclasses.replace(st, touchpoints=tuple(swap.get(t.id, t) for t in st.touchpoints),
+                                steps=tuple(step(s) for s in st.steps))
             for st in acc.stages
         )
         return dataclasses.replace(acc, stages=stages, touchpoints={k: swap.get(k, v) for k, v in
@@ -131,7 +140,6 @@ class SoftLockProbe:
 
     def _watch(self, account: str, tp: TouchpointRule) -> Callable[[Any], bool]:
         original = tp.when
-        conditions = tuple(a.when for a in tp.actions)
         tp_id = tp.id
 
         def when(deal: Any) -> bool:
@@ -139,7 +147,7 @@ class SoftLockProbe:
             key = (id(deal), tp_id)
             if key not in self._seen:
                 self._seen.add(key)
-                if holds and not any(c(deal) for c in conditions):  # type: ignore[misc]
+                if holds and tp.offer(deal) is None:  # offer reads conditions only: it draws nothing
                     self.hits.append(SoftLockHit(account, tp_id, deal.world.env.now))
             return holds
 
@@ -353,7 +361,7 @@ class Exploration:
     """Seeded bot runs of several policies (random, expert, explorer) over one scenario."""
 
     tallies: dict[str, Tally]
-    watched: set[TpKey]  # touchpoints where a soft-lock is possible (every action has a 'when')
+    watched: set[TpKey]  # touchpoints where a soft-lock is possible (every action has a 'when' or is once-only)
 
     @property
     def runs(self) -> int:

@@ -31,7 +31,7 @@ from typing import Any
 from scoring import score_run
 from sim.engine.decisions import DecisionPoint
 from sim.engine.loader import LoadedScenario
-from sim.engine.rules import MOVE_ON, AgendaBlock
+from sim.engine.rules import MOVE_ON, AgendaBlock, PriceChange, flatten
 from sim.engine.session import Session
 from sim.lang.schema import TECHNIQUE_TERMS, Action, Touchpoint
 from sim.lang.text import resolve
@@ -45,6 +45,7 @@ __all__ = [
     "Leak",
     "SkillReport",
     "SurfacePolicy",
+    "TypicalSeller",
     "deviations",
     "leaks",
     "promise_broken",
@@ -170,6 +171,33 @@ def _label(session: Session, point: DecisionPoint, option: str, locale: str) -> 
     return option
 
 
+class TypicalSeller:
+    """A typical seller, the one the roadmap is meant to improve on: fast, product-first and
+    discount-happy. At each decision it takes an action that lowers the price when one is offered
+    (a discount), else the quickest option (fewest seller days; ties: the first shown), and on an
+    agenda it moves on at once (no time spent on meetings it need not have). It is the "seller who
+    does not use the roadmap" of the seed article's case figures, against the expert's "seller who
+    does"."""
+
+    name = "typical"
+
+    def choose(self, point: DecisionPoint, session: Session) -> str:
+        if point.kind == "agenda" and point.option(MOVE_ON) is not None:
+            return MOVE_ON
+        if point.kind == "action":
+            account = next(a for a in session.rules.accounts if a.id == point.account)
+            actions = account.touchpoints[point.touchpoint].by_id
+            for o in point.options:
+                if any(isinstance(op, PriceChange) and _lowers(op) for op in flatten(actions[o.id].ops)):
+                    return o.id
+        return min(point.options, key=lambda o: o.days).id
+
+
+def _lowers(op: PriceChange) -> bool:
+    amount = op.amount
+    return getattr(amount, "value", getattr(amount, "mean", getattr(amount, "high", 0.0))) * op.scale < 0
+
+
 @dataclass
 class SkillReport:
     """How much skill decides a case, over ``runs`` seeded runs per player."""
@@ -210,7 +238,8 @@ def skill_report(scenario: LoadedScenario, runs: int, seed: int = 0, locale: str
                  progress: Callable[[int], None] | None = None) -> SkillReport:
     """Expert, random and each surface bot over the same ``runs`` seeds."""
     locale = locale or (scenario.spec.languages[0] if scenario.spec.languages else "en")
-    makers: dict[str, Callable[[int], Policy]] = {"expert": lambda s: ExpertPolicy(), "random": RandomPolicy}
+    makers: dict[str, Callable[[int], Policy]] = {"expert": lambda s: ExpertPolicy(), "random": RandomPolicy,
+                                                  "typical": lambda s: TypicalSeller()}
     for cue in SURFACE_BOTS:
         makers[cue] = lambda s, cue=cue: SurfacePolicy(cue, locale)  # type: ignore[misc]
     results: dict[str, list[tuple[bool, float]]] = {}

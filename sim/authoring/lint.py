@@ -763,7 +763,8 @@ def _strip(ann: Any) -> Any:
 
 
 def _kind(ann: Any) -> str | None:
-    """'text', 'model', or 'list'/'dict' of those, for a field annotation; None for anything else."""
+    """'text', 'model', or 'list'/'dict' of those, for a field annotation, or 'varied' for a text
+    that may be a list of variants; None for anything else."""
     ann = _strip(ann)
     origin = typing.get_origin(ann)
     if origin in (Union, types.UnionType):
@@ -771,6 +772,8 @@ def _kind(ann: Any) -> str | None:
         if str in args and any(typing.get_origin(a) is dict for a in args):
             return "text"
         kinds = {_kind(a) for a in args} - {None}
+        if kinds == {"text", "list:model"}:  # a text, or its variants (sim.lang.schema.VariedText)
+            return "varied"
         return kinds.pop() if len(kinds) == 1 else None
     if origin is list:
         inner = _kind(typing.get_args(ann)[0])
@@ -806,6 +809,8 @@ def texts(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Any]]:
 
 
 def _walk(kind: str, value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    if kind == "varied":  # one text, or a list of variants each with its own text
+        kind = "list:model" if isinstance(value, list) else "text"
     if kind == "text":
         yield path, value
     elif kind == "model":

@@ -82,8 +82,8 @@ def unportable_texts(text: str) -> list[Unportable]:
                 flow.pop()
             elif isinstance(event, yaml.ScalarEvent) and flow and flow[-1] and not event.style:  # plain
                 sign = next((s for s in SIGNS if s in event.value), None)
-                if sign is not None:
-                    mark = event.start_mark
+                mark = event.start_mark
+                if sign is not None and mark is not None:
                     found.append(Unportable(mark.line + 1, mark.column + 1, event.value, sign))
     except yaml.YAMLError:
         return []

@@ -1,9 +1,10 @@
 """``touchpoint graph SCENARIO -o FILE.svg|FILE.png [--locale en|zh]``: draw the scenario as a roadmap.
 
 The five stages as columns, touchpoints and their actions inside them (recommended ones starred,
-with the seller's days and the buyer's own wait), gates between the stages (conditions in words in
-Chinese), and the scripted events on a timeline below. Needs matplotlib (the ``charts`` extra). Exit 0 when written, 2 for a
-usage error, a scenario that cannot be loaded or a file that cannot be written.
+with the seller's days and the buyer's own wait), gates between the stages (conditions in words
+in Chinese), and the scripted events on a timeline below. Needs matplotlib (the ``charts`` extra).
+Exit 0 when written, 2 for a usage error, a scenario that cannot be loaded or a file that cannot be
+written.
 """
 
 from __future__ import annotations

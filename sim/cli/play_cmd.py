@@ -1,5 +1,9 @@
 """``touchpoint play [SCENARIO ...]``: play in a window (the pygame front end, :mod:`sim.ui`).
 
+A game played with ``--autoplay POLICY`` writes a bot's log: its header names the policy
+``autoplay-POLICY`` and its trace the player ``bot:autoplay-POLICY``, so grading tells it from a
+person's; such a log is resumed only with the same ``--autoplay``.
+
 Arguments are checked and scenarios and logs loaded before pygame is imported, so a bad input is a
 one-line error (exit 2) and ``touchpoint run`` and the other commands never load pygame.
 """
@@ -94,6 +98,13 @@ def run(args: argparse.Namespace) -> int:
             log = read_log(args.resume, allow_partial_tail=True)
         except LogError as err:
             raise CliError(f"{args.resume}: cannot resume: {err}") from None
+        if args.autoplay is not None:
+            from sim.ui.game import autoplay_policy
+
+            if log.header.get("policy", "") != autoplay_policy(args.autoplay):
+                who = log.header.get("policy") or "a person"
+                raise CliError(f"{args.resume}: cannot resume with --autoplay {args.autoplay}: the log was played "
+                               f"by {who} (a log is continued by whoever started it)")
         ref = args.scenarios[0] if args.scenarios else str(log.header["scenario"])
         if not args.scenarios and bundled.scenario_path(ref) is None:
             raise CliError(f"{args.resume}: the log is for scenario '{ref}', which is not bundled: "

@@ -36,7 +36,7 @@ def add_parser(sub: Any) -> None:
 
 
 def simulate(scenario: Any, policy_spec: str, runs: int, seed: int, save_logs: Path | None = None,
-             progress: Callable[[int], None] | None = None) -> dict:
+             progress: Callable[[int], object] | None = None) -> dict:
     """Run and summarise; the shared core of ``run`` (and of anything that needs the same numbers).
     ``progress(1)`` is called after each run."""
     from scoring import Summary, score_run

@@ -127,7 +127,8 @@ def load_policy_file(path: Path, seed: int) -> ScriptedPolicy:
         if not ok:
             raise PolicyError(f"{path}: choices.{key} must be an action id" + (" list" if key == "focus" else ""))
     default: Policy = ExpertPolicy() if default_name == "expert" else RandomPolicy(seed)
-    return ScriptedPolicy(str(data.get("name", path.stem)), data["choices"], default)
+    # never an empty name: the name goes into the bot's logs, and a log without one is a person's
+    return ScriptedPolicy(str(data.get("name") or path.stem), data["choices"], default)
 
 
 PolicyFactory = Callable[[int], Policy]

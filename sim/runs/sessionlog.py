@@ -2,17 +2,20 @@
 
 ::
 
-    {"type": "header", "format": "touchpoint-log/3", "scenario": "tutorial", "scenario_hash": "sha256:…",
-     "seed": 7, "engine": "0.3.0", "trainee": "alice", "locale": "zh", "started": "2026-11-28T09:00:00Z"}
-    {"type": "choice", "n": 1, "decision": "huadong/first_meeting", "choice": "ask_cost", "t": 0.0, "think_s": 12.4}
+    {"type": "header", "format": "touchpoint-log/4", "scenario": "tutorial", "scenario_hash": "sha256:…",
+     "seed": 7, "engine": "0.4.0", "trainee": "alice", "locale": "zh", "started": "2026-11-28T09:00:00Z"}
+    {"type": "choice", "n": 1, "decision": "huadong/first_meeting", "choice": "ask_cost", "t": 0.0,
+     "shown": ["fact_finding", "ask_cost", "pitch_product"], "think_s": 12.4}
     …
     {"type": "end", "t": 41.0, "decisions": 6, "result": "won", "score": 81.37, "grade": "B",
      "trace_hash": "sha256:…"}
 
 A log is proof only through replay: :func:`replay` re-runs the scenario with the log's seed and
 choices and checks every line against what the engine does; the ``end`` line's claims are compared
-with the recomputed scorecard, never trusted. Wall-clock fields (``started``, ``think_s``) are
-kept for instructors and never enter the run.
+with the recomputed scorecard, never trusted. Each choice line names the options in the order the
+trainee saw them (``shown``), which the replay must show in the same order; a bot's log names its
+``policy`` in the header, which the replayed run records as its player. Wall-clock fields
+(``started``, ``think_s``) are kept for instructors and never enter the run.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ __all__ = [
 
 LOG_FORMAT = "touchpoint-log/4"
 #: Formats of earlier engines, which this one cannot verify: in 0.1 the random streams differ, in
-#: 0.2 the encoding of the trace digest.
+#: 0.2 the encoding of the trace digest, in 0.3 the random streams, the trace's events and the
+#: choice lines (no ``shown``).
 _OLD_FORMATS = {"touchpoint-log/1": "0.1", "touchpoint-log/2": "0.2", "touchpoint-log/3": "0.3"}
 MAX_LOG_BYTES = 16 * 1024 * 1024
 MAX_LINES = 100_000
@@ -157,6 +161,8 @@ def _checked_header(header: dict[str, Any]) -> dict[str, Any]:
         raise LogError("line 1: seed must be a non-negative integer")
     if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
         raise LogError("line 1: scenario and scenario_hash must be strings")
+    if not isinstance(header.get("policy", ""), str):  # who played: part of the replayed run
+        raise LogError("line 1: policy must be a string")
     return header
 
 
@@ -349,9 +355,18 @@ class LogWriter:
         self.close()
 
 
-def write_log(path: str | os.PathLike[str], session: Session, card: Any, trainee: str = "", policy: str = "",
-              scenario: Any = None, sync: bool = False) -> None:
-    """Write the log of a finished headless session in one go."""
+def write_log(path: str | os.PathLike[str], session: Session, card: Any, trainee: str = "",
+              policy: str | None = None, scenario: Any = None, sync: bool = False) -> None:
+    """Write the log of a finished headless session in one go.
+
+    ``policy`` is the bot's name for the header; by default the one the session records as its
+    player (:func:`player_of`), so that the log replays to the very same trace. A policy other than
+    the session's player would make a log that never verifies: a ValueError."""
+    if policy is None:
+        policy = session.player.removeprefix("bot:")
+    if player_of(policy) != session.player:
+        raise ValueError(f"policy {policy!r} did not play this session (its player is {session.player!r}); "
+                         "its log would not verify")
     with LogWriter(path, LogWriter.header(scenario, session.seed, trainee=trainee, policy=policy), sync=sync) as w:
         for n, (point, choice) in enumerate(session.history, 1):
             w.choice(point, n, choice)

@@ -19,12 +19,12 @@ import pygame
 
 from sim.runs.policies import ExpertPolicy, RandomPolicy
 from sim.ui.content import Entry
-from sim.ui.game import DEFAULT_LOG_DIR, Game, Turn, default_log_path, new_seed, next_free
+from sim.ui.game import DEFAULT_LOG_DIR, Game, Turn, autoplay_policy, default_log_path, new_seed, next_free
 from sim.ui.scenes.base import Scene
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
 from sim.ui.scenes.feedback import FeedbackScene
-from sim.ui.scenes.menu import ErrorScene, MenuScene
+from sim.ui.scenes.menu import ConfirmScene, ErrorScene, MenuScene
 from sim.ui.scenes.picker import PickerScene
 from sim.ui.scenes.play import PlayScene
 from sim.ui.strings import tr
@@ -284,7 +284,8 @@ class App:
             self._log_used = True
         else:
             path = default_log_path(scenario.id, self.trainee, self.config.log_dir)
-        self.game = Game.new(scenario, seed, self.trainee, self.locale, path)
+        policy = autoplay_policy(self.config.autoplay) if self.config.autoplay else ""
+        self.game = Game.new(scenario, seed, self.trainee, self.locale, path, policy=policy)
         self.games.append(self.game)
         self.scenes = [PlayScene(self, self.game)]
 
@@ -309,7 +310,7 @@ class App:
 
     def open_menu(self) -> None:
         top = self.top
-        if isinstance(top, MenuScene):
+        if isinstance(top, (MenuScene, ConfirmScene)):
             return
         items = [("resume", "resume")]
         if isinstance(top, (PlayScene, FeedbackScene, DebriefScene)) and self.game is not None:
@@ -319,10 +320,14 @@ class App:
         items.append(("quit", "quit"))
         self.scenes.append(MenuScene(self, items))
 
-    def menu_action(self, menu: MenuScene, action: str) -> None:
+    def menu_action(self, menu: Scene, action: str) -> None:
+        """What the Esc menu (or its confirmation) chose: ``restart`` asks first (``restart_now``
+        once confirmed); ``resume`` just closes it."""
         if menu in self.scenes:
             self.scenes.remove(menu)
         if action == "restart":
+            self.scenes.append(ConfirmScene(self, "restart_confirm", "restart_now"))
+        elif action == "restart_now":
             self.restart()
         elif action == "picker":
             self.back_to_picker()

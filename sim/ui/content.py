@@ -13,7 +13,21 @@ from typing import Any
 
 from sim.lang.text import resolve
 
-__all__ = ["Content", "Entry", "load_entries", "scenario_card"]
+__all__ = ["Content", "Entry", "load_entries", "scenario_card", "variant"]
+
+
+def variant(text: Any, index: int) -> Any:
+    """Variant ``index`` of a text that may have variants (a list of ``{when, text}``), as the engine
+    chose it (a decision point's ``situation``, a Response event's ``reaction`` and ``feedback``).
+
+    A plain text has one variant: it is returned whatever the index. An index past the end (a
+    scenario edited under a running game) gives the last variant, the default.
+    """
+    if isinstance(text, list | tuple):
+        if not text:
+            return None
+        return text[max(0, min(int(index), len(text) - 1))].text
+    return text
 
 
 @dataclass
@@ -54,7 +68,13 @@ class Content:
         self._accounts = {a.id: (i, a) for i, a in enumerate(self.spec.accounts)}
 
     def text(self, value: Any) -> str:
-        return resolve(value, self.locale)
+        """A scenario text in this locale (a text with variants: its first, default-free variant;
+        use :meth:`varied` for the one the engine chose)."""
+        return resolve(variant(value, 0), self.locale)
+
+    def varied(self, value: Any, index: int) -> str:
+        """Variant ``index`` of a text that may have variants, in this locale."""
+        return resolve(variant(value, index), self.locale)
 
     # --- scenario --------------------------------------------------------------------------------
     @property
@@ -83,6 +103,46 @@ class Content:
 
     def person_title(self, account_id: str, person_id: str) -> str:
         return self.text(self.person(account_id, person_id).title)
+
+    def known_at_start(self, account_id: str, subject: str) -> bool:
+        """Whether the seller knows this stakeholder (role, influence, veto) or fact from the start."""
+        acc = self.account(account_id)
+        for s in acc.stakeholders:
+            if s.id == subject:
+                return bool(s.known)
+        return any(f.id == subject and f.known for f in acc.facts)
+
+    def facts(self, account_id: str) -> list[Any]:
+        """The account's buyer facts, in declaration order."""
+        return list(self.account(account_id).facts)
+
+    def fact(self, account_id: str, fact_id: str) -> Any:
+        for f in self.account(account_id).facts:
+            if f.id == fact_id:
+                return f
+        raise KeyError(fact_id)
+
+    def is_fact(self, account_id: str, subject: str) -> bool:
+        return any(f.id == subject for f in self.account(account_id).facts)
+
+    # --- the deal ------------------------------------------------------------------------------------
+    def deal_spec(self, account_id: str) -> Any:
+        """The account's deal (price, floor, terms), or None."""
+        return self.account(account_id).deal
+
+    def currency(self, account_id: str) -> str:
+        """The currency the account's money is in: its deal's, else its persona's, else CNY."""
+        acc = self.account(account_id)
+        if acc.deal is not None:
+            return str(acc.deal.currency)
+        return str(acc.persona.currency or "CNY")
+
+    def term_label(self, account_id: str, term_id: str) -> str:
+        deal = self.deal_spec(account_id)
+        for t in deal.terms if deal is not None else ():
+            if t.id == term_id:
+                return self.text(t.label)
+        return term_id
 
     def flag_label(self, account_id: str, flag_id: str) -> str:
         for f in self.account(account_id).flags:
@@ -117,6 +177,36 @@ class Content:
 
     def action_label(self, account_id: str, touchpoint_id: str, action_id: str) -> str:
         return self.text(self.action(account_id, touchpoint_id, action_id).label)
+
+    def touchpoint_title(self, account_id: str, touchpoint_id: str) -> str:
+        return self.text(self.touchpoint(account_id, touchpoint_id).title)
+
+    def day_range(self, account_id: str, touchpoint_id: str) -> tuple[float, float]:
+        """The fewest and the most days an action of this touchpoint takes (as written)."""
+        days = [float(a.days) for a in self.touchpoint(account_id, touchpoint_id).actions]
+        return min(days), max(days)
+
+    def agenda_block(self, account_id: str, key: str) -> tuple[list[str], str | None]:
+        """An agenda decision's block: the ids of its touchpoints, and what follows it in its stage
+        (the next touchpoint's id, or None when the stage's gate comes next)."""
+        from sim.engine.rules import AgendaBlock
+
+        i = self._accounts[account_id][0]
+        for stage in self.scenario.rules.accounts[i].stages:
+            steps = list(stage.steps)
+            for n, step in enumerate(steps):
+                if isinstance(step, AgendaBlock) and step.key == key:
+                    nxt = steps[n + 1] if n + 1 < len(steps) else None
+                    after = None
+                    if nxt is not None:
+                        after = nxt.touchpoints[0].id if isinstance(nxt, AgendaBlock) else nxt.id
+                    return [tp.id for tp in step.touchpoints], after
+        return [], None
+
+    def stage_after(self, account_id: str, stage: str) -> str | None:
+        """The account's next roadmap stage after ``stage``, if any."""
+        keys = [s.key for s in self.scenario.rules.accounts[self._accounts[account_id][0]].stages]
+        return keys[keys.index(stage) + 1] if stage in keys and keys.index(stage) + 1 < len(keys) else None
 
 
 def scenario_card(scenario: Any, locale: str) -> dict[str, Any]:

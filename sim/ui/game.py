@@ -20,14 +20,15 @@ from scoring import Scorecard, score_run
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.session import Session
-from sim.engine.signals import AccountView, View
-from sim.runs.sessionlog import LogWriter, ParsedLog, read_log, replay
+from sim.engine.signals import AccountView, Move, View, moves
+from sim.runs.sessionlog import LogWriter, ParsedLog, player_of, read_log, replay
 
 __all__ = [
     "DEFAULT_LOG_DIR",
     "Game",
     "SignalChange",
     "Turn",
+    "autoplay_policy",
     "default_log_path",
     "diff_views",
     "drop_partial_tail",
@@ -44,15 +45,17 @@ DEFAULT_LOG_DIR = Path("touchpoint-logs")
 class SignalChange:
     """One visible change between two views.
 
-    ``kind``: mood, trust (person levels), join, leave (presence), stage, milestone,
-    milestone_lost, competition, won, lost.
+    ``kind``: mood, trust (person levels), join, leave (presence), reveal_person, reveal_fact (the
+    seller found out a stakeholder's role or a buyer fact), stage, milestone, milestone_lost,
+    competition, price (``amounts``: before, after), term (agreed), won, lost.
     """
 
     kind: str
     account: str
-    subject: str = ""  # person id, stage key or flag id
+    subject: str = ""  # person id, fact id, term id, stage key or flag id
     before: int | None = None
     after: int | None = None
+    amounts: tuple[float, float] | None = None  # a price before and after
 
     @property
     def direction(self) -> int:
@@ -61,8 +64,8 @@ class SignalChange:
             return (self.after > self.before) - (self.after < self.before)
         if self.kind == "competition" and self.before is not None and self.after is not None:
             return (self.after < self.before) - (self.after > self.before)
-        return {"join": 0, "leave": 0, "stage": 1, "milestone": 1, "milestone_lost": -1,
-                "won": 1, "lost": -1}.get(self.kind, 0)
+        return {"join": 0, "leave": 0, "stage": 1, "milestone": 1, "milestone_lost": -1, "reveal_person": 1,
+                "reveal_fact": 1, "won": 1, "lost": -1}.get(self.kind, 0)
 
 
 def diff_views(before: View, after: View) -> list[SignalChange]:
@@ -77,15 +80,21 @@ def diff_views(before: View, after: View) -> list[SignalChange]:
 
 
 def _account_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
-    """One account's visible changes, in feedback order: stage, people, milestones, competition, outcome."""
+    """One account's visible changes, in feedback order: stage, people, what the seller found out,
+    milestones, competition, price and terms, outcome."""
     out: list[SignalChange] = []
     if acc.stage != prev.stage and acc.stage:
         out.append(SignalChange("stage", acc.id, acc.stage))
     out += _people_changes(prev, acc)
+    out += [SignalChange("reveal_fact", acc.id, fact) for fact in acc.facts if fact not in prev.facts]
     out += [SignalChange("milestone", acc.id, flag) for flag in acc.milestones if flag not in prev.milestones]
     out += [SignalChange("milestone_lost", acc.id, flag) for flag in prev.milestones if flag not in acc.milestones]
     if acc.competition is not None and prev.competition is not None and acc.competition != prev.competition:
         out.append(SignalChange("competition", acc.id, "", prev.competition, acc.competition))
+    if acc.deal is not None and prev.deal is not None:
+        if abs(acc.deal.price - prev.deal.price) > 1e-9:
+            out.append(SignalChange("price", acc.id, "", amounts=(prev.deal.price, acc.deal.price)))
+        out += [SignalChange("term", acc.id, term) for term in acc.deal.terms if term not in prev.deal.terms]
     if acc.status != prev.status and acc.status in ("won", "lost"):
         out.append(SignalChange(acc.status, acc.id, acc.reason))
     return out
@@ -99,6 +108,8 @@ def _people_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
         q = people.get(p.id)
         if q is None:
             continue
+        if p.known and not q.known:
+            out.append(SignalChange("reveal_person", acc.id, p.id))
         if p.present != q.present:
             out.append(SignalChange("join" if p.present else "leave", acc.id, p.id))
         if p.present and q.present:
@@ -111,7 +122,10 @@ def _people_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
 
 @dataclass
 class Turn:
-    """One answered decision and its consequences, for the feedback screen."""
+    """One answered decision and its consequences, for the feedback screen: what visibly changed
+    (``changes``), the scripted events that happened (``new_events``), every trace event from the
+    choice to the next decision (``events``), and the hidden numbers the choice moved by at least
+    the scenario's signal threshold (``moves``, :func:`sim.engine.signals.moves`)."""
 
     point: DecisionPoint
     choice: str
@@ -120,6 +134,25 @@ class Turn:
     changes: list[SignalChange]
     new_events: tuple[tr.Scripted, ...]
     outcome: RunOutcome | None = None
+    events: tuple[tr.TraceEvent, ...] = ()
+    moves: tuple[Move, ...] = ()
+
+    @property
+    def response(self) -> tr.Response | None:
+        """Which variants of the buyer's reaction and the coach's feedback the engine chose for this
+        choice (None for a choice that is not an action)."""
+        p = self.point
+        for e in self.events:
+            if (isinstance(e, tr.Response) and e.account == p.account and e.touchpoint == p.touchpoint
+                    and e.action == self.choice):
+                return e
+        return None
+
+
+def autoplay_policy(kind: str) -> str:
+    """The policy a game played by ``touchpoint play --autoplay KIND`` writes in its log header
+    (its Session's player is ``player_of`` it), so grading can tell a bot from a person."""
+    return f"autoplay-{kind}"
 
 
 def now_iso() -> str:
@@ -198,12 +231,14 @@ class Game:
     # --- starting ---------------------------------------------------------------------------------
     @classmethod
     def new(cls, scenario: Any, seed: int, trainee: str, locale: str, log_path: Path,
-            clock: Callable[[], float] = time.monotonic) -> Game:
-        """A fresh game: the header is written before the first decision is shown."""
+            clock: Callable[[], float] = time.monotonic, policy: str = "") -> Game:
+        """A fresh game: the header is written before the first decision is shown. ``policy``
+        names the bot that plays (:func:`autoplay_policy`), "" for a person: it goes in the header
+        and, through :func:`sim.runs.sessionlog.player_of`, into the run's trace."""
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        header = LogWriter.header(scenario, seed, trainee=trainee, locale=locale, started=now_iso())
+        header = LogWriter.header(scenario, seed, trainee=trainee, locale=locale, started=now_iso(), policy=policy)
         writer = LogWriter(log_path, header)
-        return cls(scenario, Session(scenario, seed), log_path, writer, trainee, locale, clock)
+        return cls(scenario, Session(scenario, seed, player_of(policy)), log_path, writer, trainee, locale, clock)
 
     @classmethod
     def resume(cls, log_path: Path, scenario: Any, log: ParsedLog | None = None, locale: str | None = None,
@@ -242,13 +277,16 @@ class Game:
         before = self.view
         shown = self._shown[1] if self._shown and self._shown[0] == point.number else self.clock()
         think = max(0.0, self.clock() - shown)
+        mark = len(self.session.trace)
         self.session.choose(option_id)  # raises InvalidChoice for an option not offered
         if self.writer is not None:
             self.writer.choice(point, len(self.session.history), option_id, think_s=think)
         self.point = self.session.advance()
         self.view = self.session.observe()
+        events = tuple(self.session.trace[mark:])
+        called = moves(events, option_id, float(self.scenario.spec.signal_threshold)) if point.kind == "action" else ()
         turn = Turn(point, option_id, before, self.view, diff_views(before, self.view),
-                    self.view.feed[len(before.feed):])
+                    self.view.feed[len(before.feed):], events=events, moves=called)
         if isinstance(self.point, RunOutcome):
             turn.outcome = self.point
             self.card = score_run(self.session.trace, self.scenario.rubric)

@@ -1,5 +1,6 @@
-"""The debrief's content, read from the trace: outcome and why, key moments, hidden numbers, and
-where the trainee's choices differed from the author's recommendation.
+"""The debrief's content, read from the trace: outcome and why, key moments, hidden numbers, who and
+what the seller never found out, revenue and margin, and where the trainee's choices differed from
+the author's recommendation.
 
 Everything here is derived from the run's trace (and the decision history for pipeline focus
 choices), the scorecard and the scenario's texts: no game rule is re-implemented. No pygame.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from scoring import Scorecard
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
+from sim.engine.rules import MOVE_ON
 from sim.ui.content import Content
 from sim.ui.strings import tr as t
 
@@ -29,6 +31,7 @@ class PersonReport:
     present: bool
     trust: tuple[float, float]  # start, end
     satisfaction: tuple[float, float]
+    known: bool = True  # the seller found out their role, influence and veto (or knew from the start)
 
 
 @dataclass
@@ -42,6 +45,16 @@ class AccountReport:
     stages: list[tuple[float, str]]  # (day entered, stage)
     people: list[PersonReport] = field(default_factory=list)
     finished: float = 0.0  # day the account's journey ended
+    revenue: float = 0.0  # what a won deal brought in (0 otherwise, or without a deal)
+    margin: float = 0.0
+    has_deal: bool = False
+    currency: str = "CNY"
+    unknown_facts: list[str] = field(default_factory=list)  # ids of the facts never found out
+
+    @property
+    def unknown_people(self) -> list[PersonReport]:
+        """The stakeholders whose role the seller never found out."""
+        return [p for p in self.people if not p.known]
 
 
 @dataclass
@@ -88,6 +101,7 @@ class _Follow:
         self.stages: dict[str, list[tuple[float, str]]] = {a.account: [] for a in start.accounts}
         self.outcomes: dict[str, tr.Outcome] = {}
         self.finished: dict[str, float] = {}
+        self.revealed: set[tuple[str, str]] = set()  # (account, person or fact)
         self.end_day = 0.0
 
     def read(self, e: tr.TraceEvent) -> None:
@@ -102,6 +116,8 @@ class _Follow:
             self.finished[e.account] = e.t
         elif isinstance(e, tr.Outcome):
             self.outcomes[e.account] = e
+        elif isinstance(e, tr.Reveal):
+            self.revealed.add((e.account, e.subject))
 
 
 def _moment(e: tr.TraceEvent, content: Content) -> Moment | None:
@@ -123,18 +139,35 @@ def _moment(e: tr.TraceEvent, content: Content) -> Moment | None:
     return None
 
 
+def _agenda_label(content: Content, account: str, choice: str) -> str:
+    return t("move_on", content.locale) if choice == MOVE_ON else content.touchpoint_title(account, choice)
+
+
 def _differences(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[DecisionPoint, str]],
                  content: Content) -> list[Difference]:
-    """Where the trainee chose otherwise than the author recommends, in time order."""
+    """Where the trainee chose otherwise than the author recommends, in time order: actions (with
+    the coach's feedback as it was shown), what to do next on an agenda, which account to work on."""
     out = []
+    pending: tuple[tr.Decision, Difference] | None = None
     for e in trace:
         if isinstance(e, tr.Decision) and e.recommended and e.action not in e.recommended:
-            out.append(Difference(
+            diff = Difference(
                 e.t, e.account, content.text(content.touchpoint(e.account, e.touchpoint).title),
                 content.action_label(e.account, e.touchpoint, e.action),
                 [content.action_label(e.account, e.touchpoint, r) for r in e.recommended],
                 content.text(content.action(e.account, e.touchpoint, e.action).feedback),
-            ))
+            )
+            out.append(diff)
+            pending = (e, diff)
+        elif isinstance(e, tr.Response) and pending is not None:
+            d, diff = pending
+            if (e.account, e.touchpoint, e.action) == (d.account, d.touchpoint, d.action):
+                diff.feedback = content.varied(content.action(e.account, e.touchpoint, e.action).feedback, e.feedback)
+            pending = None
+        elif isinstance(e, tr.Agenda) and e.recommended and e.chosen not in e.recommended:
+            out.append(Difference(e.t, e.account, t("agenda_choice", content.locale),
+                                  _agenda_label(content, e.account, e.chosen),
+                                  [_agenda_label(content, e.account, r) for r in e.recommended], ""))
     for point, choice in history:
         if point.kind == "focus" and point.recommended and choice not in point.recommended:
             out.append(Difference(
@@ -171,10 +204,17 @@ def _account_report(start: tr.AccountStart, follow: _Follow, content: Content) -
             p.id, content.text(ps.name), content.text(ps.title), p.role, ps.can_veto, follow.present[key],
             (follow.initial[key]["trust"], follow.values[key]["trust"]),
             (follow.initial[key]["satisfaction"], follow.values[key]["satisfaction"]),
+            known=content.known_at_start(account, p.id) or key in follow.revealed,
         ))
     why = _why_lost(account, reason, follow, content) if result == "lost" else []
+    unknown_facts = [f.id for f in content.facts(account)
+                     if not f.known and (account, f.id) not in follow.revealed]
     return AccountReport(account, content.company(account), result, reason, out.t if out else follow.end_day, why,
-                         follow.stages[account], persons, follow.finished.get(account, follow.end_day))
+                         follow.stages[account], persons, follow.finished.get(account, follow.end_day),
+                         revenue=out.revenue if out and result == "won" else 0.0,
+                         margin=out.margin if out and result == "won" else 0.0,
+                         has_deal=content.deal_spec(account) is not None, currency=content.currency(account),
+                         unknown_facts=unknown_facts)
 
 
 def build_report(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[DecisionPoint, str]], content: Content,

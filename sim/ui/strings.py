@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from sim.lang.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
 
-__all__ = ["STRINGS", "colon", "default_locale", "fmt_days", "sentences", "tr"]
+__all__ = ["CURRENCY_NAMES_ZH", "CURRENCY_SYMBOLS", "STRINGS", "colon", "default_locale", "fmt_days", "fmt_money",
+           "fmt_percent", "sentences", "tr"]
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- app and picker ----------------------------------------------------------------------------
@@ -51,6 +52,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "w_satisfaction": {"en": "Buyer satisfaction", "zh": "客户满意度"},
     "w_cycle_time": {"en": "A short sales cycle", "zh": "销售周期短"},
     "w_retention": {"en": "Renewal after the sale", "zh": "售后续约"},
+    "w_revenue": {"en": "Revenue against the list price", "zh": "成交收入（对比标价）"},
+    "w_margin": {"en": "Margin against the margin at list price", "zh": "毛利（对比标价毛利）"},
     "cycle_rule": {"en": "Full cycle marks for a close by day {target}; none from day {max}.",
                    "zh": "第 {target} 天前成交得满分周期分；第 {max} 天及以后不得分。"},
     "pass_rule": {"en": "Pass mark {mark} of 100.", "zh": "及格线 {mark} 分（满分 100）。"},
@@ -63,6 +66,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "back": {"en": "Back", "zh": "返回"},
     "competitor": {"en": "Competitor", "zh": "竞争对手"},
     "deal_value": {"en": "Deal value", "zh": "合同金额"},
+    "facts_heading": {"en": "What you know", "zh": "已知信息"},
+    "terms_on_offer": {"en": "Terms that can be traded", "zh": "可交换的条款"},
     # --- play ----------------------------------------------------------------------------------------
     "day": {"en": "Day {day}", "zh": "第 {day} 天"},
     "days_left": {"en": "{n} days left", "zh": "剩 {n} 天"},
@@ -78,6 +83,35 @@ STRINGS: dict[str, dict[str, str]] = {
     "mood": {"en": "Mood", "zh": "情绪"},
     "trust": {"en": "Trust", "zh": "信任"},
     "absent": {"en": "not in the buying center", "zh": "不在决策小组中"},
+    "unknown_person": {"en": "Not met yet", "zh": "尚未结识的人"},
+    "someone_new": {"en": "someone you have not met", "zh": "尚未结识的人"},
+    "role_unknown": {"en": "? role unknown", "zh": "？角色未知"},
+    "influence_unknown": {"en": "influence unknown", "zh": "影响力未知"},
+    "facts_none": {"en": "Nothing found out yet", "zh": "尚未了解到"},
+    "facts_unknown_one": {"en": "1 fact not yet known", "zh": "还有 1 条信息未知"},
+    "facts_unknown": {"en": "{n} facts not yet known", "zh": "还有 {n} 条信息未知"},
+    "deal": {"en": "Price and terms", "zh": "价格与条款"},
+    "list_price": {"en": "List price", "zh": "标价"},
+    "price_now": {"en": "On the table", "zh": "当前价格"},
+    "price_off": {"en": "{pct} off", "zh": "优惠 {pct}"},
+    "floor": {"en": "Your floor", "zh": "你的底价"},
+    "margin_now": {"en": "Your margin", "zh": "你的毛利"},
+    "terms_agreed": {"en": "Agreed", "zh": "已约定"},
+    "no_terms": {"en": "none yet", "zh": "暂无"},
+    "deal_line": {"en": "List {list} · on the table {price}", "zh": "标价 {list} · 当前 {price}"},
+    "agenda_title": {"en": "What do you do next?", "zh": "下一步做什么？"},
+    "agenda_situation": {"en": "Choose which of these comes next. Each happens at most once here; the others wait, "
+                               "and the buyer's clock keeps running while you work.",
+                         "zh": "选择接下来先做哪一项。每项在这里最多进行一次，其余的要等；"
+                               "你忙的时候，客户的时钟照样在走。"},
+    "agenda_done": {"en": "Done so far: {list}", "zh": "已完成：{list}"},
+    "move_on": {"en": "Move on", "zh": "不再安排，继续推进"},
+    "move_on_next": {"en": "Leave the rest; next: {title}", "zh": "其余不做；下一步：{title}"},
+    "move_on_stage": {"en": "Leave the rest; on to {stage} once the buyer is ready",
+                      "zh": "其余不做；客户准备好后进入{stage}阶段"},
+    "move_on_end": {"en": "Leave the rest of the agenda", "zh": "其余安排都不做"},
+    "from_days": {"en": "from {n} days", "zh": "至少 {n} 天"},
+    "from_day_one": {"en": "from 1 day", "zh": "至少 1 天"},
     "signals": {"en": "Deal signals", "zh": "交易信号"},
     "competition": {"en": "Competition", "zh": "竞争态势"},
     "no_competitor": {"en": "none seen", "zh": "未见竞争"},
@@ -124,6 +158,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "ch_lost": {"en": "{company}: deal lost", "zh": "{company}：丢单"},
     "ch_event": {"en": "Day {day}: {text}", "zh": "第 {day} 天：{text}"},
     "up": {"en": "up", "zh": "上升"},
+    "ch_price": {"en": "Price on the table: {a} → {b}", "zh": "当前价格：{a} → {b}"},
+    "ch_term": {"en": "Agreed: {label}", "zh": "约定：{label}"},
+    "ch_reveal_person": {"en": "You found out who {name} is: {role}", "zh": "你弄清了{name}的角色：{role}"},
+    "ch_reveal_fact": {"en": "New fact: {label}: {value}", "zh": "新信息：{label}：{value}"},
+    "mv_trust_up": {"en": "{name}'s trust rose", "zh": "{name}的信任上升了"},
+    "mv_trust_up_big": {"en": "{name}'s trust rose sharply", "zh": "{name}的信任大幅上升"},
+    "mv_trust_down": {"en": "{name}'s trust fell", "zh": "{name}的信任下降了"},
+    "mv_trust_down_big": {"en": "{name}'s trust fell sharply", "zh": "{name}的信任大幅下降"},
+    "mv_satisfaction_up": {"en": "{name}'s mood improved", "zh": "{name}的情绪好转了"},
+    "mv_satisfaction_up_big": {"en": "{name}'s mood improved a lot", "zh": "{name}的情绪明显好转"},
+    "mv_satisfaction_down": {"en": "{name}'s mood worsened", "zh": "{name}的情绪变差了"},
+    "mv_satisfaction_down_big": {"en": "{name}'s mood worsened a lot", "zh": "{name}的情绪明显变差"},
+    "mv_info_up": {"en": "The buyer knows more to decide with", "zh": "客户掌握的决策信息增加了"},
+    "mv_info_up_big": {"en": "The buyer knows much more to decide with", "zh": "客户掌握的决策信息大幅增加"},
+    "mv_info_down": {"en": "The buyer knows less to decide with", "zh": "客户掌握的决策信息减少了"},
+    "mv_info_down_big": {"en": "The buyer knows much less to decide with", "zh": "客户掌握的决策信息大幅减少"},
+    "mv_fit_up": {"en": "Your solution fits their needs better", "zh": "你的方案更贴合他们的需求了"},
+    "mv_fit_up_big": {"en": "Your solution fits their needs much better", "zh": "你的方案明显更贴合他们的需求"},
+    "mv_fit_down": {"en": "Your solution fits their needs less well", "zh": "你的方案与需求的契合度下降了"},
+    "mv_fit_down_big": {"en": "Your solution fits their needs much less well", "zh": "你的方案与需求的契合度大幅下降"},
+    "mv_competitor_up": {"en": "The competitor gained ground", "zh": "竞争对手的优势扩大了"},
+    "mv_competitor_up_big": {"en": "The competitor gained a lot of ground", "zh": "竞争对手的优势大幅扩大"},
+    "mv_competitor_down": {"en": "The competitor lost ground", "zh": "竞争对手的优势缩小了"},
+    "mv_competitor_down_big": {"en": "The competitor lost a lot of ground", "zh": "竞争对手的优势大幅缩小"},
+    "mv_other_up": {"en": "{name}: {var} rose", "zh": "{name}：{var}上升了"},
+    "mv_other_down": {"en": "{name}: {var} fell", "zh": "{name}：{var}下降了"},
     "down": {"en": "down", "zh": "下降"},
     # --- debrief -------------------------------------------------------------------------------------
     "debrief": {"en": "Debrief", "zh": "复盘"},
@@ -169,11 +229,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "legend_bad": {"en": "choice the coach would change", "zh": "与教练不同的选择"},
     "legend_event": {"en": "event", "zh": "事件"},
     "legend_outcome": {"en": "won / lost", "zh": "赢单 / 丢单"},
+    "revenue": {"en": "Revenue", "zh": "成交收入"},
+    "margin": {"en": "Margin", "zh": "毛利"},
+    "of_list": {"en": "{pct} of list", "zh": "标价的 {pct}"},
+    "never_found": {"en": "Never discovered", "zh": "始终没有发现"},
+    "never_found_none": {"en": "You found out who everyone is and every fact.",
+                         "zh": "你弄清了每个人的角色和每条信息。"},
+    "never_found_person": {"en": "{name}: {role}", "zh": "{name}：{role}"},
+    "agenda_choice": {"en": "What to do next", "zh": "下一步安排"},
     # --- menu ----------------------------------------------------------------------------------------
     "menu_title": {"en": "Paused", "zh": "已暂停"},
     "resume": {"en": "Resume", "zh": "继续"},
     "restart": {"en": "Restart this case", "zh": "重新开始本案例"},
     "menu_hint": {"en": "Your choices so far are saved in the log.", "zh": "已做的选择都已保存在记录中。"},
+    "restart_confirm": {"en": "Restart? Your current game's log is kept.", "zh": "重新开始？当前这局的记录会保留。"},
+    "yes": {"en": "Yes", "zh": "是"},
+    "no": {"en": "No", "zh": "否"},
     # --- errors (watch mode) -------------------------------------------------------------------------
     "error_title": {"en": "The scenario has problems", "zh": "案例文件有问题"},
     "error_hint": {"en": "Fix the file and save it: the game reloads it by itself.",
@@ -187,7 +258,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "trust_guarded": {"en": "guarded", "zh": "戒备"},
     "trust_cautious": {"en": "cautious", "zh": "谨慎"},
     "trust_open": {"en": "open", "zh": "开放"},
-    "trust_trusting": {"en": "trusting", "zh": "信任"},
+    "trust_trusting": {"en": "confident", "zh": "信赖"},  # not trusting / 信任: that is the signal's label
     "trust_advocate": {"en": "advocate", "zh": "拥护"},
     "comp_quiet": {"en": "quiet", "zh": "平静"},
     "comp_active": {"en": "active", "zh": "活跃"},
@@ -247,6 +318,56 @@ def colon(locale: str) -> str:
 def sentences(parts: list[str], locale: str) -> str:
     """Join sentences: with spaces in English, without in Chinese."""
     return ("" if locale.startswith("zh") else " ").join(p for p in parts if p)
+
+
+#: Currencies written with a symbol in English (others: "360,000 CHF").
+CURRENCY_SYMBOLS: dict[str, str] = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
+#: Currencies by their Chinese name (others: "36万 CHF").
+CURRENCY_NAMES_ZH: dict[str, str] = {"CNY": "元", "USD": "美元", "EUR": "欧元", "GBP": "英镑", "JPY": "日元",
+                                     "HKD": "港元"}
+
+
+def _trim(value: float, decimals: int) -> str:
+    """``value`` with at most ``decimals`` decimals and no trailing zeros (36.50 -> 36.5, 36.00 -> 36)."""
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_money(amount: float, currency: str = "CNY", locale: str = "en") -> str:
+    """An amount of money as the locale writes it.
+
+    English: "¥360,000", "$1,250.50", "360,000 CHF" (a symbol for the currencies that have a usual
+    one, the ISO code after the number otherwise). Chinese: in 万 from ten thousand and in 亿 from
+    a hundred million, with at most two decimals: "36万元", "36.5万元", "1.2亿元", "8000元",
+    "36万美元". A negative amount gets a minus sign in front.
+    """
+    sign = "−" if amount < 0 else ""
+    value = abs(float(amount))
+    code = (currency or "CNY").upper()
+    if locale.startswith("zh"):
+        unit = CURRENCY_NAMES_ZH.get(code)
+        if round(value / 1e4, 2) >= 1e4:
+            number = _trim(value / 1e8, 2) + "亿"
+        elif round(value, 2) >= 1e4:
+            number = _trim(value / 1e4, 2) + "万"
+        else:
+            number = _trim(value, 2)
+        return sign + (number + unit if unit else f"{number} {code}")
+    number = _grouped(value)
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return sign + (symbol + number if symbol else f"{number} {code}")
+
+
+def _grouped(value: float) -> str:
+    """Thousands grouped with commas; cents only when there are any (1,250.50, 360,000)."""
+    cents = round(value * 100) % 100
+    return f"{value:,.2f}" if cents else f"{round(value):,}"
+
+
+def fmt_percent(fraction: float) -> str:
+    """A share as a percentage: whole when it is nearly whole (10%), else one decimal (8.3%)."""
+    pct = fraction * 100
+    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
 
 
 def fmt_days(days: float) -> str:

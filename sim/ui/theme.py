@@ -10,9 +10,15 @@ from typing import Any
 
 from sim.lang import bundled
 
-__all__ = ["Color", "Theme", "ThemeError", "load_theme"]
+__all__ = ["LAYOUT_KEYS", "Color", "Theme", "ThemeError", "load_theme"]
 
 Color = tuple[int, ...]
+#: The proportions the screens are laid out by (``layout`` in the theme): the play screen's column
+#: shares of the width (wide windows, and those narrower than ``play_wide_from`` pixels), how much
+#: of their width the side columns keep when the option cards would not fit otherwise
+#: (``play_squeeze``), and the lines of the situation always shown before the option cards take the rest.
+LAYOUT_KEYS: tuple[str, ...] = ("play_wide_from", "play_people", "play_side", "play_people_narrow",
+                                "play_side_narrow", "play_squeeze", "situation_min_lines")
 
 
 class ThemeError(ValueError):
@@ -29,6 +35,7 @@ class Theme:
     animation: dict[str, float]
     font_regular: Path
     font_bold: Path
+    layout: dict[str, float]
 
     def color(self, name: str) -> Color:
         return tuple(self.colors[name])
@@ -65,12 +72,16 @@ def load_theme(path: Path | None = None) -> Theme:
             animation={k: float(v) for k, v in data["animation"].items()},
             font_regular=base / data["fonts"]["regular"],
             font_bold=base / data["fonts"]["bold"],
+            layout={k: float(v) for k, v in data["layout"].items()},
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ThemeError(f"theme {path.name}: missing or bad entry {err}") from None
     for needed in ("background", "panel", "text", "muted", "accent", "good", "bad", "stage", "mood"):
         if needed not in theme.colors:
             raise ThemeError(f"theme {path.name}: colors.{needed} is missing")
+    for key in LAYOUT_KEYS:
+        if key not in theme.layout:
+            raise ThemeError(f"theme {path.name}: layout.{key} is missing")
     for f in (theme.font_regular, theme.font_bold):
         if not f.is_file():
             raise ThemeError(f"theme {path.name}: font {f.name} not found")

@@ -1,4 +1,6 @@
-"""The briefing: who the customer is, who decides, what to achieve and how it is graded."""
+"""The briefing: who the customer is, who decides (as far as the seller knows: people not met yet
+show no role, influence or veto), what the seller knows, the deal's list price, what to achieve and
+how it is graded."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sim.engine.signals import influence_level
 from sim.ui.content import Content
 from sim.ui.scenes.base import ENTER_KEYS, Scene, key_event, lang_toggle, top_bar, wheel_scroll
 from sim.ui.scenes.flow import Item, draw_flow
-from sim.ui.strings import fmt_days
+from sim.ui.strings import fmt_days, fmt_money
 from sim.ui.widgets import Rect, Scroll, Ui
 
 __all__ = ["BriefingScene"]
@@ -45,32 +47,80 @@ class BriefingScene(Scene):
                 items += [Item("bullet", c.text(n)) for n in p.pain_points]
             facts = [self.t("deadline", day=fmt_days(acc.patience_days))
                      + (f" · {c.text(acc.deadline_label)}" if acc.deadline_label else "")]
-            if p.deal_value is not None:
-                facts.append(f"{self.lbl('deal_value')}{p.deal_value:,.0f} {p.currency or ''}".rstrip())
+            currency = c.currency(acc.id)
+            if acc.deal is not None:
+                facts.append(self.lbl("list_price") + fmt_money(acc.deal.list_price, currency, self.locale))
+            elif p.deal_value is not None:
+                facts.append(self.lbl("deal_value") + fmt_money(p.deal_value, currency, self.locale))
             if acc.competitor is not None:
                 facts.append(f"{self.lbl('competitor')}{c.text(acc.competitor.name)}")
             items.append(Item("gap"))
             items += [Item("strong", f) for f in facts]
+            items += self._deal_items(c, acc)
+            items += self._fact_items(c, acc)
             items.append(Item("gap"))
             items.append(Item("heading", self.t("buying_center")))
-            present = [s for s in acc.stakeholders if s.present]
-            total = sum(s.influence for s in present)
-            for s in present:
-                who = c.text(s.name) + (f" — {c.text(s.title)}" if s.title else "")
+            items += self._people_items(c, acc)
+            items.append(Item("gap"))
+        return items
+
+    def _deal_items(self, c: Content, acc: Any) -> list[Item]:
+        """The deal's floor and the terms that can be traded (their worth to each side stays hidden)."""
+        if acc.deal is None:
+            return []
+        items = [Item("muted", self.lbl("floor") + fmt_money(acc.deal.floor, c.currency(acc.id), self.locale))]
+        if acc.deal.terms:
+            sep = "；" if self.locale == "zh" else "; "
+            items.append(Item("muted", self.lbl("terms_on_offer") + sep.join(c.text(t.label) for t in acc.deal.terms)))
+        return items
+
+    def _fact_items(self, c: Content, acc: Any) -> list[Item]:
+        """The buyer facts the seller knows at the start, and how many are still to find out."""
+        if not acc.facts:
+            return []
+        items = [Item("gap"), Item("heading", self.t("facts_heading"))]
+        known = [f for f in acc.facts if f.known]
+        items += [Item("bullet", f"{c.text(f.label)}{self.colon()}{c.text(f.value)}") for f in known]
+        n = len(acc.facts) - len(known)
+        if n:
+            items.append(Item("muted", self.t("facts_unknown_one") if n == 1 else self.t("facts_unknown", n=n)))
+        return items
+
+    def colon(self) -> str:
+        return "：" if self.locale.startswith("zh") else ": "
+
+    def _people_items(self, c: Content, acc: Any) -> list[Item]:
+        """The buying center as the seller knows it at the start: a person not met yet shows as such,
+        with no role, influence or veto, and what they care about is not known either."""
+        items: list[Item] = []
+        present = [s for s in acc.stakeholders if s.present]
+        total = sum(s.influence for s in present)
+        for s in present:
+            if not s.known:
+                who = self.t("unknown_person") + (f" — {c.text(s.title)}" if s.title else "")
                 items.append(Item("strong", who))
-                level = self.t("influence_" + influence_level(s.influence, total))
-                items.append(Item("chip", f"{self.t('role_' + s.role)}  ·  {self.t('influence_word', level=level)}"))
-                if s.cares_about:
-                    sep = "；" if self.locale == "zh" else "; "
-                    items.append(Item("muted", self.lbl("cares_about") + sep.join(c.text(x) for x in s.cares_about)))
+                items.append(Item("chip", f"{self.t('role_unknown')}  ·  {self.t('influence_unknown')}"))
                 items.append(Item("gap"))
+                continue
+            who = c.text(s.name) + (f" — {c.text(s.title)}" if s.title else "")
+            items.append(Item("strong", who))
+            level = self.t("influence_" + influence_level(s.influence, total))
+            bits = [self.t("role_" + s.role), self.t("influence_word", level=level)]
+            if s.can_veto:
+                bits.append(self.t("veto_power"))
+            items.append(Item("chip", "  ·  ".join(bits)))
+            if s.cares_about:
+                sep = "；" if self.locale == "zh" else "; "
+                items.append(Item("muted", self.lbl("cares_about") + sep.join(c.text(x) for x in s.cares_about)))
             items.append(Item("gap"))
         return items
 
     def grading_rows(self) -> list[tuple[str, float]]:
         w = self.scenario.rubric.weights
-        return [(self.t("w_conversion"), w.conversion), (self.t("w_satisfaction"), w.satisfaction),
+        rows = [(self.t("w_conversion"), w.conversion), (self.t("w_satisfaction"), w.satisfaction),
                 (self.t("w_cycle_time"), w.cycle_time), (self.t("w_retention"), w.retention)]
+        rows += [(self.t("w_" + k), getattr(w, k)) for k in ("revenue", "margin") if getattr(w, k) > 0]
+        return rows
 
     def rules_items(self, c: Content) -> list[Item]:
         r = self.scenario.rubric

@@ -1,5 +1,6 @@
-"""The debrief: won or lost and why, the scorecard, the run along the roadmap, the hidden numbers
-revealed, and where the coach would have chosen differently. Read from the trace and the scorecard."""
+"""The debrief: won or lost and why, the scorecard (with revenue and margin for a case with a deal),
+the run along the roadmap, the hidden numbers revealed, who and what the seller never found out, and
+where the coach would have chosen differently. Read from the trace and the scorecard."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sim.ui.game import Game
 from sim.ui.report import Moment, Report, build_report
 from sim.ui.scenes.base import Scene, top_bar, wheel_scroll
 from sim.ui.scenes.play import mix
-from sim.ui.strings import colon, fmt_days, sentences
+from sim.ui.strings import colon, fmt_days, fmt_money, fmt_percent, sentences
 from sim.ui.widgets import Rect, Scroll, Ui
 
 __all__ = ["DebriefScene"]
@@ -153,19 +154,30 @@ class DebriefScene(Scene):
                  "label", True, "good" if card.passed else "bad", anchor="topright", max_w=score_w)
 
     def _scorecard_rows(self, rep: Report) -> list[tuple[str, str]]:
+        """The scorecard's rows, the score last; revenue and margin (against the list price) when a
+        deal had a price."""
         card = rep.card
         cyc = self.t("n_days", n=fmt_days(card.cycle_days)) if card.cycle_days is not None else self.t("no_close")
-        return [
+        rows = [
             (self.t("conversion"), f"{card.conversion * 100:.0f}%"),
             (self.t("satisfaction"), f"{card.satisfaction:.1f} / 100"),
             (self.t("cycle_time"), cyc),
             (self.t("retention"), f"{card.retention * 100:.0f}%"),
-            (self.t("score"), f"{card.score:.1f} · {card.grade}"),
         ]
+        deals = [a for a in rep.accounts if a.has_deal]
+        if deals:
+            cur = deals[0].currency
+            for key, amount, share in (("revenue", card.revenue, card.revenue_score),
+                                       ("margin", card.margin, card.margin_score)):
+                rows.append((self.t(key), f"{fmt_money(amount, cur, self.locale)} · "
+                                          f"{self.t('of_list', pct=fmt_percent(share))}"))
+        rows.append((self.t("score"), f"{card.score:.1f} · {card.grade}"))
+        return rows
 
     def _scorecard_need(self, ui: Ui) -> int:
         pad = ui.s("pad")
-        return pad * 2 + ui.glyph_height(ui.fs("heading"), True) + 5 * ui.glyph_height(ui.fs("body")) + pad // 2
+        n = len(self._scorecard_rows(self.report))
+        return pad * 2 + ui.glyph_height(ui.fs("heading"), True) + n * ui.glyph_height(ui.fs("body")) + pad // 2
 
     def _scorecard(self, ui: Ui, r: Rect, rep: Report) -> None:
         ui.panel("scorecard", r)
@@ -177,12 +189,13 @@ class DebriefScene(Scene):
         with ui.scroll_area(self.summary, area) as y0:
             y = y0
             lh = ui.glyph_height(ui.fs("body"))
-            for i, (name, value) in enumerate(self._scorecard_rows(rep)):
-                vw = ui.text_width(value, "body", True)
-                bold = i == 4
+            rows = self._scorecard_rows(rep)
+            for i, (name, value) in enumerate(rows):
+                vw = min(ui.text_width(value, "body", True), width * 2 // 3)
+                bold = i == len(rows) - 1
                 ui.label(name, (x, y), "scorecard", "body", bold, "text", max_w=width - vw - pad)
                 ui.label(value, (x + width - ui.s("scrollbar") * 2, y), "scorecard", "body", True,
-                         "accent" if bold else "text", anchor="topright")
+                         "accent" if bold else "text", anchor="topright", max_w=vw)
                 y += lh
             self.summary.content = y - y0
 
@@ -208,6 +221,8 @@ class DebriefScene(Scene):
                     yy += lh
                 for p in a.people:
                     role = self.t("role_" + p.role) + (f" · {self.t('veto_power')}" if p.can_veto else "")
+                    if not p.known:
+                        role = "? " + role
                     who = p.name + ("" if p.present else f" ({self.t('absent')})")
                     role_w = min(ui.text_width(role, "small"), inner // 2 - pad)
                     ui.label(who, (x, yy), "hidden", "label", True, "text" if p.present else "faint",
@@ -221,7 +236,29 @@ class DebriefScene(Scene):
                             f"{self.t('satisfaction')} {s0:.0f} → {s1:.0f}")
                     ui.label(text, (x + pad, yy), "hidden", "small", False, "text", max_w=inner - pad)
                     yy += sh + ui.s("gap", 0.5)
+                yy = self._never_found(ui, a, x, yy, inner)
             self.hidden.content = yy - y0
+
+    def _never_found(self, ui: Ui, a: Any, x: int, y: int, width: int) -> int:
+        """Who and what the seller never found out (for a case that hid anything at the start)."""
+        c = Content(self.game.scenario, self.locale)
+        hidden_people = [s for s in c.account(a.id).stakeholders if not s.known]
+        hidden_facts = [f for f in c.facts(a.id) if not f.known]
+        if not hidden_people and not hidden_facts:
+            return y
+        y += ui.s("gap", 0.5)
+        ui.label(self.t("never_found"), (x, y), "hidden", "label", True, "warn", max_w=width)
+        y += ui.glyph_height(ui.fs("label"), True)
+        lines = [self.t("never_found_person", name=p.name, role=self.t("role_" + p.role) + (
+            f" · {self.t('veto_power')}" if p.can_veto else "")) for p in a.unknown_people]
+        lines += [f"{c.text(f.label)}{colon(self.locale)}{c.text(f.value)}" for f in hidden_facts
+                  if f.id in a.unknown_facts]
+        if not lines:
+            lines = [self.t("never_found_none")]
+        for line in lines:
+            y += ui.block(line, Rect(x + ui.s("pad"), y, width - ui.s("pad"), 10_000), "hidden", "small", False,
+                          "text") + ui.s("gap", 0.3)
+        return y
 
     def _timeline(self, ui: Ui, r: Rect, rep: Report) -> None:
         """Each account's run as a lane along the days, coloured by roadmap stage, with its key moments."""

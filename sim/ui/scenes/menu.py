@@ -1,4 +1,5 @@
-"""The Esc menu (resume, restart, quit) and the watch-mode error screen."""
+"""The Esc menu (resume, restart, quit), its confirmation before a restart, and the watch-mode
+error screen."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pygame
 from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, key_event, top_bar, wheel_scroll
 from sim.ui.widgets import Rect, Scroll, Ui
 
-__all__ = ["ErrorScene", "MenuScene"]
+__all__ = ["ConfirmScene", "ErrorScene", "MenuScene"]
 
 
 class MenuScene(Scene):
@@ -68,6 +69,66 @@ class MenuScene(Scene):
                       key="Esc" if self.items[i][0] == "resume" else "")
             y += bh + gap
         ui.block(hint, Rect(modal.x + pad, y, mw - 2 * pad, hint_h), "menu", "small", False, "muted", align="center")
+
+
+class ConfirmScene(Scene):
+    """A question with Yes and No over the current screen (restarting asks first: the current game
+    ends, though its log is kept). Y or 1 answers yes; N, 2 or Esc answers no; Enter takes the
+    highlighted answer, which starts on No."""
+
+    name = "confirm"
+    opaque = False
+
+    def __init__(self, app: Any, question: str, action: str) -> None:
+        super().__init__(app)
+        self.question = question  # string key
+        self.action = action  # the menu action a yes performs
+        self.selected = 1  # 0: yes, 1: no
+
+    def shot_key(self) -> Any:
+        return ("confirm", id(self))
+
+    def answer(self, yes: bool) -> None:
+        self.app.menu_action(self, self.action if yes else "resume")
+
+    def act(self, action: Any) -> None:
+        if action[0] == "answer":
+            self.answer(action[1])
+
+    def key(self, event: pygame.event.Event) -> None:
+        if event.key in (pygame.K_y, pygame.K_1, pygame.K_KP1):
+            self.answer(True)
+        elif event.key in (pygame.K_n, pygame.K_2, pygame.K_KP2, pygame.K_ESCAPE):
+            self.answer(False)
+        elif event.key in ENTER_KEYS:
+            self.answer(self.selected == 0)
+        elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_TAB, pygame.K_UP, pygame.K_DOWN):
+            self.selected = 1 - self.selected
+
+    def autoplay_events(self, driver: Any) -> list[pygame.event.Event]:
+        return [key_event(pygame.K_n)]
+
+    def draw(self, ui: Ui) -> None:
+        w, h = ui.size
+        ui.alpha_rect(Rect(0, 0, w, h), tuple(ui.theme.colors["overlay"]))
+        pad, gap = ui.s("pad"), ui.s("gap")
+        bh = round(ui.s("topbar") * 0.85)
+        question = self.t(self.question)
+        labels = [(self.t("yes"), "Y"), (self.t("no"), "N")]
+        bws = [ui.button_width(text, key) for text, key in labels]
+        mw = min(w - 4 * pad, max(round(420 * ui.scale), sum(bws) + gap + 2 * pad))
+        qh = ui.text_height(question, mw - 2 * pad, "heading", True)
+        mh = 2 * pad + qh + gap + bh
+        modal = Rect((w - mw) // 2, (h - mh) // 2, mw, mh)
+        ui.panel("confirm", modal)
+        ui.block(question, Rect(modal.x + pad, modal.y + pad, mw - 2 * pad, qh), "confirm", "heading", True,
+                 align="center")
+        y = modal.y + pad + qh + gap
+        bw = min(max(bws), (mw - 2 * pad - gap) // 2)
+        x = modal.centerx - bw - gap // 2
+        for i, (text, key) in enumerate(labels):
+            ui.button(Rect(x + i * (bw + gap), y, bw, bh), text, ("answer", i == 0), "confirm", f"confirm{i}",
+                      primary=i == self.selected, key=key)
 
 
 class ErrorScene(Scene):

@@ -12,16 +12,18 @@ from typing import Any
 
 import pygame
 
+from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
-from sim.engine.signals import COMPETITION, MOODS, TRUST, AccountView, View
+from sim.engine.rules import MOVE_ON
+from sim.engine.signals import COMPETITION, MOODS, TRUST, AccountView, DealView, PersonView, View
 from sim.lang.schema import STAGES
 from sim.ui.content import Content
 from sim.ui.game import Game, diff_views
 from sim.ui.scenes.base import ENTER_KEYS, NUMBER_KEYS, Scene, click_event, key_event, top_bar, wheel_scroll
-from sim.ui.strings import fmt_days
+from sim.ui.strings import fmt_days, fmt_money, fmt_percent
 from sim.ui.widgets import Rect, Scroll, Ui
 
-__all__ = ["PlayScene", "Pulse", "cost_text", "draw_roadmap", "mix"]
+__all__ = ["PlayScene", "Pulse", "cost_text", "deal_texts", "draw_roadmap", "mix", "play_columns"]
 
 
 @dataclass
@@ -41,12 +43,41 @@ def mix(a: tuple[int, ...], b: tuple[int, ...], t: float) -> tuple[int, ...]:
     return tuple(round(x + (y - x) * t) for x, y in zip(a[:3], b[:3], strict=True))
 
 
-def cost_text(scene: Scene, days: float) -> str:
-    if days <= 0:
+def cost_text(scene: Scene, days: float, at_least: bool = False) -> str:
+    """A time cost: "no time", "1 day", "3 days"; with ``at_least``, "from 1 day" (an agenda item,
+    whose actions take different times)."""
+    if days <= 0 and not at_least:
         return scene.t("no_time")
     if abs(days - 1) < 1e-9:
-        return scene.t("day_cost_one")
-    return scene.t("days_cost", n=fmt_days(days))
+        return scene.t("from_day_one" if at_least else "day_cost_one")
+    return scene.t("from_days" if at_least else "days_cost", n=fmt_days(days))
+
+
+def deal_texts(scene: Scene, deal: DealView, currency: str) -> dict[str, str]:
+    """The deal's figures as the screens write them: list price, the price on the table (with the
+    discount off list, if any), the seller's floor and margin."""
+    loc = scene.locale
+    price = fmt_money(deal.price, currency, loc)
+    off = (deal.list_price - deal.price) / deal.list_price if deal.list_price else 0.0
+    if off > 1e-9:
+        price += f" ({scene.t('price_off', pct=fmt_percent(off))})"
+    return {"list": fmt_money(deal.list_price, currency, loc), "price": price,
+            "floor": fmt_money(deal.floor, currency, loc), "margin": fmt_money(deal.margin, currency, loc)}
+
+
+def play_columns(ui: Ui, body: Rect, squeeze: float = 1.0) -> tuple[Rect, Rect, Rect]:
+    """The play screen's three columns (people, centre, side) in ``body``: their shares of the width
+    are theme data (``layout`` in assets/theme.json), wider side columns for a narrow window; with
+    ``squeeze`` below 1 the side columns give up that much of their width to the centre."""
+    lay = ui.theme.layout
+    narrow = ui.size[0] < lay["play_wide_from"]
+    gap = ui.s("gap")
+    lw = round(body.width * lay["play_people_narrow" if narrow else "play_people"] * squeeze)
+    rw = round(body.width * lay["play_side_narrow" if narrow else "play_side"] * squeeze)
+    people = Rect(body.x, body.y, lw, body.height)
+    side = Rect(body.right - rw, body.y, rw, body.height)
+    centre = Rect(people.right + gap, body.y, side.x - gap - people.right - gap, body.height)
+    return people, centre, side
 
 
 def draw_roadmap(ui: Ui, scene: Scene, rect: Rect, used: list[str], current: str, status: str,
@@ -99,6 +130,39 @@ def draw_roadmap(ui: Ui, scene: Scene, rect: Rect, used: list[str], current: str
     ui.layout.siblings.append(names)
 
 
+@dataclass
+class Header:
+    """The texts above a decision's options: its stage, number, title, who is there (the ways to
+    say it, longest first: the shortest is used when the longest would wrap), the stage's goal, the
+    deal during negotiation, and the situation."""
+
+    stage_label: str
+    number: str
+    title: str
+    withs: tuple[str, ...]
+    goal: str
+    deal: str
+    situation: str
+
+
+@dataclass
+class CentrePlan:
+    """How the centre column lays out a decision: its header texts and the heights things need."""
+
+    header: Header
+    withs: str  # the way of saying who is there that is used
+    head_h: int  # from the top of the panel to the situation
+    sit_need: int
+    sit_min: int
+    ask_h: int
+    options: list[int]  # each option card's height
+    gap: int  # between two option cards
+
+    @property
+    def options_need(self) -> int:
+        return sum(self.options) + max(0, len(self.options) - 1) * self.gap
+
+
 class PlayScene(Scene):
     name = "play"
 
@@ -135,7 +199,7 @@ class PlayScene(Scene):
             return
         now = self.app.now
         for ch in diff_views(self.view, self.game.view):
-            if ch.kind in ("mood", "trust", "join"):
+            if ch.kind in ("mood", "trust", "join", "reveal_person"):
                 key = (ch.account, ch.subject)
                 _, dm, dt = self.anims.get(key, (now, 0, 0))
                 delta = (ch.after or 0) - (ch.before or 0)
@@ -186,8 +250,8 @@ class PlayScene(Scene):
             return
         option = point.options[self.selected]
         turn = self.game.choose(option.id)
-        if point.kind == "focus" and not self.game.finished:
-            self.sync()
+        if point.kind in ("focus", "agenda") and not self.game.finished:
+            self.sync()  # choosing where to go next has no consequences to show: on to the next decision
             return
         self.app.show_feedback(self, turn)
 
@@ -289,18 +353,9 @@ class PlayScene(Scene):
             self._accounts_strip(ui, strip, point)
             y = strip.bottom + gap
         body = Rect(pad, y, w - 2 * pad, h - y - pad)
-        if w >= 1200:
-            lw = round(body.width * 0.24)
-            rw = round(body.width * 0.22)
-            people = Rect(body.x, body.y, lw, body.height)
-            side = Rect(body.right - rw, body.y, rw, body.height)
-            centre = Rect(people.right + gap, body.y, side.x - gap - people.right - gap, body.height)
-        else:
-            lw = round(body.width * 0.35)
-            ph = round(body.height * 0.56)
-            people = Rect(body.x, body.y, lw, ph)
-            side = Rect(body.x, people.bottom + gap, lw, body.height - ph - gap)
-            centre = Rect(people.right + gap, body.y, body.right - people.right - gap, body.height)
+        people, centre, side = play_columns(ui, body)
+        if not self._centre_fits(ui, centre, point):  # the side columns give the options some width
+            people, centre, side = play_columns(ui, body, ui.theme.layout["play_squeeze"])
         ui.layout.siblings.append(["people", "side", "centre", "roadmap", "accounts"])
         self._people(ui, people, acc)
         self._side(ui, side, acc)
@@ -338,6 +393,8 @@ class PlayScene(Scene):
                 sub = f"{stage} · {self.t('days_left', n=fmt_days(a.days_left))}"
             else:
                 sub = self.t("status_" + a.status)
+            if a.deal is not None:
+                sub += f" · {fmt_money(a.deal.price, c.currency(a.id), self.locale)}"
             color = "good" if a.status == "won" else "bad" if a.status == "lost" else ("accent" if active else "muted")
             ui.label(sub, (r.x + pad, r.y + pad // 2 + ui.glyph_height(ui.fs("label"), True)), name, "small",
                      active, color, max_w=inner)
@@ -345,6 +402,8 @@ class PlayScene(Scene):
         ui.layout.siblings.append(names)
 
     def _people(self, ui: Ui, rect: Rect, acc: AccountView) -> None:
+        """The stakeholders present, as cards. When the full cards do not all fit, they get more
+        compact (one line for title and influence, then none) before the column has to scroll."""
         c = self.content
         ui.panel("people", rect)
         pad = ui.s("pad")
@@ -356,32 +415,89 @@ class PlayScene(Scene):
         area = Rect(rect.x + pad // 2, top, rect.width - pad, rect.bottom - top - pad // 2)
         present = [p for p in acc.people if p.present]
         gap = ui.s("gap", 0.6)
+        cw = area.width - ui.s("scrollbar") - 2
+        for mode in range(3):
+            heights = [self._person_card(ui, Rect(area.x, 0, cw, 0), acc.id, p, mode, measure=True) for p in present]
+            if sum(heights) + gap * (len(heights) - 1) <= area.height:
+                break
         with ui.scroll_area(self.people, area) as y0:
             y = y0
-            for p in present:
-                cw = area.width - ui.s("scrollbar") - 2
-                ch = self._person_card(ui, Rect(area.x, y, cw, 0), acc.id, p, measure=True)
-                self._person_card(ui, Rect(area.x, y, cw, ch), acc.id, p)
+            for p, ch in zip(present, heights, strict=True):
+                self._person_card(ui, Rect(area.x, y, cw, ch), acc.id, p, mode)
                 y += ch + gap
             self.people.content = y - y0 - gap
 
-    def _person_card(self, ui: Ui, r: Rect, account: str, p: Any, measure: bool = False) -> int:
+    def who(self, account: str, person: str, known: bool | None = None, view: View | None = None) -> str:
+        """A stakeholder as the seller can name them: their name once known, else "someone you have
+        not met" (with their job title, which is no secret). ``known`` defaults to what ``view`` (the
+        one on screen) says."""
         c = self.content
+        if known is None:
+            known = self.person_view(account, person, view).known
+        if known:
+            return c.person_name(account, person)
+        title = c.person_title(account, person)
+        new = self.t("someone_new")
+        return new + ((f"（{title}）" if self.locale == "zh" else f" ({title})") if title else "")
+
+    def person_view(self, account: str, person: str, view: View | None = None) -> PersonView:
+        acc = next(a for a in (view or self.view).accounts if a.id == account)
+        return next(p for p in acc.people if p.id == person)
+
+    def _card_texts(self, account: str, p: PersonView, compact: bool = False) -> tuple[str, str, str, bool]:
+        """A person card's name, role chip, line below (title, influence, veto; compact: influence
+        and veto first) and whether the role is known: a person the seller has not discovered shows
+        none of what is hidden."""
+        c = self.content
+        title = c.person_title(account, p.id)
+        if not p.known:
+            bits = [title, self.t("influence_unknown")]
+            return self.t("unknown_person"), self.t("role_unknown"), " · ".join(
+                b for b in (reversed(bits) if compact else bits) if b), False
+        bits = [self.t("influence_word", level=self.t("influence_" + (p.influence or "low")))]
+        if p.veto:
+            bits.append(self.t("veto_power"))
+        bits = [*bits, title] if compact else [title, *bits]
+        return c.person_name(account, p.id), self.t("role_" + (p.role or "")), " · ".join(b for b in bits if b), True
+
+    def _person_card(self, ui: Ui, r: Rect, account: str, p: PersonView, mode: int = 0,
+                     measure: bool = False) -> int:
+        """One stakeholder: face (mood), name and role, the line below, mood and trust in words.
+
+        ``mode`` 0: the line below wraps, mood and trust on one line if they fit; 1 (compact): the
+        line below is one line, shortened to fit, and mood and trust share one line (their labels
+        dropped if need be); 2: no line below. Returns the card's height."""
         pad = ui.s("pad", 0.7)
         lh = ui.glyph_height(ui.fs("body"), True)
         sh = ui.glyph_height(ui.fs("small"))
-        radius = ui.s("icon")
+        person, role, sub_text, known = self._card_texts(account, p, compact=mode > 0)
+        lines = lh + 2 * sh if mode else 0
+        radius = min(ui.s("icon"), max(6, lines // 2)) if mode else ui.s("icon")
         x = r.x + 2 * pad + 2 * radius
         inner = r.right - pad - x
-        title = c.person_title(account, p.id)
-        infl = self.t("influence_word", level=self.t("influence_" + p.influence))
-        role = self.t("role_" + p.role)
-        person = c.person_name(account, p.id)
         role_w = ui.text_width(role, "small", True)
         role_inline = ui.text_width(person, "body", True) + pad + role_w <= inner
-        sub = " · ".join(x for x in ([] if role_inline else [role]) + [title, infl] if x)
-        sub_h = ui.text_height(sub, inner, "small")
-        height = 2 * pad + lh + sub_h + 2 * sh
+        sub = " · ".join(x for x in ([] if role_inline else [role]) + [sub_text] if x)
+        if mode == 2 and role_inline:
+            sub = ""
+        elif mode == 2:
+            sub = role
+        sub_h = (sh if sub else 0) if mode else ui.text_height(sub, inner, "small")
+        meter_w = max(20, min(round(inner * 0.35), ui.s("icon") * 3))
+        word = self.t("trust_" + TRUST[p.trust])
+        mood_word = self.t("mood_" + MOODS[p.mood])
+        mood, trust_label = f"{self.lbl('mood')}{mood_word}", self.lbl("trust").rstrip()
+
+        def row_width(m: str, t: str) -> int:
+            return (ui.text_width(m, "small", True) + sh + pad + (ui.text_width(t, "small", True) + pad // 2 if t
+                                                                   else 0) + meter_w + pad // 2
+                    + ui.text_width(word, "small") + sh)
+
+        one_line = row_width(mood, trust_label) <= inner
+        if mode and not one_line:  # compact: one line whatever it takes, the labels go first
+            mood, trust_label, one_line = mood_word, "", True
+        height = 2 * pad + lh + sub_h + (1 if one_line else 2) * sh
+        height = max(height, 2 * pad + 2 * radius)
         if measure:
             return height
         name = f"person_{account}_{p.id}"
@@ -389,23 +505,28 @@ class PlayScene(Scene):
         ui.panel(name, r, "people", fill="panel_alt", border="border", shadow=False)
         ui.face((r.x + pad + radius, r.y + pad + radius), radius, p.mood)
         y = r.y + pad
-        ui.label(person, (x, y), name, "body", True, max_w=inner - (role_w + pad if role_inline else 0))
+        ui.label(person, (x, y), name, "body", True, "text" if known else "muted",
+                 max_w=inner - (role_w + pad if role_inline else 0))
         if role_inline:
-            ui.label(role, (r.right - pad, y + (lh - sh) // 2), name, "small", True, "accent", anchor="topright")
+            ui.label(role, (r.right - pad, y + (lh - sh) // 2), name, "small", True, "accent" if known else "warn",
+                     anchor="topright")
         y += lh
-        ui.block(sub, Rect(x, y, inner, sub_h), name, "small", False, "muted")
+        if mode and sub:
+            ui.label(sub, (x, y), name, "small", False, "muted", max_w=inner)
+        elif sub:
+            ui.block(sub, Rect(x, y, inner, sub_h), name, "small", False, "muted")
         y += sub_h
-        mood = f"{self.lbl('mood')}{self.t('mood_' + MOODS[p.mood])}"
         mw = ui.label(mood, (x, y), name, "small", True, ui.theme.mood_color(p.mood), max_w=inner - sh).right
         arrows = [((mw + sh // 2 + 2, y + sh // 2), dmood)] if dmood else []
-        y += sh
-        tl = self.lbl("trust").rstrip()
-        tw = ui.label(tl, (x, y), name, "small", True, "text").right + pad // 2
-        mw = max(20, min(round(inner * 0.35), ui.s("icon") * 4))
-        ui.meter(Rect(tw, y + sh // 3, mw, max(4, sh // 3)), p.trust)
-        word = self.t("trust_" + TRUST[p.trust])
-        wr = ui.label(word, (tw + mw + pad // 2, y), name, "small", False, "text",
-                      max_w=max(10, r.right - pad - (tw + mw + pad // 2) - sh))
+        if one_line:
+            tx = mw + sh + pad
+        else:
+            y += sh
+            tx = x
+        tw = (ui.label(trust_label, (tx, y), name, "small", True, "text").right + pad // 2) if trust_label else tx
+        ui.meter(Rect(tw, y + sh // 3, meter_w, max(4, sh // 3)), p.trust)
+        wr = ui.label(word, (tw + meter_w + pad // 2, y), name, "small", False, "text",
+                      max_w=max(10, r.right - pad - (tw + meter_w + pad // 2) - sh))
         if dtrust:
             arrows.append(((wr.right + sh // 2 + 2, y + sh // 2), dtrust))
         if start > 0:
@@ -413,91 +534,199 @@ class PlayScene(Scene):
         return height
 
     def _side(self, ui: Ui, rect: Rect, acc: AccountView) -> None:
-        c = self.content
+        """Deal signals, the price and terms, what the seller knows, milestones and the feed. During
+        negotiation the price and terms come first."""
         ui.panel("side", rect)
         pad = ui.s("pad")
         area = Rect(rect.x + pad, rect.y + pad // 2, rect.width - 2 * pad, rect.height - pad)
         with ui.scroll_area(self.side, area) as y0:
             width = area.width - ui.s("scrollbar") * 2
             y = y0
-            ui.label(self.t("signals"), (area.x, y), "side", "heading", True, "accent", max_w=width)
-            y += ui.glyph_height(ui.fs("heading"), True)
-            sh = ui.glyph_height(ui.fs("label"))
-            comp_word = (self.t("comp_" + COMPETITION[acc.competition]) if acc.competition is not None
-                         else self.t("no_competitor"))
-            label = self.lbl("competition").rstrip()
-            lx = ui.label(label, (area.x, y), "side", "label", True).right + pad // 2
-            if acc.competition is not None:
-                ui.meter(Rect(lx, y + sh // 3, ui.s("icon") * 2, max(4, sh // 3)), acc.competition, 3, "warn")
-                lx += ui.s("icon") * 2 + pad // 2
-            ui.label(comp_word, (lx, y), "side", "label", False, "text", max_w=max(10, area.x + width - lx))
-            y += sh
-            name = c.competitor_name(acc.id)
-            if name:
-                y += ui.block(name, Rect(area.x, y, width, 10_000), "side", "small", False, "muted")
-            spec = c.account(acc.id)
-            dl = self.t("deadline", day=fmt_days(self.view.day + acc.days_left)) + (
-                f" · {c.text(spec.deadline_label)}" if spec.deadline_label else "")
-            y += ui.s("gap", 0.5)
-            y += ui.block(dl, Rect(area.x, y, width, 10_000), "side", "small", False, "muted")
-            y += ui.s("gap")
-            ui.label(self.t("milestones"), (area.x, y), "side", "label", True, max_w=width)
-            y += sh
-            if not acc.milestones:
-                y += ui.block(self.t("no_milestones"), Rect(area.x, y, width, 10_000), "side", "label", False, "muted")
-            for flag in acc.milestones:
-                cs = ui.fs("label")
-                ui.check((area.x + cs // 2, y + ui.glyph_height(cs) // 2), cs, "good")
-                box = Rect(area.x + cs + pad // 2, y, width - cs - pad // 2, 10_000)
-                y += ui.block(c.flag_label(acc.id, flag), box, "side", "label", False, "text")
-                y += ui.s("gap", 0.3)
-            y += ui.s("gap") * 2
-            ui.label(self.t("feed"), (area.x, y), "side", "heading", True, "accent", max_w=width)
-            y += ui.glyph_height(ui.fs("heading"), True)
-            feed = list(enumerate(self.view.feed))
-            if not feed:
-                y += ui.block(self.t("feed_empty"), Rect(area.x, y, width, 10_000), "side", "label", False, "muted")
-            for i, ev in reversed(feed):
-                text = c.event_text(ev.account, ev.event)
-                head = self.t("day", day=fmt_days(ev.t)) + (f" · {c.company(ev.account)}" if c.pipeline else "")
-                h1 = ui.text_height(head, width - pad, "small", True)
-                th = ui.text_height(text, width - pad, "label")
-                box = Rect(area.x, y, width, h1 + th + pad // 2)
-                if i >= self.new_feed_from and self.feed_anim > 0:
-                    self._pulses.append(Pulse(self.feed_anim, Rect(box), ui.current_clip(), "warn", [], 0))
-                ui.rect(Rect(area.x, y, 3, box.height), "warn", 1)
-                ui.block(head, Rect(area.x + pad // 2, y, width - pad, h1), "side", "small", True, "warn")
-                ui.block(text, Rect(area.x + pad // 2, y + h1, width - pad, 10_000), "side", "label", False, "text")
-                y += box.height + ui.s("gap")
+            sections = [self._signals, self._deal, self._facts, self._milestones, self._feed]
+            if acc.stage == "negotiation" and acc.deal is not None:
+                sections.insert(0, sections.pop(1))
+            for section in sections:
+                end = section(ui, area.x, y, width, acc)
+                if end > y:  # a section with nothing to show draws nothing
+                    y = end + ui.s("gap", 1.5)
             self.side.content = y - y0
 
-    def _decision_texts(self, point: DecisionPoint) -> tuple[str, str, str, str, str, str]:
-        """The header's texts: stage label, touchpoint number, title, attendees, stage goal and situation."""
+    def _heading(self, ui: Ui, text: str, x: int, y: int, width: int) -> int:
+        ui.label(text, (x, y), "side", "heading", True, "accent", max_w=width)
+        return y + ui.glyph_height(ui.fs("heading"), True)
+
+    def _signals(self, ui: Ui, x: int, y: int, width: int, acc: AccountView) -> int:
+        c = self.content
+        pad = ui.s("pad")
+        y = self._heading(ui, self.t("signals"), x, y, width)
+        sh = ui.glyph_height(ui.fs("label"))
+        comp_word = (self.t("comp_" + COMPETITION[acc.competition]) if acc.competition is not None
+                     else self.t("no_competitor"))
+        label = self.lbl("competition").rstrip()
+        lx = ui.label(label, (x, y), "side", "label", True).right + pad // 2
+        if acc.competition is not None:
+            ui.meter(Rect(lx, y + sh // 3, ui.s("icon") * 2, max(4, sh // 3)), acc.competition, 3, "warn")
+            lx += ui.s("icon") * 2 + pad // 2
+        ui.label(comp_word, (lx, y), "side", "label", False, "text", max_w=max(10, x + width - lx))
+        y += sh
+        name = c.competitor_name(acc.id)
+        if name:
+            y += ui.block(name, Rect(x, y, width, 10_000), "side", "small", False, "muted")
+        spec = c.account(acc.id)
+        dl = self.t("deadline", day=fmt_days(self.view.day + acc.days_left)) + (
+            f" · {c.text(spec.deadline_label)}" if spec.deadline_label else "")
+        y += ui.s("gap", 0.5)
+        return y + ui.block(dl, Rect(x, y, width, 10_000), "side", "small", False, "muted")
+
+    def _deal(self, ui: Ui, x: int, y: int, width: int, acc: AccountView) -> int:
+        """The price and terms on the table (the buyer's walk-away stays hidden)."""
+        deal = acc.deal
+        if deal is None:
+            return y
+        c = self.content
+        money = deal_texts(self, deal, c.currency(acc.id))
+        y = self._heading(ui, self.t("deal"), x, y, width)
+        rows = [("list_price", money["list"], False), ("price_now", money["price"], True),
+                ("floor", money["floor"], False), ("margin_now", money["margin"], False)]
+        for key, value, strong in rows:
+            y += ui.block(self.lbl(key) + value, Rect(x, y, width, 10_000), "side", "label", strong,
+                          "text" if strong else "muted")
+        terms = [c.term_label(acc.id, t) for t in deal.terms]
+        sep = "；" if self.locale == "zh" else "; "
+        agreed = self.lbl("terms_agreed") + (sep.join(terms) if terms else self.t("no_terms"))
+        return y + ui.block(agreed, Rect(x, y, width, 10_000), "side", "label", False, "text" if terms else "muted")
+
+    def _facts(self, ui: Ui, x: int, y: int, width: int, acc: AccountView) -> int:
+        """The buyer facts the seller knows, with their values, and how many are still unknown."""
+        c = self.content
+        facts = c.facts(acc.id)
+        if not facts:
+            return y
+        y = self._heading(ui, self.t("facts_heading"), x, y, width)
+        known = [f for f in facts if f.id in acc.facts]
+        if not known:
+            y += ui.block(self.t("facts_none"), Rect(x, y, width, 10_000), "side", "label", False, "muted")
+        for f in known:
+            y += ui.block(self.lbl_text(c.text(f.label)), Rect(x, y, width, 10_000), "side", "label", True)
+            y += ui.block(c.text(f.value), Rect(x, y, width, 10_000), "side", "label", False, "text")
+            y += ui.s("gap", 0.3)
+        n = len(facts) - len(known)
+        if n:
+            text = self.t("facts_unknown_one") if n == 1 else self.t("facts_unknown", n=n)
+            y += ui.block(text, Rect(x, y, width, 10_000), "side", "label", False, "warn")
+        return y
+
+    def lbl_text(self, text: str) -> str:
+        """A scenario text used as a label, followed by the locale's colon."""
+        return text + ("：" if self.locale.startswith("zh") else ":")
+
+    def _milestones(self, ui: Ui, x: int, y: int, width: int, acc: AccountView) -> int:
+        c = self.content
+        pad = ui.s("pad")
+        sh = ui.glyph_height(ui.fs("label"))
+        ui.label(self.t("milestones"), (x, y), "side", "label", True, max_w=width)
+        y += sh
+        if not acc.milestones:
+            y += ui.block(self.t("no_milestones"), Rect(x, y, width, 10_000), "side", "label", False, "muted")
+        for flag in acc.milestones:
+            cs = ui.fs("label")
+            ui.check((x + cs // 2, y + ui.glyph_height(cs) // 2), cs, "good")
+            box = Rect(x + cs + pad // 2, y, width - cs - pad // 2, 10_000)
+            y += ui.block(c.flag_label(acc.id, flag), box, "side", "label", False, "text")
+            y += ui.s("gap", 0.3)
+        return y
+
+    def _feed(self, ui: Ui, x: int, y: int, width: int, acc: AccountView) -> int:
+        c = self.content
+        pad = ui.s("pad")
+        y = self._heading(ui, self.t("feed"), x, y, width)
+        feed = list(enumerate(self.view.feed))
+        if not feed:
+            y += ui.block(self.t("feed_empty"), Rect(x, y, width, 10_000), "side", "label", False, "muted")
+        for i, ev in reversed(feed):
+            text = c.event_text(ev.account, ev.event)
+            head = self.t("day", day=fmt_days(ev.t)) + (f" · {c.company(ev.account)}" if c.pipeline else "")
+            h1 = ui.text_height(head, width - pad, "small", True)
+            th = ui.text_height(text, width - pad, "label")
+            box = Rect(x, y, width, h1 + th + pad // 2)
+            if i >= self.new_feed_from and self.feed_anim > 0:
+                self._pulses.append(Pulse(self.feed_anim, Rect(box), ui.current_clip(), "warn", [], 0))
+            ui.rect(Rect(x, y, 3, box.height), "warn", 1)
+            ui.block(head, Rect(x + pad // 2, y, width - pad, h1), "side", "small", True, "warn")
+            ui.block(text, Rect(x + pad // 2, y + h1, width - pad, 10_000), "side", "label", False, "text")
+            y += box.height + ui.s("gap")
+        return y
+
+    def _decision_texts(self, point: DecisionPoint) -> Header:
+        """The header's texts (the variant of the situation the engine chose)."""
         c = self.content
         if point.kind == "focus":
-            stage_label, number = self.t("accounts"), ""
-            title = self.t("focus_title")
-            withs = ""
-            goal = ""
-            situation = self.t("focus_situation")
-        else:
-            tp = c.touchpoint(point.account, point.touchpoint)
-            stage_label = self.t("stage_" + point.stage)
-            number = self.t("touchpoint", n=point.number)
-            title = c.text(tp.title)
-            zh = self.locale == "zh"
-            names = []
-            for pid in tp.with_:
-                title = c.person_title(point.account, pid)
-                bracket = (f"（{title}）" if zh else f" ({title})") if title else ""
-                names.append(c.person_name(point.account, pid) + bracket)
-            withs = self.t("with", names=("、" if zh else ", ").join(names)) if names else ""
-            if c.pipeline:
-                withs = f"{c.company(point.account)} · {withs}" if withs else c.company(point.account)
-            st = c.stage_spec(point.account, point.stage)
-            goal = self.t("stage_goal", goal=c.text(st.goal)) if st is not None and st.goal else ""
-            situation = c.text(tp.situation)
-        return stage_label, number, title, withs, goal, situation
+            return Header(self.t("accounts"), "", self.t("focus_title"), (), "", "", self.t("focus_situation"))
+        st = c.stage_spec(point.account, point.stage)
+        goal = self.t("stage_goal", goal=c.text(st.goal)) if st is not None and st.goal else ""
+        stage_label = self.t("stage_" + point.stage)
+        number = self.t("touchpoint", n=point.number)
+        company = c.company(point.account) if c.pipeline else ""
+        if point.kind == "agenda":
+            done = self._agenda_done(point)
+            sep = "、" if self.locale == "zh" else ", "
+            situation = self.t("agenda_situation") + (
+                "\n" + self.t("agenda_done", list=sep.join(done)) if done else "")
+            return Header(stage_label, number, self.t("agenda_title"), (company,) if company else (), goal, "",
+                          situation)
+        tp = c.touchpoint(point.account, point.touchpoint)
+        withs = tuple(self._with_text(point.account, tp.with_, titles) for titles in (True, False))
+        if company:
+            withs = tuple(f"{company} · {w}" if w else company for w in withs)
+        return Header(stage_label, number, c.text(tp.title), withs if withs[0] else (), goal, self._deal_line(point),
+                      c.varied(tp.situation, point.situation))
+
+    def _with_text(self, account: str, people: Any, titles: bool = True) -> str:
+        """"With: Wang Fang (CFO), someone you have not met (IT director)": who is present, as the
+        seller can name them (without their job titles, for a short line)."""
+        zh = self.locale == "zh"
+        names = []
+        for pid in people:
+            pv = self.person_view(account, pid)
+            if pv.known:
+                job = self.content.person_title(account, pid) if titles else ""
+                bracket = (f"（{job}）" if zh else f" ({job})") if job else ""
+                names.append(self.content.person_name(account, pid) + bracket)
+            else:
+                names.append(self.who(account, pid, known=False))
+        return self.t("with", names=("、" if zh else ", ").join(names)) if names else ""
+
+    def _agenda_done(self, point: DecisionPoint) -> list[str]:
+        """Titles of the touchpoints of this agenda already chosen in this run, in order."""
+        c = self.content
+        return [c.touchpoint_title(e.account, e.chosen) for e in self.game.session.trace
+                if isinstance(e, tr.Agenda) and e.block == point.key and e.account == point.account
+                and e.chosen != MOVE_ON]
+
+    def move_on_text(self, point: DecisionPoint) -> str:
+        """Where "Move on" leads: the touchpoint after the agenda, or the next stage once the gate is met."""
+        c = self.content
+        _, after = c.agenda_block(point.account, point.key)
+        if after is not None:
+            return self.t("move_on_next", title=c.touchpoint_title(point.account, after))
+        nxt = c.stage_after(point.account, point.stage)
+        if nxt is not None:
+            return self.t("move_on_stage", stage=self.t("stage_" + nxt))
+        return self.t("move_on_end")
+
+    def _deal_line(self, point: DecisionPoint) -> str:
+        """During negotiation: the list price, the price on the table and the terms agreed."""
+        if point.kind != "action" or point.stage != "negotiation":
+            return ""
+        acc = self.account_view(point.account)
+        if acc.deal is None:
+            return ""
+        c = self.content
+        money = deal_texts(self, acc.deal, c.currency(acc.id))
+        terms = [c.term_label(acc.id, t) for t in acc.deal.terms]
+        sep = "；" if self.locale == "zh" else "; "
+        agreed = self.lbl("terms_agreed") + (sep.join(terms) if terms else self.t("no_terms"))
+        return f"{self.t('deal_line', list=money['list'], price=money['price'])} · {agreed}"
 
     def _stage_chip(self, ui: Ui, pos: tuple[int, int], width: int, point: DecisionPoint, stage_label: str,
                     number: str) -> Rect:
@@ -517,34 +746,64 @@ class PlayScene(Scene):
                      max_w=width - chip_w - pad, anchor="midleft")
         return chip
 
+    def _centre_plan(self, ui: Ui, rect: Rect, point: DecisionPoint) -> CentrePlan:
+        """What the centre column needs for this decision at this size."""
+        pad, gap = ui.s("pad"), ui.s("gap")
+        width = rect.width - 2 * pad
+        head = self._decision_texts(point)
+        withs = next((w for w in head.withs if ui.text_height(w, width, "label") <= ui.glyph_height(ui.fs("label"))),
+                     head.withs[-1] if head.withs else "")
+        chip_h = ui.glyph_height(ui.fs("small"), True) + 4
+        head_h = (pad + chip_h + gap // 2 + ui.text_height(head.title, width, "title", True) + gap // 2
+                  + ui.text_height(withs, width, "label") + ui.text_height(head.goal, width, "small")
+                  + ui.text_height(head.deal, width, "label", True) + gap // 2)
+        bh = round(ui.s("topbar") * 0.62)
+        ask_h = max(ui.glyph_height(ui.fs("heading"), True), bh) + gap // 2
+        cards_w = width - ui.s("scrollbar") * 2
+        sit_need = ui.text_height(head.situation, cards_w, "body") + gap // 2
+        lines = round(ui.theme.layout["situation_min_lines"])
+        sit_min = min(sit_need, ui.line_step(ui.fs("body")) * lines)
+        options = [self._option_card(ui, Rect(0, 0, cards_w, 0), point, i, measure=True)
+                   for i in range(len(point.options))]
+        return CentrePlan(head, withs, head_h, sit_need, sit_min, ask_h, options, gap // 2)
+
+    def _centre_fits(self, ui: Ui, rect: Rect, point: DecisionPoint) -> bool:
+        """Whether every option card fits under the header and the situation's first lines."""
+        plan = self._centre_plan(ui, rect, point)
+        gap, pad = ui.s("gap"), ui.s("pad")
+        return plan.head_h + plan.sit_min + gap + plan.ask_h + plan.options_need <= rect.height - pad
+
     def _centre(self, ui: Ui, rect: Rect, point: DecisionPoint) -> None:
-        """The decision in the middle: its header and situation, then the action cards under "your move"."""
+        """The decision in the middle: its header and situation, then the option cards under "your move".
+
+        The cards get the room they need first (a card cut off can go unnoticed); the situation
+        keeps at least a few lines (theme ``layout.situation_min_lines``) and scrolls. What is left
+        over stays at the bottom, so the options sit right under the situation.
+        """
         ui.panel("centre", rect)
         pad, gap = ui.s("pad"), ui.s("gap")
         x, width = rect.x + pad, rect.width - 2 * pad
-        stage_label, number, title, withs, goal, situation = self._decision_texts(point)
-        chip = self._stage_chip(ui, (x, rect.y + pad), width, point, stage_label, number)
+        plan = self._centre_plan(ui, rect, point)
+        head = plan.header
+        chip = self._stage_chip(ui, (x, rect.y + pad), width, point, head.stage_label, head.number)
         y = chip.bottom + gap // 2
-        y += ui.block(title, Rect(x, y, width, rect.bottom - y), "centre", "title", True) + gap // 2
-        if withs:
-            y += ui.block(withs, Rect(x, y, width, rect.bottom - y), "centre", "label", False, "muted")
-        if goal:
-            y += ui.block(goal, Rect(x, y, width, rect.bottom - y), "centre", "small", False, "muted")
+        y += ui.block(head.title, Rect(x, y, width, rect.bottom - y), "centre", "title", True) + gap // 2
+        if plan.withs:
+            y += ui.block(plan.withs, Rect(x, y, width, rect.bottom - y), "centre", "label", False, "muted")
+        if head.goal:
+            y += ui.block(head.goal, Rect(x, y, width, rect.bottom - y), "centre", "small", False, "muted")
+        if head.deal:
+            y += ui.block(head.deal, Rect(x, y, width, rect.bottom - y), "centre", "label", True, "accent")
         y += gap // 2
-        # the actions get the room they need once the situation has its first lines; both scroll
         bh = round(ui.s("topbar") * 0.62)
-        ask_h = max(ui.glyph_height(ui.fs("heading"), True), bh) + gap // 2
+        ask_h = plan.ask_h
         avail = rect.bottom - pad - y - ask_h - gap
         cards_w = width - ui.s("scrollbar") * 2
-        sit_need = ui.text_height(situation, cards_w, "body") + gap // 2
-        heights = [self._option_card(ui, Rect(x, 0, cards_w, 0), point, i, measure=True)
-                   for i in range(len(point.options))]
-        act_need = sum(heights) + gap // 2 * (len(heights) - 1)
-        sit_min = min(sit_need, max(ui.line_step(ui.fs("body")) * 3, round(avail * 0.35)))
-        act_h = max(0, min(act_need, avail - sit_min))
-        sit = Rect(x, y, width, max(0, avail - act_h))
+        heights = plan.options
+        sit_h = max(plan.sit_min, min(plan.sit_need, avail - plan.options_need))
+        sit = Rect(x, y, width, max(0, sit_h))
         with ui.scroll_area(self.situation, sit) as y0:
-            self.situation.content = ui.block(situation, Rect(x, y0, cards_w, 10_000), "centre", "body")
+            self.situation.content = ui.block(head.situation, Rect(x, y0, cards_w, 10_000), "centre", "body")
         y = sit.bottom + gap
         pygame.draw.line(ui.surface, ui.c("border"), (x, y - gap // 2), (x + width, y - gap // 2))
         ask = self.t("your_move")
@@ -572,25 +831,35 @@ class PlayScene(Scene):
             self.actions.content = yy - y0 - gap // 2
         ui.layout.siblings.append([f"option{i}" for i in range(len(heights))])
 
-    def _option_card(self, ui: Ui, r: Rect, point: DecisionPoint, i: int, measure: bool = False) -> int:
+    def option_texts(self, point: DecisionPoint, i: int) -> tuple[str, str, str]:
+        """An option card's label, detail line and time cost: an action; an account to work on (its
+        stage, days left, competition and deal value); or an agenda item (the touchpoint's title,
+        who is there, its least days) or "Move on" with where it leads."""
         c = self.content
-        pad = ui.s("pad", 0.7)
         option = point.options[i]
         if point.kind == "focus":
             a = self.account_view(option.id)
             spec = c.account(option.id)
-            label = c.company(option.id)
             bits = [c.text(spec.persona.industry), self.t("stage_" + a.stage) if a.stage else "",
                     self.t("days_left", n=fmt_days(a.days_left))]
             if a.competition is not None:
                 bits.append(f"{self.lbl('competition')}{self.t('comp_' + COMPETITION[a.competition])}")
-            detail = " · ".join(b for b in bits if b)
-            cost = ""
-        else:
-            action = c.action(point.account, point.touchpoint, option.id)
-            label = c.text(action.label)
-            detail = c.text(action.detail)
-            cost = cost_text(self, option.days)
+            if a.deal is not None:
+                bits.append(fmt_money(a.deal.price, c.currency(a.id), self.locale))
+            return c.company(option.id), " · ".join(b for b in bits if b), ""
+        if point.kind == "agenda":
+            if option.id == MOVE_ON:
+                return self.t("move_on"), self.move_on_text(point), cost_text(self, 0.0)
+            tp = c.touchpoint(point.account, option.id)
+            low, high = c.day_range(point.account, option.id)
+            return (c.text(tp.title), self._with_text(point.account, tp.with_),
+                    cost_text(self, option.days, at_least=high > low))
+        action = c.action(point.account, point.touchpoint, option.id)
+        return c.text(action.label), c.text(action.detail), cost_text(self, option.days)
+
+    def _option_card(self, ui: Ui, r: Rect, point: DecisionPoint, i: int, measure: bool = False) -> int:
+        pad = ui.s("pad", 0.7)
+        label, detail, cost = self.option_texts(point, i)
         badge = ui.s("icon", 1.3)
         cost_w = (ui.text_width(cost, "label", True) + ui.fs("label") + pad) if cost else 0
         tx = r.x + pad + badge + pad
