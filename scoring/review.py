@@ -175,9 +175,11 @@ def _ci(scores: list[float]) -> tuple[float, tuple[float, float]]:
 
 @dataclass
 class _Task:
-    """The rollouts of one decision: what a worker needs."""
+    """The rollouts of one decision: what a worker needs. A task sent to another process carries the
+    scenario's file instead of the loaded scenario (compiled conditions do not pickle)."""
 
-    scenario: LoadedScenario
+    scenario: LoadedScenario | None
+    path: str
     seed: int
     player: str
     prefix: list[str]
@@ -202,9 +204,24 @@ def _in_doubt(scores: dict[str, list[float]], chosen: str) -> bool:
     return any(mean - half < cut < mean + half for cut in CUTS)
 
 
+_LOADED: dict[str, LoadedScenario] = {}
+
+
+def _scenario(task: _Task) -> LoadedScenario:
+    """The task's scenario, loaded once per process from its file."""
+    if task.scenario is None:
+        if task.path not in _LOADED:
+            from sim.engine.loader import load_file
+
+            _LOADED[task.path] = load_file(task.path)
+        task.scenario = _LOADED[task.path]
+    return task.scenario
+
+
 def _price(task: _Task) -> Outcomes:
     """Each option's scores and wins in each world, and the scripted events each world saw; more
     worlds (up to :data:`MAX_ROLLOUTS_FACTOR` times as many) while the choice's class is in doubt."""
+    _scenario(task)
     out: Outcomes = ({o: [] for o in task.options}, {o: [] for o in task.options}, {o: [] for o in task.options})
     done = 0
     while True:
@@ -215,10 +232,11 @@ def _price(task: _Task) -> Outcomes:
 
 
 def _play_worlds(task: _Task, worlds: list[int], out: Outcomes) -> None:
+    scenario = _scenario(task)
     scores, wins, events = out
     for option in task.options:
         for world in worlds:
-            session = _replayed(task.scenario, task.seed, task.player, task.prefix)
+            session = _replayed(scenario, task.seed, task.player, task.prefix)
             point = session.advance()
             assert isinstance(point, DecisionPoint)
             session.world.dice.reseed(world)
@@ -228,7 +246,7 @@ def _play_worlds(task: _Task, worlds: list[int], out: Outcomes) -> None:
             while not isinstance(nxt, RunOutcome):
                 session.choose(expert.choose(nxt, session))
                 nxt = session.advance()
-            card = score_run(session.trace, task.scenario.rubric)
+            card = score_run(session.trace, scenario.rubric)
             scores[option].append(card.score)
             wins[option].append(card.won)
             events[option].append(frozenset(e.event for e in session.trace if isinstance(e, Scripted)))
@@ -269,7 +287,9 @@ def review_log(log: ParsedLog, scenario: LoadedScenario, rollouts: int = DEFAULT
         session.choose(choice)
     session.advance()
     actual_card = score_run(session.trace, scenario.rubric)
-    tasks = [_Task(scenario, seed, player, choices[:k], [o.id for o in p.options], choices[k], rollouts, salt)
+    here = executor is None or scenario.path is None  # a task for another process carries the file
+    tasks = [_Task(scenario if here else None, str(scenario.path or ""), seed, player, choices[:k],
+                   [o.id for o in p.options], choices[k], rollouts, salt)
              for k, p in enumerate(points)]
     results: Iterable[Any] = executor.map(_price, tasks) if executor is not None else map(_price, tasks)
     decisions: list[DecisionReview] = []

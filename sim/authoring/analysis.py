@@ -12,8 +12,8 @@ every number here agrees with ``touchpoint run`` for the same policy and seeds.
 Soft-locks (a touchpoint reached while none of its actions is offered) leave no trace: the engine
 quietly skips such a touchpoint. :class:`SoftLockProbe` finds them without touching the engine by
 wrapping the ``when`` of the touchpoints at risk (those whose every action has a ``when`` or may
-be chosen once only) in a copy of the compiled rules; the wrapper returns exactly what the original returns and draws
-nothing from the run's generator, so the runs are unchanged.
+be chosen once only) in a copy of the compiled rules; the wrapper returns exactly what the
+original returns and draws nothing from the run's dice, so the runs are unchanged.
 """
 
 from __future__ import annotations
@@ -361,7 +361,7 @@ class Exploration:
     """Seeded bot runs of several policies (random, expert, explorer) over one scenario."""
 
     tallies: dict[str, Tally]
-    watched: set[TpKey]  # touchpoints where a soft-lock is possible (every action has a 'when' or is once-only)
+    watched: set[TpKey]  # where a soft-lock is possible (every action has a 'when' or is once-only)
 
     @property
     def runs(self) -> int:

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "run": "sim.cli.run_cmd",
     "replay": "sim.cli.replay_cmd",
     "docs": "sim.cli.docs_cmd",
+    "migrate": "sim.cli.migrate_cmd",
+    "review": "sim.cli.review_cmd",
 }
 #: Commands that need an optional library, from an extra: command -> (module, extra). Without it the
 #: command stops with one line naming the extra to install (the other commands never import it).

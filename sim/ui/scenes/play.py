@@ -68,11 +68,12 @@ def deal_texts(scene: Scene, deal: DealView, currency: str) -> dict[str, str]:
 def play_columns(ui: Ui, body: Rect, squeeze: float = 1.0) -> tuple[Rect, Rect, Rect]:
     """The play screen's three columns (people, centre, side) in ``body``: their shares of the width
     are theme data (``layout`` in assets/theme.json), wider side columns for a narrow window; with
-    ``squeeze`` below 1 the side columns give up that much of their width to the centre."""
+    ``squeeze`` below 1 the signals column on the right keeps only that share of its width and gives
+    the rest to the centre (the stakeholder cards keep theirs)."""
     lay = ui.theme.layout
     narrow = ui.size[0] < lay["play_wide_from"]
     gap = ui.s("gap")
-    lw = round(body.width * lay["play_people_narrow" if narrow else "play_people"] * squeeze)
+    lw = round(body.width * lay["play_people_narrow" if narrow else "play_people"])
     rw = round(body.width * lay["play_side_narrow" if narrow else "play_side"] * squeeze)
     people = Rect(body.x, body.y, lw, body.height)
     side = Rect(body.right - rw, body.y, rw, body.height)
@@ -403,20 +404,21 @@ class PlayScene(Scene):
 
     def _people(self, ui: Ui, rect: Rect, acc: AccountView) -> None:
         """The stakeholders present, as cards. When the full cards do not all fit, they get more
-        compact (one line for title and influence, then none) before the column has to scroll."""
+        compact (one line for title and influence, then none, then mood and trust on one line
+        without their labels) before the column has to scroll."""
         c = self.content
         ui.panel("people", rect)
         pad = ui.s("pad")
         title = self.t("stakeholders") + (f" · {c.company(acc.id)}" if c.pipeline else "")
-        th = min(ui.text_height(title, rect.width - 2 * pad, "heading", True), rect.height // 3)
-        ui.block(title, Rect(rect.x + pad, rect.y + pad // 2, rect.width - 2 * pad, th), "people", "heading", True,
-                 "accent")
+        th = ui.glyph_height(ui.fs("heading"), True)  # one line: the account is highlighted above too
+        ui.label(title, (rect.x + pad, rect.y + pad // 2), "people", "heading", True, "accent",
+                 max_w=rect.width - 2 * pad)
         top = rect.y + pad // 2 + th + pad // 2
         area = Rect(rect.x + pad // 2, top, rect.width - pad, rect.bottom - top - pad // 2)
         present = [p for p in acc.people if p.present]
         gap = ui.s("gap", 0.6)
         cw = area.width - ui.s("scrollbar") - 2
-        for mode in range(3):
+        for mode in range(4):
             heights = [self._person_card(ui, Rect(area.x, 0, cw, 0), acc.id, p, mode, measure=True) for p in present]
             if sum(heights) + gap * (len(heights) - 1) <= area.height:
                 break
@@ -464,38 +466,39 @@ class PlayScene(Scene):
                      measure: bool = False) -> int:
         """One stakeholder: face (mood), name and role, the line below, mood and trust in words.
 
-        ``mode`` 0: the line below wraps, mood and trust on one line if they fit; 1 (compact): the
-        line below is one line, shortened to fit, and mood and trust share one line (their labels
-        dropped if need be); 2: no line below. Returns the card's height."""
+        ``mode`` 0: the line below wraps, and mood and trust share a line if they fit; 1: the line
+        below is one line, shortened to fit; 2: no line below (only the role when it does not fit
+        beside the name); 3: mood and trust share one line, without their labels if need be.
+        Returns the card's height."""
         pad = ui.s("pad", 0.7)
         lh = ui.glyph_height(ui.fs("body"), True)
         sh = ui.glyph_height(ui.fs("small"))
         person, role, sub_text, known = self._card_texts(account, p, compact=mode > 0)
-        lines = lh + 2 * sh if mode else 0
-        radius = min(ui.s("icon"), max(6, lines // 2)) if mode else ui.s("icon")
+        radius = ui.s("icon", 0.75 if mode >= 2 else 1.0)
         x = r.x + 2 * pad + 2 * radius
         inner = r.right - pad - x
         role_w = ui.text_width(role, "small", True)
         role_inline = ui.text_width(person, "body", True) + pad + role_w <= inner
         sub = " · ".join(x for x in ([] if role_inline else [role]) + [sub_text] if x)
-        if mode == 2 and role_inline:
-            sub = ""
-        elif mode == 2:
-            sub = role
+        if mode >= 2:
+            sub = "" if role_inline else role
         sub_h = (sh if sub else 0) if mode else ui.text_height(sub, inner, "small")
-        meter_w = max(20, min(round(inner * 0.35), ui.s("icon") * 3))
         word = self.t("trust_" + TRUST[p.trust])
         mood_word = self.t("mood_" + MOODS[p.mood])
         mood, trust_label = f"{self.lbl('mood')}{mood_word}", self.lbl("trust").rstrip()
 
-        def row_width(m: str, t: str) -> int:
-            return (ui.text_width(m, "small", True) + sh + pad + (ui.text_width(t, "small", True) + pad // 2 if t
-                                                                   else 0) + meter_w + pad // 2
-                    + ui.text_width(word, "small") + sh)
+        def room(m: str, t: str) -> int:
+            """The width left for the trust meter on a line with mood ``m`` (if any) and label ``t``;
+            each word keeps room for its arrow when it changes."""
+            used = (ui.text_width(m, "small", True) + sh + pad if m else 0) + (
+                ui.text_width(t, "small", True) + pad // 2 if t else 0) + pad // 2 + ui.text_width(word, "small") + sh
+            return min(ui.s("icon") * 3, inner - used)
 
-        one_line = row_width(mood, trust_label) <= inner
-        if mode and not one_line:  # compact: one line whatever it takes, the labels go first
+        least = ui.s("icon")  # a meter narrower than this reads badly
+        one_line = room(mood, trust_label) >= least
+        if mode == 3 and not one_line:  # one line whatever it takes: the labels go first
             mood, trust_label, one_line = mood_word, "", True
+        meter_w = max(16, room(mood, trust_label) if one_line else room("", trust_label))
         height = 2 * pad + lh + sub_h + (1 if one_line else 2) * sh
         height = max(height, 2 * pad + 2 * radius)
         if measure:
@@ -676,8 +679,8 @@ class PlayScene(Scene):
                           situation)
         tp = c.touchpoint(point.account, point.touchpoint)
         withs = tuple(self._with_text(point.account, tp.with_, titles) for titles in (True, False))
-        if company:
-            withs = tuple(f"{company} · {w}" if w else company for w in withs)
+        if company:  # the account is highlighted in the strip above too: it goes first when short of room
+            withs = (*(f"{company} · {w}" if w else company for w in withs), withs[1] or company)
         return Header(stage_label, number, c.text(tp.title), withs if withs[0] else (), goal, self._deal_line(point),
                       c.varied(tp.situation, point.situation))
 
