@@ -95,7 +95,9 @@ __all__ = [
     "Ranges",
     "StaticResult",
     "account_ranges",
+    "judgment_findings",
     "language_findings",
+    "leak_findings",
     "msg",
     "never_holds",
     "run_checks",
@@ -134,6 +136,7 @@ REASON_NAMES = {
     "stalled": ("stalled", "停滞"),
     "disqualified": ("disqualified", "被淘汰"),
     "cancelled": ("cancelled", "取消"),
+    "price": ("price above the buyer's walk-away", "价格高于客户的心理底线"),
 }
 POLICY_NAMES = {"random": ("random", "随机"), "expert": ("expert", "专家"), "explorer": ("explorer", "探索"),
                 "lookahead": ("lookahead", "前瞻")}
@@ -204,6 +207,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this one choice decides the case and the others hardly matter{runs}",
         "主导行动：随机选择中选了“{action}”的运行赢单率{win}（专家{expert}），不选则为{other}；"
         "这一个选择就决定了案例，其他选择几乎无关紧要{runs}"),
+    # judgment (sim.authoring.judgment)
+    "leak_longest": (
+        "the recommended action is the longest text in {count} of {of} touchpoints with a choice: trainees learn "
+        "to pick the longest option instead of reading the buyer; vary which option is longest",
+        "在{of}个可选择的接触点中，有{count}个的推荐行动是最长的文本：学员会学会挑最长的选项，而不是读懂客户；"
+        "请让最长的选项有时对、有时错"),
+    "leak_detail": (
+        "some actions here have a detail line and others not: the detail gives the answer away; give every "
+        "action one, or none",
+        "这里有的行动有 detail 说明、有的没有：说明本身就泄露了答案；要么每个行动都写，要么都不写"),
+    "leak_term": (
+        "the recommended action names the technique it stands for ('{term}'): the name gives the answer away; "
+        "describe what the seller does instead",
+        "推荐行动直接点出了所用的技巧（“{term}”）：名称本身就泄露了答案；请改为描述销售具体做了什么"),
+    "coach_contradiction": (
+        "the model contradicts the coach: expert play that chooses '{action}' here instead of the recommended "
+        "action scores {gain} points more (95% interval {lo} to {hi}, {n} runs; the margin is {margin}); "
+        "recommend it, or make it cost what the feedback says",
+        "模型与教练意见相矛盾：专家在这里改选“{action}”而不是推荐行动，得分反而高{gain}分（95%区间{lo}到{hi}，"
+        "{n}次运行；容差{margin}）；要么推荐它，要么让它真正付出反馈所说的代价"),
+    "promise_never": (
+        "the feedback promises {what} for '{action}', but it never happened in {n} runs that chose it: make the "
+        "consequence real, or drop it from promises",
+        "反馈对“{action}”承诺了{what}的后果，但在选择它的{n}次运行中从未发生："
+        "要么让后果真实发生，要么从 promises 中删除"),
+    "surface_bot": (
+        "a player who always picks {bot} converts {rate} against random play's {random} (the limit is random + "
+        "{limit} points): a surface cue decides this case{runs}",
+        "总是选{bot}的玩家赢单率为{rate}，而随机选择为{random}（上限为随机 + {limit}个百分点）："
+        "表面线索就能决定这个案例{runs}"),
+    "bot_longest": ("the longest text", "最长文本"),
+    "bot_first": ("the first option shown", "第一个显示的选项"),
+    "bot_most_days": ("the option with the most days", "天数最多的选项"),
+    "bot_fewest_days": ("the option with the fewest days", "天数最少的选项"),
     # reasons (the {why} above)
     "why_flag": ("no action or event sets '{flag}'", "没有任何行动或事件会设置“{flag}”"),
     "why_range": ("{var} is always {range}", "{var}始终{range}"),
@@ -637,7 +674,74 @@ def static_checks(scenario: Any) -> StaticResult:
     for acc in rules.accounts:
         _account_static(acc, res)
     res.findings.extend(language_findings(scenario.spec))
+    res.findings.extend(leak_findings(scenario))
     return res
+
+
+def leak_findings(scenario: Any) -> list[Finding]:
+    """Answer leaks (:func:`sim.authoring.judgment.leaks`): cues that give the recommended action away."""
+    from sim.authoring.judgment import leaks
+
+    out = []
+    for leak in leaks(scenario):
+        tpath: Path = ("accounts", leak.account, "touchpoints", leak.touchpoint)
+        if leak.kind == "longest":
+            out.append(Finding("leak-longest", "warning", (*tpath, "actions"),
+                               msg("leak_longest", count=leak.count, of=leak.of), "key"))
+        elif leak.kind == "detail":
+            out.append(Finding("leak-detail", "error", (*tpath, "actions"), msg("leak_detail"), "key"))
+        else:
+            out.append(Finding("leak-term", "warning", (*tpath, "actions", leak.action or 0, "label"),
+                               msg("leak_term", term=leak.term)))
+    return out
+
+
+#: Surface bots may convert at most this much (a share of runs) above random play.
+SURFACE_SLACK = 0.10
+
+
+def judgment_findings(scenario: Any, runs: int, seed: int = 0) -> list[Finding]:
+    """Run-based checks of judgment: surface bots against random play, and the one-deviation table
+    (the model must not reward what the coach advises against; promised consequences must happen)."""
+    from sim.authoring.judgment import deviations, promise_broken, skill_report
+
+    if runs <= 0:
+        return []
+    out: list[Finding] = []
+    skill = skill_report(scenario, runs, seed)
+    for bot, gap in skill.surface_gap().items():
+        if gap > SURFACE_SLACK:
+            out.append(Finding("surface-bot", "warning", ("accounts",), msg(
+                "surface_bot", bot=MESSAGES[f"bot_{bot}"], rate=_pct(skill.conversion[bot]),
+                random=_pct(skill.conversion["random"]), limit=round(100 * SURFACE_SLACK),
+                runs=msg("runs_suffix", n=runs)), "key"))
+    checks = scenario.spec.checks
+    paths = _decision_paths(scenario)
+    for d in deviations(scenario, min(runs, checks.deviation_runs), seed):
+        path = paths.get((d.account, d.touchpoint, d.action), ("accounts",))
+        if d.beats_coach and d.score_gain > checks.deviation_margin:
+            out.append(Finding("coach-contradiction", "error", path, msg(
+                "coach_contradiction", action=d.action, gain=f"{d.score_gain:.1f}", lo=f"{d.ci95[0]:.1f}",
+                hi=f"{d.ci95[1]:.1f}", n=d.runs, margin=_num(checks.deviation_margin))))
+        for what in promise_broken(d):
+            out.append(Finding("promise-never", "warning", path, msg(
+                "promise_never", what=REASON_NAMES.get(what, (what, what)), action=d.action, n=d.runs)))
+    return out
+
+
+def _decision_paths(scenario: Any) -> dict[tuple[str, str, str], Path]:
+    """Where each (account, touchpoint or agenda, option) of the one-deviation table is in the file."""
+    out: dict[tuple[str, str, str], Path] = {}
+    for ai, account in enumerate(scenario.spec.accounts):
+        for ti, tp in enumerate(account.touchpoints):
+            for ki, action in enumerate(tp.actions):
+                out[(account.id, tp.id, action.id)] = ("accounts", ai, "touchpoints", ti, "actions", ki)
+            if tp.agenda:
+                for option_ti, option in enumerate(account.touchpoints):
+                    out.setdefault((account.id, f"agenda:{tp.id}", option.id),
+                                   ("accounts", ai, "touchpoints", option_ti))
+                out.setdefault((account.id, f"agenda:{tp.id}", "move_on"), ("accounts", ai, "touchpoints", ti))
+    return out
 
 
 def _account_static(acc: AccountRules, res: StaticResult) -> None:

@@ -105,6 +105,7 @@ def check_scenario(scenario: Any, runs: int, seed: int = 0, locale: str = "en") 
         from sim.authoring.analysis import explore
 
         findings += lint.run_checks(scenario, explore(scenario, runs, seed), static)
+        findings += lint.judgment_findings(scenario, max(20, runs // 3), seed)
     src = scenario.source
     problems = []
     for f in findings:
