@@ -177,3 +177,45 @@ def test_lookahead_does_not_change_the_run_it_advises():
 
     replayed = play(sc, Replay([c for _, c in session.history]), 9)
     assert trace_hash(replayed.trace) == trace_hash(session.trace)
+
+
+def test_balance_judgment_agrees_with_the_judgment_module(capsys: pytest.CaptureFixture[str]):
+    """The judgment section is the stepping API's measurements on the same seeds, not a copy."""
+    from sim.authoring.judgment import SURFACE_BOTS, deviations, skill_report
+
+    report = run_json(capsys, "balance", str(BROKEN / "clean.yaml"), "--runs", "30", "--seed", "4",
+                      "--lookahead-runs", "0", "--deviation-runs", "25", "--json")
+    j = report["judgment"]
+    sc = load_scenario(str(BROKEN / "clean.yaml"))
+    skill = skill_report(sc, 30, 4)
+    assert set(j["players"]) == {"expert", "random", "typical", *SURFACE_BOTS}
+    for name, row in j["players"].items():
+        assert row["conversion_rate"] == pytest.approx(skill.conversion[name], abs=1e-4)
+    assert j["players"]["expert"]["conversion_rate"] == report["policies"]["expert"]["conversion_rate"]
+    assert j["skill_share"] == pytest.approx(skill.skill_share, abs=1e-4)
+    assert j["surface_ok"] == all(g <= j["surface_limit"] for g in j["surface_gap"].values())
+    alone = {(d.touchpoint, d.action): d for d in deviations(sc, 25, 4)}
+    assert {(d["touchpoint"], d["action"]) for d in j["deviations"]} == set(alone)
+    gains = [d["score_gain"] for d in j["deviations"] if d["runs"]]
+    assert gains == sorted(gains, reverse=True)
+    for d in j["deviations"]:
+        assert d["score_gain"] == pytest.approx(alone[(d["touchpoint"], d["action"])].score_gain, abs=0.01)
+
+
+def test_balance_names_a_surface_cue_and_a_contradicted_coach(capsys: pytest.CaptureFixture[str]):
+    assert main(["balance", str(BROKEN / "surface_bot.yaml"), "--runs", "60", "--lookahead-runs", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "A surface cue decides the case: 'always the most days'" in out
+    assert main(["balance", str(BROKEN / "expert_never_wins.yaml"), "--runs", "60", "--lookahead-runs", "0",
+                 "--locale", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "模型与教练意见相矛盾" in out and "单步偏离" in out
+    assert main(["balance", str(BROKEN / "clean.yaml"), "--runs", "60", "--lookahead-runs", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "No surface cue pays" in out and "The model agrees with the coach" in out
+
+
+def test_balance_without_the_deviation_table(capsys: pytest.CaptureFixture[str]):
+    report = run_json(capsys, "balance", "tutorial", "--runs", "10", "--lookahead-runs", "0",
+                      "--deviation-runs", "0", "--json")
+    assert report["judgment"]["deviations"] == [] and report["judgment"]["deviation_runs"] == 0

@@ -21,6 +21,14 @@ The verdict (:func:`verdict`) rests on these rules:
   least) often compared with the random runs that reached their touchpoint without picking them,
   with at least :data:`DECIDING_MIN_RUNS` runs on each side; the five largest gaps.
 
+The judgment section (:func:`judgment`, from :mod:`sim.authoring.judgment`) asks whether skill,
+not a surface cue or the dice, decides the case: the surface bots (longest text, first shown, most
+and fewest days) and a typical seller on the same seeds as random play, with the limit
+:data:`sim.authoring.lint.SURFACE_SLACK`; the share of the score's variance that skill explains in
+an equal expert/random pool (at least :data:`SKILL_SHARE_TARGET`); and the one-deviation table:
+expert play with one choice changed, paired with expert play on the same seeds, so that the
+author's advice can be checked against the model (no change may score better beyond noise).
+
 :func:`verdict_lines` says the verdict in words (English or Chinese); :func:`render_text` lays the
 report out for a terminal and :func:`render_html` as one self-contained web page with SVG charts.
 """
@@ -30,6 +38,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
@@ -47,6 +56,7 @@ __all__ = [
     "DECIDING_MIN_RUNS",
     "DEPART_MIN_DECISIONS",
     "POLICIES",
+    "SKILL_SHARE_TARGET",
     "SMALL_SKILL_GAP",
     "TOO_EASY_RANDOM",
     "TOO_HARD_BEST",
@@ -55,6 +65,7 @@ __all__ = [
     "Departure",
     "balance",
     "deciding_choices",
+    "judgment",
     "lookahead_departures",
     "render_html",
     "render_text",
@@ -79,6 +90,10 @@ DEPART_MIN_DECISIONS = 3
 BETTER_PATH_POINTS = 2.0
 #: How many deciding choices the verdict lists.
 DECIDING_SHOWN = 5
+#: Skill should explain at least this share of the score's variance in an expert/random pool.
+SKILL_SHARE_TARGET = 0.5
+#: How many entries of the one-deviation table the terminal shows (JSON and HTML have them all).
+DEVIATIONS_SHOWN = 12
 
 #: The report's words, in English and Chinese.
 WORDS: dict[str, tuple[str, str]] = {
@@ -133,6 +148,45 @@ WORDS: dict[str, tuple[str, str]] = {
     "share": ("share of runs", "运行占比"),
     "win_rate": ("win rate", "赢单率"),
     "none": ("none", "无"),
+    "judgment": ("Judgment: does skill decide the case? (the same {runs} seeds)",
+                 "判断力：是技能在决定这个案例吗？（同样的{runs}个种子）"),
+    "player": ("player", "玩家"),
+    "vs_random": ("vs random", "比随机"),
+    "longest": ("always the longest text", "总选最长文本"),
+    "first": ("always the first shown", "总选第一个显示的"),
+    "most_days": ("always the most days", "总选天数最多的"),
+    "fewest_days": ("always the fewest days", "总选天数最少的"),
+    "typical": ("typical seller", "典型销售"),
+    "skill_share": ("Skill explains {share} of the score's variance (expert against random, target at least {target}); "
+                    "random play beats the expert on {beats} of seeds.",
+                    "技能解释了得分方差的{share}（专家对随机，目标至少{target}）；随机选择在{beats}的种子上胜过专家。"),
+    "skill_share_low": ("Dice, not skill, decide too much: skill explains only {share} of the score's variance "
+                        "(target at least {target}).",
+                        "运气的作用太大：技能只解释了得分方差的{share}（目标至少{target}）。"),
+    "surface_ok": ("No surface cue pays: every surface bot converts at most {limit} points above random play.",
+                   "表面线索没有用：每个表面机器人的赢单率最多比随机选择高{limit}个百分点。"),
+    "surface_bad": ("A surface cue decides the case: '{bot}' converts {rate} against random play's {random} "
+                    "(the limit is random + {limit} points).",
+                    "表面线索决定了案例：“{bot}”赢单率为{rate}，"
+                    "而随机选择为{random}（上限为随机 + {limit}个百分点）。"),
+    "deviations": ("One deviation: expert play with one choice changed ({runs} seeds, paired with the expert)",
+                   "单步偏离：专家打法只改变一个选择（{runs}个种子，与专家配对比较）"),
+    "decision": ("decision", "决策"),
+    "option": ("instead", "改选"),
+    "dev_runs": ("runs", "运行数"),
+    "score_change": ("score change (95% interval)", "得分变化（95%区间）"),
+    "win_vs": ("win rate (expert)", "赢单率（专家）"),
+    "dev_more": ("... and {n} more (see --json or --html)", "……另有{n}项（见 --json 或 --html）"),
+    "coach_ok": ("The model agrees with the coach: no single change from expert play scores better beyond noise.",
+                 "模型与教练一致：偏离专家打法的任何单个改变都没有显著地得分更高。"),
+    "coach_bad": ("The model contradicts the coach: '{action}' at '{touchpoint}' scores {gain} points more than "
+                  "the recommended play (95% interval {lo} to {hi}).",
+                  "模型与教练意见相矛盾：在“{touchpoint}”改选“{action}”比推荐打法多得{gain}分（95%区间{lo}到{hi}）。"),
+    "surface_bots": ("surface bots", "表面机器人"),
+    "one_deviation": ("one deviation", "单步偏离"),
+    "agenda_of": ("agenda before '{title}'", "“{title}”前的议程"),
+    "move_on": ("move on", "继续推进"),
+    "never_offered": ("never offered on expert play", "专家打法中从未出现"),
 }
 
 
@@ -168,12 +222,16 @@ class Departure(TypedDict):
 
 
 def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None = None, rollouts: int = 4,
-            progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+            progress: Callable[[str, int, int], None] | None = None,
+            deviation_runs: int | None = None) -> dict[str, Any]:
     """Random, expert and lookahead runs with the same seeds, and what they say about the case.
 
     The random and expert summaries are exactly ``touchpoint run --json`` for the same seeds. The
     lookahead plays ``lookahead_runs`` runs (default: the smaller of ``runs`` and 20; 0 skips it).
-    ``progress(policy, done, total)`` is called after each run.
+    The judgment section plays the surface bots on the same seeds, and the one-deviation table on
+    ``deviation_runs`` of them (default: the smaller of ``runs`` and the scenario's
+    ``checks.deviation_runs``; 0 skips the table). ``progress(policy, done, total)`` is called
+    after each run (or batch of runs).
     """
     la_runs = min(runs, 20) if lookahead_runs is None else lookahead_runs
     plan: list[tuple[str, str | Callable[[int], Policy], int]] = [("random", "random", runs),
@@ -184,6 +242,7 @@ def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None 
     for name, policy, n in plan:
         tick = _ticker(progress, name, n) if progress is not None else None
         tallies[name] = run_policy(scenario, policy, n, seed, name=name, progress=tick)
+    dev_runs = min(runs, scenario.spec.checks.deviation_runs) if deviation_runs is None else deviation_runs
     return {
         "scenario": scenario.id,
         "seed": seed,
@@ -193,7 +252,64 @@ def balance(scenario: Any, runs: int, seed: int = 0, lookahead_runs: int | None 
         "policies": {name: t.summary_dict() for name, t in tallies.items()},
         "touchpoints": touchpoint_reports(scenario, tallies),
         "verdict": verdict(tallies, scenario),
+        "judgment": judgment(scenario, runs, seed, dev_runs, progress),
     }
+
+
+def judgment(scenario: Any, runs: int, seed: int, deviation_runs: int,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Whether skill decides the case: each player's conversion and mean score on the same seeds
+    (expert, random, the surface bots, the typical seller), the skill share of the score's
+    variance, and the one-deviation table (largest score gain first)."""
+    from sim.authoring.judgment import SURFACE_BOTS, deviations, skill_report
+    from sim.authoring.lint import SURFACE_SLACK
+
+    players = 3 + len(SURFACE_BOTS)
+    skill = skill_report(scenario, runs, seed,
+                         progress=_batch_ticker(progress, "surface_bots", runs * players) if progress else None)
+    n_alt = max(1, _count_alternatives(scenario))
+    devs = deviations(scenario, deviation_runs, seed,
+                      progress=_batch_ticker(progress, "one_deviation", deviation_runs * n_alt) if progress else None
+                      ) if deviation_runs > 0 else []
+    devs.sort(key=lambda d: (-d.score_gain if d.runs else math.inf, d.account, d.touchpoint, d.action))
+    gaps = skill.surface_gap()
+    return {
+        "runs": runs,
+        "players": {name: {"conversion_rate": round(skill.conversion[name], 4),
+                           "score_mean": round(skill.score[name], 2)}
+                    for name in ("expert", "random", *SURFACE_BOTS, "typical")},
+        "skill_share": round(skill.skill_share, 4),
+        "skill_share_target": SKILL_SHARE_TARGET,
+        "random_beats_expert": round(skill.random_beats_expert, 4),
+        "surface_gap": {b: round(g, 4) for b, g in gaps.items()},
+        "surface_limit": SURFACE_SLACK,
+        "surface_ok": all(g <= SURFACE_SLACK for g in gaps.values()),
+        "deviation_runs": deviation_runs,
+        "deviation_margin": scenario.spec.checks.deviation_margin,
+        "deviations": [{"account": d.account, "touchpoint": d.touchpoint, "action": d.action, "runs": d.runs,
+                        "score_gain": round(d.score_gain, 2), "ci95": [round(x, 2) for x in d.ci95],
+                        "win_rate": round(d.win_rate, 4), "expert_win_rate": round(d.expert_win_rate, 4),
+                        "beats_coach": d.beats_coach and d.score_gain > scenario.spec.checks.deviation_margin,
+                        "losses": dict(sorted(d.losses.items()))} for d in devs],
+    }
+
+
+def _count_alternatives(scenario: Any) -> int:
+    from sim.authoring.judgment import alternatives
+
+    return sum(1 for _ in alternatives(scenario))
+
+
+def _batch_ticker(progress: Callable[[str, int, int], None], name: str,
+                  total: int) -> Callable[[int], None]:
+    """A callback for work done in batches of runs: ``tick(n)`` adds ``n`` runs to the bar."""
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        progress(name, min(done[0], total), total)
+
+    return tick
 
 
 def _ticker(progress: Callable[[str, int, int], None], policy: str, total: int) -> Callable[[int], None]:
@@ -330,6 +446,8 @@ def verdict_lines(report: dict[str, Any], scenario: Any, locale: str) -> list[st
         lines.append(say("little_skill", locale, gap=f"{100 * v['skill_gap']:.0f}"))
     if not v["expert_is_best"]:
         lines += _not_best_lines(report, tps, actions, locale)
+    if "judgment" in report:
+        lines += _judgment_verdict(report["judgment"], tps, actions, locale)
     if v["deciding"]:
         lines.append(say("deciding", locale))
         for d in v["deciding"]:
@@ -337,6 +455,75 @@ def verdict_lines(report: dict[str, Any], scenario: Any, locale: str) -> list[st
                                       touchpoint=tps[(d["account"], d["touchpoint"])], win=_pct(d["win_rate"]),
                                       other=_pct(d["others_win_rate"])))
     return lines
+
+
+def _judgment_verdict(j: dict[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> list[str]:
+    """Skill share, surface cues and the coach, in words."""
+    share, target = _pct(j["skill_share"]), _pct(j["skill_share_target"])
+    lines = [say("skill_share", locale, share=share, target=target, beats=_pct(j["random_beats_expert"]))]
+    if j["skill_share"] < j["skill_share_target"]:
+        lines.append(say("skill_share_low", locale, share=share, target=target))
+    limit = f"{100 * j['surface_limit']:.0f}"
+    bad = [b for b, g in j["surface_gap"].items() if g > j["surface_limit"]]
+    for b in bad:
+        lines.append(say("surface_bad", locale, bot=say(b, locale), rate=_pct(j["players"][b]["conversion_rate"]),
+                         random=_pct(j["players"]["random"]["conversion_rate"]), limit=limit))
+    if not bad:
+        lines.append(say("surface_ok", locale, limit=limit))
+    if j["deviation_runs"]:
+        against = [d for d in j["deviations"] if d["beats_coach"]]
+        for d in against:
+            decision, option = _deviation_labels(d, tps, actions, locale)
+            lines.append(say("coach_bad", locale, action=option, touchpoint=decision, gain=f"{d['score_gain']:.1f}",
+                             lo=f"{d['ci95'][0]:.1f}", hi=f"{d['ci95'][1]:.1f}"))
+        if not against:
+            lines.append(say("coach_ok", locale))
+    return lines
+
+
+def _deviation_labels(d: Mapping[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> tuple[str, str]:
+    """The decision and the option of a one-deviation entry in words: a touchpoint's title and an
+    action's label, or for an agenda, the meeting it starts with and the meeting taken first."""
+    acc, where, option = d["account"], d["touchpoint"], d["action"]
+    if where.startswith("agenda:"):
+        first = where.split(":", 1)[1]
+        decision = say("agenda_of", locale, title=tps.get((acc, first), first))
+        return decision, say("move_on", locale) if option == "move_on" else tps.get((acc, option), option)
+    return tps.get((acc, where), where), actions.get((acc, where, option), option)
+
+
+def _deviation_rows(report: dict[str, Any], scenario: Any, locale: str,
+                    limit: int | None = None) -> list[list[str]]:
+    """Per one-deviation entry (largest gain first): decision, option, runs, score change with its
+    interval, and win rate against the expert's on the same seeds."""
+    tps, actions = _labels(scenario, locale)
+    rows = []
+    for d in report["judgment"]["deviations"][:limit]:
+        decision, option = _deviation_labels(d, tps, actions, locale)
+        if d["runs"]:
+            change = f"{d['score_gain']:+.1f} ({d['ci95'][0]:+.1f} .. {d['ci95'][1]:+.1f})"
+            wins = f"{_pct(d['win_rate'])} ({_pct(d['expert_win_rate'])})"
+        else:
+            change, wins = say("never_offered", locale), "-"
+        rows.append([_short(decision, 34), _short(option, 40), str(d["runs"]), change, wins])
+    return rows
+
+
+def _deviation_head(locale: str) -> list[str]:
+    return [say(k, locale) for k in ("decision", "option", "dev_runs", "score_change", "win_vs")]
+
+
+def _player_rows(report: dict[str, Any], locale: str) -> list[list[str]]:
+    """Per player of the judgment section: conversion, mean score, and conversion against random."""
+    players = report["judgment"]["players"]
+    rnd = players["random"]["conversion_rate"]
+    return [[say(name, locale), _pct(p["conversion_rate"]), _num(p["score_mean"]),
+             "" if name == "random" else f"{100 * (p['conversion_rate'] - rnd):+.0f}"]
+            for name, p in players.items()]
+
+
+def _player_head(locale: str) -> list[str]:
+    return [say(k, locale) for k in ("player", "conversion", "score", "vs_random")]
 
 
 def _not_best_lines(report: dict[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> list[str]:
@@ -436,9 +623,26 @@ def render_text(report: dict[str, Any], scenario: Any, locale: str) -> str:
     lines += _funnel_text(report, locale)
     lines += ["", say("verdict", locale)]
     lines += ["  " + x for x in report["verdict"]["text"]]
+    if "judgment" in report:
+        lines += ["", *_judgment_text(report, scenario, locale)]
     lines += ["", say("touchpoints", locale)]
     lines += _touchpoints_text(report, scenario, locale)
     return "\n".join(lines)
+
+
+def _judgment_text(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
+    """The players' table and the one-deviation table (its :data:`DEVIATIONS_SHOWN` largest gains)."""
+    j = report["judgment"]
+    lines = [say("judgment", locale, runs=j["runs"])]
+    lines += ["  " + x for x in _table(_player_head(locale), _player_rows(report, locale)).splitlines()]
+    if j["deviation_runs"] and j["deviations"]:
+        lines += ["", say("deviations", locale, runs=j["deviation_runs"])]
+        rows = _deviation_rows(report, scenario, locale, DEVIATIONS_SHOWN)
+        lines += ["  " + x for x in _table(_deviation_head(locale), rows).splitlines()]
+        more = len(j["deviations"]) - len(rows)
+        if more > 0:
+            lines.append("  " + say("dev_more", locale, n=more))
+    return lines
 
 
 def _funnel_text(report: dict[str, Any], locale: str) -> list[str]:
@@ -500,6 +704,13 @@ def render_html(report: dict[str, Any], scenario: Any, locale: str,
              "<div class=\"charts\">"]
     parts += [f"<img alt=\"{e(alt)}\" src=\"{uri}\">" for alt, uri in _charts(report, scenario, locale, warn)]
     parts.append("</div>")
+    if "judgment" in report:
+        j = report["judgment"]
+        parts.append(f"<h2>{e(say('judgment', locale, runs=j['runs']))}</h2>")
+        parts.append(_html_table(_player_head(locale), _player_rows(report, locale)))
+        if j["deviation_runs"] and j["deviations"]:
+            parts.append(f"<h3>{e(say('deviations', locale, runs=j['deviation_runs']))}</h3>")
+            parts.append(_html_table(_deviation_head(locale), _deviation_rows(report, scenario, locale)))
     parts.append(f"<h2>{e(say('touchpoints', locale))}</h2>")
     parts += _touchpoints_html(report, scenario, locale)
     parts.append("</body></html>\n")

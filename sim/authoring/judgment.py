@@ -46,10 +46,12 @@ __all__ = [
     "SkillReport",
     "SurfacePolicy",
     "TypicalSeller",
+    "alternatives",
     "deviations",
     "leaks",
     "promise_broken",
     "skill_report",
+    "variance_explained",
 ]
 
 #: The recommended option may be the strictly longest text in at most this share of touchpoints.
@@ -315,18 +317,19 @@ def _mean_ci(diffs: list[float]) -> tuple[float, tuple[float, float]]:
     return mean, (mean - half, mean + half)
 
 
-def _alternatives(scenario: LoadedScenario) -> Iterable[tuple[str, str, str, tuple[str, ...]]]:
-    """(account, decision key, option, promises) of every option the author does not advise: each
-    action not recommended at a touchpoint where something is, and at each agenda, every other
-    first step than the advised one (another touchpoint first, or moving on at once)."""
+def alternatives(scenario: LoadedScenario) -> Iterable[tuple[str, str, str, tuple[str, ...]]]:
+    """(account, decision key, option, promises) of every option the author advises against: each
+    action not recommended at a touchpoint where something is, and at each agenda's first decision,
+    each meeting not recommended, and moving on at once while recommended ones remain (the order of
+    the recommended meetings is not advice: the expert takes them in the order written)."""
     for account in scenario.rules.accounts:
         for stage in account.stages:
             for step in stage.steps:
                 if isinstance(step, AgendaBlock):
-                    first = next((tp.id for tp in step.touchpoints if tp.recommended), MOVE_ON)
-                    for option in (*(tp.id for tp in step.touchpoints), MOVE_ON):
-                        if option != first:
-                            yield account.id, step.key, option, ()
+                    advised = [tp.id for tp in step.touchpoints if tp.recommended]
+                    others = [tp.id for tp in step.touchpoints if not tp.recommended]
+                    for option in (*others, MOVE_ON) if advised else others:
+                        yield account.id, step.key, option, ()
         for tp in account.touchpoints.values():
             if not any(a.recommended for a in tp.actions):
                 continue
@@ -343,7 +346,7 @@ def deviations(scenario: LoadedScenario, runs: int, seed: int = 0,
         card = score_run(play(scenario, ExpertPolicy(), s).trace, scenario.rubric)
         expert[s] = (card.won, card.score)
     out = []
-    for account, key, action, promises in _alternatives(scenario):
+    for account, key, action, promises in alternatives(scenario):
         diffs, wins, expert_wins = [], 0, 0
         losses: dict[str, int] = {}
         for s in range(seed, seed + runs):

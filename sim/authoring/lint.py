@@ -56,6 +56,7 @@ from typing import Any, Union
 from pydantic import BaseModel
 
 from scoring import wilson_interval
+from scoring.review import TIE
 from sim.authoring.analysis import Exploration, Tally
 from sim.engine.dice import Amount, Fixed, Normal, Triangular, Uniform
 from sim.engine.rules import (
@@ -227,6 +228,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "recommend it, or make it cost what the feedback says",
         "模型与教练意见相矛盾：专家在这里改选“{action}”而不是推荐行动，得分反而高{gain}分（95%区间{lo}到{hi}，"
         "{n}次运行；容差{margin}）；要么推荐它，要么让它真正付出反馈所说的代价"),
+    "coach_indifferent": (
+        "the model does not tell '{action}' from the recommended play: changed alone from expert play, it costs "
+        "{cost} points ({n} runs; the game review calls a choice within {tie} points of the best as good as the "
+        "best): give it the cost the feedback describes, or recommend it too",
+        "模型分不出“{action}”与推荐打法的差别：在专家打法中只改这一步，只损失{cost}分（{n}次运行；"
+        "复盘把与最佳相差{tie}分以内的选择视为最佳）：要么让它付出反馈所说的代价，要么也推荐它"),
     "promise_never": (
         "the feedback promises {what} for '{action}', but it never happened in {n} runs that chose it: make the "
         "consequence real, or drop it from promises",
@@ -723,6 +730,10 @@ def judgment_findings(scenario: Any, runs: int, seed: int = 0) -> list[Finding]:
             out.append(Finding("coach-contradiction", "error", path, msg(
                 "coach_contradiction", action=d.action, gain=f"{d.score_gain:.1f}", lo=f"{d.ci95[0]:.1f}",
                 hi=f"{d.ci95[1]:.1f}", n=d.runs, margin=_num(checks.deviation_margin))))
+        elif d.runs and -d.score_gain < TIE:
+            out.append(Finding("coach-indifferent", "warning", path, msg(
+                "coach_indifferent", action=d.action, cost=f"{max(0.0, -d.score_gain):.1f}", n=d.runs,
+                tie=_num(TIE))))
         for what in promise_broken(d):
             out.append(Finding("promise-never", "warning", path, msg(
                 "promise_never", what=REASON_NAMES.get(what, (what, what)), action=d.action, n=d.runs)))

@@ -50,6 +50,9 @@ def add_parser(sub: Any) -> None:
                    help="runs of the (slower) lookahead bot (default: the smaller of --runs and 20; 0 skips it)")
     p.add_argument("--rollouts", type=positive_int, default=4, metavar="K",
                    help="lookahead rollouts per option and decision (default 4)")
+    p.add_argument("--deviation-runs", type=_lookahead_runs, default=None, metavar="N",
+                   help="seeds of the one-deviation table (default: --runs, at most the scenario's "
+                        "checks.deviation_runs; 0 skips it)")
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     p.add_argument("--html", "-o", "--out", dest="html", type=Path, metavar="FILE",
                    help="write a self-contained HTML report with charts (needs the charts extra)")
@@ -70,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario)
     bars = _Bars(args.locale) if sys.stderr.isatty() else None
     try:
-        report = bal.balance(scenario, args.runs, args.seed, args.lookahead_runs, args.rollouts, bars)
+        report = bal.balance(scenario, args.runs, args.seed, args.lookahead_runs, args.rollouts, bars,
+                             deviation_runs=args.deviation_runs)
     finally:
         if bars is not None:
             bars.close()
@@ -109,7 +113,8 @@ class _Bars:
             self.close()
             self.bars[policy] = self.tqdm(total=total, file=sys.stderr, leave=False,
                                           desc=_say("progress", self.locale, policy=say(policy, self.locale)))
-        self.bars[policy].update(1)
+        bar = self.bars[policy]
+        bar.update(done - bar.n)
 
     def close(self) -> None:
         """Close every bar (the last one stays open until the runs are over)."""
