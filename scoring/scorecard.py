@@ -42,7 +42,7 @@ class AccountCard:
     revenue: float = 0.0  # the price a won deal closed at (0 unless won, or without a deal)
     margin: float = 0.0  # the seller's margin on it
     list_price: float = 0.0  # what the deal is worth at list price (0 without a deal)
-    list_margin: float = 0.0
+    best_margin: float = 0.0  # the most it can bring: list price, every term worth something to the seller
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Scorecard:
     revenue: float = 0.0  # summed over won deals
     margin: float = 0.0
     revenue_score: float = 0.0  # revenue over the list price of every deal (0-1)
-    margin_score: float = 0.0  # margin over the margin at list price of every deal (0-1)
+    margin_score: float = 0.0  # margin over the best margin of every deal (0-1)
 
     @property
     def churn(self) -> float:
@@ -158,15 +158,16 @@ def _account_card(account: str, followed: _Account, last_t: float, rubric: Rubri
         revenue=out.revenue if won and out is not None else 0.0,
         margin=out.margin if won and out is not None else 0.0,
         list_price=followed.start.list_price,
-        list_margin=followed.start.list_margin,
+        best_margin=followed.start.best_margin,
     )
 
 
 def commercial_scores(cards: list[AccountCard]) -> tuple[float, float]:
-    """Revenue won against the list price of every deal, and margin won against the margin at
-    list price of every deal, each 0-1 (0 for a scenario without deals)."""
+    """Revenue won against the list price of every deal, and margin won against the best margin of
+    every deal (list price, with every term worth something to the seller), each 0-1 (0 for a
+    scenario without deals)."""
     listed = sum(c.list_price for c in cards)
-    possible = sum(c.list_margin for c in cards)
+    possible = sum(c.best_margin for c in cards)
     revenue = sum(c.revenue for c in cards) / listed if listed else 0.0
     margin = sum(c.margin for c in cards) / possible if possible > 0 else 0.0
     return min(1.0, max(0.0, revenue)), min(1.0, max(0.0, margin))

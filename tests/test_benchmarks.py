@@ -149,5 +149,6 @@ def test_ui_benchmark_times_play_screen_frames(tmp_path):
 def test_skill_figures_print_the_readmes_table(capsys):
     skill_figures.main(["--runs", "4"])
     table = capsys.readouterr().out
-    assert "| scenario | expert conversion" in table
-    assert table.count("| `") >= 4  # a row per bundled scenario
+    assert "| scenario | expert | random | longest | first | most_days | fewest_days | typical | skill share" in table
+    assert "| scenario | conversion | satisfaction |" in table  # the roadmap seller against the typical one
+    assert table.count("| `") >= 2 * 4  # a row per bundled scenario in each table

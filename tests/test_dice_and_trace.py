@@ -283,9 +283,9 @@ def test_digest_of_a_known_run_is_stable():
     (A change of the bundled tutorial changes it too: then re-pin it, and the test below still
     guards the engine on a case of the tests' own.)"""
     session = run_choices(load_scenario("tutorial"), 7, [0, 1, 0, 2, 0, 1, 0, 0])
-    assert len(session.trace) == 53
+    assert len(session.trace) == 62
     assert tr.trace_hash(session.trace) == (
-        "sha256:6035759b5a99eef084cafafd5d6463a45655217ce2c1c4a5b06b035a0120511c")
+        "sha256:ec8f09ffaf625da79e7ab50792b1a8da787b8c222192fc9e311e137440238537")
 
 
 #: A small case of the tests' own with every kind of draw: a normal, a uniform and a triangular
@@ -333,7 +333,7 @@ def test_the_digest_covers_the_start(runs):
     for edited in (start._replace(seed=start.seed + 1), start._replace(scenario=start.scenario + "x"),
                    start._replace(player="bot:expert" if start.player != "bot:expert" else ""),
                    start._replace(accounts=(account._replace(list_price=account.list_price + 1), *start.accounts[1:])),
-                   start._replace(accounts=(account._replace(list_margin=account.list_margin + 1),
+                   start._replace(accounts=(account._replace(best_margin=account.best_margin + 1),
                                             *start.accounts[1:]))):
         assert tr.trace_hash([edited, *rows[1:]]) != digest, edited
 

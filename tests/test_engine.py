@@ -319,8 +319,13 @@ def test_observation_shows_signals_not_numbers(tutorial):
     assert acc.stage == "need_identification" and acc.days_left == 60
     assert {p.id for p in acc.people} == {"zhou", "li", "chen"}
     for p in acc.people:
-        assert 0 <= p.mood <= 4 and 0 <= p.trust <= 4 and p.influence in ("high", "medium", "low")
+        assert 0 <= p.mood <= 4 and 0 <= p.trust <= 4
         assert not hasattr(p, "satisfaction")
+        if p.known:  # the seller knows their role and weight
+            assert p.influence in ("high", "medium", "low") and p.role is not None
+        else:  # Chen, the IT lead, is someone the seller has yet to place in the buying center
+            assert p.id == "chen" and (p.role, p.influence, p.veto) == (None, None, None)
+    assert [p.known for p in acc.people] == [True, True, False]
 
 
 def test_seed_must_be_a_non_negative_int(mini):

@@ -48,7 +48,8 @@ def test_migrate_rewrites_only_the_version_line_and_the_run_is_the_same(path, tm
 
 
 def test_migrate_keeps_a_comment_on_the_version_line_and_refuses_what_does_not_load(tmp_path, capsys):
-    assert migrate_text("# a case\nversion: 1  # the old format\nid: x\n") == "# a case\nversion: 2 # the old format\nid: x\n"
+    migrated = migrate_text("# a case\nversion: 1  # the old format\nid: x\n")
+    assert migrated == "# a case\nversion: 2 # the old format\nid: x\n"
     assert migrate_text("version: 2\n") is None
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nid: Not An Id\n", encoding="utf-8")

@@ -137,7 +137,7 @@ def _account(d: dict[str, Any]) -> dict[str, Any]:
 BROKEN: dict[str, Mutation] = {
     "unknown top-level field": lambda d: d.update(titel="x"),
     "missing rubric": lambda d: d.pop("rubric"),
-    "wrong version": lambda d: d.update(version=2),
+    "wrong version": lambda d: d.update(version=3),
     "id with capitals": lambda d: d.update(id="My-Case"),
     "difficulty not allowed": lambda d: d.update(difficulty="extreme"),
     "text key not a language": lambda d: d.update(title={"English": "x"}),

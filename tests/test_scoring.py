@@ -72,7 +72,7 @@ def test_an_unfinished_trace_is_incomplete():
 def test_a_deal_without_a_price_scores_no_revenue():
     card = score_run(make_trace(True, 60.0, 80.0), RUBRIC)
     assert (card.revenue, card.margin, card.revenue_score, card.margin_score) == (0.0, 0.0, 0.0, 0.0)
-    assert (card.accounts[0].list_price, card.accounts[0].list_margin) == (0.0, 0.0)
+    assert (card.accounts[0].list_price, card.accounts[0].best_margin) == (0.0, 0.0)
 
 
 COMMERCIAL = Rubric.model_validate({
@@ -89,7 +89,7 @@ def test_revenue_and_margin_are_scored_against_the_list_price():
     assert (card.revenue, card.margin) == (90.0, 50.0)
     assert card.revenue_score == pytest.approx(0.9) and card.margin_score == pytest.approx(50 / 60)
     acc = card.accounts[0]
-    assert (acc.revenue, acc.margin, acc.list_price, acc.list_margin) == (90.0, 50.0, 100.0, 60.0)
+    assert (acc.revenue, acc.margin, acc.list_price, acc.best_margin) == (90.0, 50.0, 100.0, 60.0)
     sat = 0.75 * 80 + 0.25 * 40
     ret = renewal_probability(sat, COMMERCIAL.renewal)
     assert card.score == pytest.approx(100 * (0.3 + 0.2 * sat / 100 + 0.1 * 1.0 + 0.1 * ret + 0.2 * 0.9

@@ -91,7 +91,7 @@ BETTER_PATH_POINTS = 2.0
 #: How many deciding choices the verdict lists.
 DECIDING_SHOWN = 5
 #: Skill should explain at least this share of the score's variance in an expert/random pool.
-SKILL_SHARE_TARGET = 0.5
+SKILL_SHARE_TARGET = 0.6
 #: How many entries of the one-deviation table the terminal shows (JSON and HTML have them all).
 DEVIATIONS_SHOWN = 12
 

@@ -438,6 +438,12 @@ class DealRule:
     buyer_worth: dict[str, float]  # term -> worth to the buyer
     seller_worth: dict[str, float]  # term -> worth to the seller
 
+    @property
+    def best_margin(self) -> float:
+        """The most the deal can bring: the list price less the cost, with every term that is worth
+        something to the seller (the yardstick of the margin score)."""
+        return self.list_price - self.cost + sum(w for w in self.seller_worth.values() if w > 0)
+
 
 @dataclass(frozen=True, slots=True)
 class AccountRules:
@@ -888,7 +894,7 @@ def compile_rules(spec: Scenario) -> Rules:
     start = tuple(
         AccountStart(a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
                                  for p in a.people),
-                     a.deal.list_price if a.deal else 0.0, a.deal.list_price - a.deal.cost if a.deal else 0.0)
+                     a.deal.list_price if a.deal else 0.0, a.deal.best_margin if a.deal else 0.0)
         for a in accounts
     )
     return Rules(spec=spec, accounts=accounts, start=start, sources=c.source())

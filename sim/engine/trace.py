@@ -69,13 +69,14 @@ class PersonStart(NamedTuple):
 
 
 class AccountStart(NamedTuple):
-    """An account at the start: its buying center, and what its deal is worth at list price (its
-    list price and its margin at that price; 0 for an account without a deal)."""
+    """An account at the start: its buying center, and what its deal is worth: its list price, and
+    the best margin it can bring (at list price, with every term that is worth something to the
+    seller); 0 for an account without a deal."""
 
     account: str
     people: tuple[PersonStart, ...]
     list_price: float = 0.0
-    list_margin: float = 0.0
+    best_margin: float = 0.0
 
 
 class Start(NamedTuple):
@@ -386,7 +387,7 @@ _CENTERS: dict[int, tuple[tuple[AccountStart, ...], str]] = {}
 def _centers_text(accounts: tuple[AccountStart, ...]) -> str:
     known = _CENTERS.get(id(accounts))
     if known is None or known[0] is not accounts:
-        text = repr(tuple((a.account, tuple(tuple(p) for p in a.people), a.list_price, a.list_margin)
+        text = repr(tuple((a.account, tuple(tuple(p) for p in a.people), a.list_price, a.best_margin)
                           for a in accounts))
         if len(_CENTERS) >= 64:
             _CENTERS.clear()

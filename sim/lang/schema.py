@@ -495,7 +495,9 @@ class Weights(Model):
     cycle_time: Fraction = Field(description="Weight of a short sales cycle.")
     retention: Fraction = Field(description="Weight of the renewal probability after the sale.")
     revenue: Fraction = Field(0, description="Weight of the price won, against the list price (needs a deal).")
-    margin: Fraction = Field(0, description="Weight of the margin won, against the margin at list price.")
+    margin: Fraction = Field(0, description=(
+        "Weight of the margin won, against the best the deal allows (list price, and every term worth "
+        "something to the seller)."))
 
 
 class GradeBand(Model):
