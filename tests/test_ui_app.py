@@ -323,7 +323,8 @@ def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale
                     seen.add("negotiation")
                 for area, what in ((top.people, "stakeholder cards"), (top.actions, "option cards")):
                     if area.content > area.rect.height:
-                        problems.append(f"play {point.key}: the {what} do not fit ({area.content} > {area.rect.height})")
+                        problems.append(f"play {point.key}: the {what} do not fit "
+                                        f"({area.content} > {area.rect.height})")
                 choice = policy.choose(point, top.game.session)
                 i = next(k for k, o in enumerate(point.options) if o.id == choice)
                 press(pygame.K_1 + i)
@@ -336,6 +337,47 @@ def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale
     assert problems == []
     assert seen >= {"agenda", "action", "unknown person", "negotiation", "moves"}
     assert {"banner", "scorecard", "hidden"} <= set(app.ui.layout.panels)
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1280, 720)], ids=["1024x640", "1280x720"])
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_small_windows_show_every_stakeholder_card_and_option_without_an_empty_centre(tmp_path, loaded, size,
+                                                                                     locale):
+    """Seen in a real window: at 1024x640 and 1280x720 stakeholder cards and the third option were cut
+    off while the centre column was half empty. Now the cards get more compact before the column
+    scrolls, the option cards come right under the situation, and the side column gives the centre
+    width when the options need it: on every play screen of these games every stakeholder card is
+    whole, the situation's panel is no taller than its text, and option cards are cut off only
+    when the layout has done all it can (the side column squeezed, the situation at its fewest
+    lines: then they scroll)."""
+    app = make_app(tmp_path, size=size, locale=locale)
+    problems: list[str] = []
+    for name in ("tutorial", "pipeline", "medical_device"):
+        for seed in (1, 2):
+            app.config.seed = seed
+            app.start_game(loaded[name])
+            policy = RandomPolicy(seed)
+            for _ in range(800):
+                app.step()
+                top = app.top
+                if isinstance(top, DebriefScene):
+                    break
+                if isinstance(top, PlayScene):
+                    where = f"{name} seed {seed} {top.point.key}"
+                    if top.people.content > top.people.rect.height:
+                        problems.append(f"{where}: stakeholder cards cut off")
+                    if top.actions.content > top.actions.rect.height and not (
+                            top.squeezed and top.situation.rect.height <= top.situation_min):
+                        problems.append(f"{where}: options cut off with room to spare")
+                    if top.situation.rect.height - top.situation.content > app.ui.s("gap"):
+                        problems.append(f"{where}: empty space under the situation")
+                    choice = policy.choose(top.point, top.game.session)
+                    press(pygame.K_1 + next(k for k, o in enumerate(top.point.options) if o.id == choice))
+                    press(pygame.K_RETURN)
+                elif isinstance(top, FeedbackScene):
+                    press(pygame.K_RETURN)
+            assert isinstance(app.top, DebriefScene)
+    assert problems == []
 
 
 def test_the_window_lays_itself_out_again_when_resized(tmp_path, loaded):

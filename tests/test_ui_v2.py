@@ -24,20 +24,26 @@ import yaml
 from conftest import load_text, minimal_yaml
 from test_ui_app import assert_log_replays, click, make_app, press
 
+from scoring import score_run
 from sim.cli import main
 from sim.engine import trace as tr
+from sim.engine.decisions import DecisionPoint
 from sim.engine.loader import load_bytes, load_scenario
 from sim.engine.rules import MOVE_ON
+from sim.engine.session import Session
 from sim.engine.signals import TRUST
+from sim.runs.policies import ExpertPolicy
 from sim.runs.sessionlog import read_log
 from sim.ui.app import App
 from sim.ui.content import Content, variant
+from sim.ui.report import build_report
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
 from sim.ui.scenes.feedback import FeedbackScene
 from sim.ui.scenes.menu import ConfirmScene, MenuScene
 from sim.ui.scenes.play import PlayScene
-from sim.ui.strings import STRINGS, fmt_money, fmt_percent, tr as ui_tr
+from sim.ui.strings import STRINGS, fmt_money, fmt_percent
+from sim.ui.strings import tr as ui_tr
 
 V2 = Path(__file__).parent / "data" / "v2_features.yaml"
 #: The author's path through the case (every choice recommended) and the touchpoint of each action.
@@ -248,8 +254,10 @@ def test_the_debrief_shows_revenue_margin_and_what_was_never_discovered(tmp_path
     assert isinstance(app.top, DebriefScene)
     card = app.game.card
     assert card.revenue == 360000 and card.margin == 184000
-    assert shows(app, "Revenue", "scorecard") and shows(app, "¥360,000 · 100% of list", "scorecard")
-    assert shows(app, "¥184,000 · 100% of list", "scorecard")
+    assert shows(app, "Signed on day 7 at ¥360,000.", "banner")
+    assert shows(app, "Revenue", "scorecard") and shows(app, "Margin", "scorecard")
+    assert shows(app, f"¥360,000 · {fmt_percent(card.revenue_score)} of list", "scorecard")
+    assert shows(app, f"¥184,000 · {fmt_percent(card.margin_score)} of list", "scorecard")
     rep = app.top.report
     assert rep.accounts[0].unknown_facts == ["incumbent"] and rep.accounts[0].unknown_people == []
     assert shows(app, "Never discovered", "hidden")
@@ -257,7 +265,27 @@ def test_the_debrief_shows_revenue_margin_and_what_was_never_discovered(tmp_path
     assert_log_replays(app)
     app.set_locale("zh")
     settle(app)
-    assert shows(app, "36万元 · 标价的 100%", "scorecard") and shows(app, "始终没有发现", "hidden")
+    assert shows(app, f"36万元 · 标价的 {fmt_percent(card.revenue_score)}", "scorecard")
+    assert shows(app, "18.4万元", "scorecard") and shows(app, "始终没有发现", "hidden")
+
+
+def test_the_debrief_lists_agenda_choices_the_coach_would_change_and_the_feedback_shown(v2):
+    session = Session(v2, 8)
+    point = session.advance()
+    session.choose("it_check")  # the coach would meet the CFO first
+    point = session.advance()
+    while isinstance(point, DecisionPoint):
+        choice = "discount" if point.touchpoint == "price_talk" else ExpertPolicy().choose(point, session)
+        session.choose(choice)
+        point = session.advance()
+    card = score_run(session.trace, v2.rubric)
+    rep = build_report(session.trace, session.history, Content(v2, "en"), card)
+    agenda = [d for d in rep.differences if d.title == "What to do next"]
+    assert [(d.chosen, d.recommended) for d in agenda] == [("A network check with IT",
+                                                             ["Budget meeting with the CFO"])]
+    discount = next(d for d in rep.differences if d.chosen.startswith("Take 10% off the price"))
+    assert discount.feedback.startswith("They already saw the value")  # the variant shown (after "tailored")
+    assert rep.accounts[0].revenue == 324000 and rep.accounts[0].has_deal
 
 
 def test_pipeline_account_cards_show_the_deal_value(tmp_path):
@@ -433,7 +461,8 @@ def test_a_text_variant_is_picked_by_index():
             self.text = text
 
     texts_ = [V({"en": "a"}), V({"en": "b"})]
-    assert variant(texts_, 1) == {"en": "b"} and variant(texts_, 7) == {"en": "b"} and variant(texts_, -1) == {"en": "a"}
+    assert variant(texts_, 1) == {"en": "b"} and variant(texts_, 7) == {"en": "b"}
+    assert variant(texts_, -1) == {"en": "a"}
     assert variant({"en": "plain"}, 3) == {"en": "plain"} and variant(None, 0) is None
 
 

@@ -122,9 +122,6 @@ class Content:
                 return f
         raise KeyError(fact_id)
 
-    def is_fact(self, account_id: str, subject: str) -> bool:
-        return any(f.id == subject for f in self.account(account_id).facts)
-
     # --- the deal ------------------------------------------------------------------------------------
     def deal_spec(self, account_id: str) -> Any:
         """The account's deal (price, floor, terms), or None."""

@@ -15,7 +15,7 @@ __all__ = ["LAYOUT_KEYS", "Color", "Theme", "ThemeError", "load_theme"]
 Color = tuple[int, ...]
 #: The proportions the screens are laid out by (``layout`` in the theme): the play screen's column
 #: shares of the width (wide windows, and those narrower than ``play_wide_from`` pixels), how much
-#: of their width the side columns keep when the option cards would not fit otherwise
+#: of its width the signals column keeps when the option cards would not fit otherwise
 #: (``play_squeeze``), and the lines of the situation always shown before the option cards take the rest.
 LAYOUT_KEYS: tuple[str, ...] = ("play_wide_from", "play_people", "play_side", "play_people_narrow",
                                 "play_side_narrow", "play_squeeze", "situation_min_lines")

@@ -113,7 +113,11 @@ class DebriefScene(Scene):
         for a in rep.accounts:
             prefix = a.company + colon(self.locale) if c.pipeline else ""
             if a.result == "won":
-                parts.append(prefix + self.t("won_on", day=fmt_days(a.day)))
+                if a.has_deal:
+                    price = fmt_money(a.revenue, a.currency, self.locale)
+                    parts.append(prefix + self.t("won_at", day=fmt_days(a.day), price=price))
+                else:
+                    parts.append(prefix + self.t("won_on", day=fmt_days(a.day)))
             elif a.result == "lost":
                 parts.append(prefix + sentences([self.t("lost_on", day=fmt_days(a.day)), *a.why], self.locale))
         return "\n".join(parts)

@@ -1,8 +1,13 @@
-"""The play screen: roadmap, calendar, stakeholders' signals, the touchpoint, action cards, feed.
+"""The play screen: roadmap, calendar, stakeholders' signals, the decision and its option cards, the
+deal signals, the price and terms, what the seller knows, the feed.
 
 Everything shown comes from the engine's decision point, ``session.observe()`` and the scenario's
 texts; the choice goes through ``Game.choose`` (``session.choose``). The author's recommendation is
-never shown here. Signals that changed since the last decision animate.
+never shown here, and the options are shown in the order the decision point gives them. A decision
+is an action at a touchpoint (its situation the variant the engine chose), an agenda (which meeting
+next: who is there, its days; or "Move on" and where it leads) or, in a pipeline, which account to
+work on. Stakeholders the seller has not discovered show no role, influence or veto. Signals that
+changed since the last decision animate.
 """
 
 from __future__ import annotations
@@ -184,6 +189,8 @@ class PlayScene(Scene):
         self._content: Content | None = None
         self._cards: list[Rect] = []
         self._pulses: list[Pulse] = []
+        self.squeezed = False  # the last frame gave the centre some of the side column's width
+        self.situation_min = 0  # the least height the situation was allowed in the last frame
         self.sync()
 
     # --- state ------------------------------------------------------------------------------------------
@@ -355,7 +362,8 @@ class PlayScene(Scene):
             y = strip.bottom + gap
         body = Rect(pad, y, w - 2 * pad, h - y - pad)
         people, centre, side = play_columns(ui, body)
-        if not self._centre_fits(ui, centre, point):  # the side columns give the options some width
+        self.squeezed = not self._centre_fits(ui, centre, point)
+        if self.squeezed:  # the signals column gives the options some width
             people, centre, side = play_columns(ui, body, ui.theme.layout["play_squeeze"])
         ui.layout.siblings.append(["people", "side", "centre", "roadmap", "accounts"])
         self._people(ui, people, acc)
@@ -765,7 +773,8 @@ class PlayScene(Scene):
         cards_w = width - ui.s("scrollbar") * 2
         sit_need = ui.text_height(head.situation, cards_w, "body") + gap // 2
         lines = round(ui.theme.layout["situation_min_lines"])
-        sit_min = min(sit_need, ui.line_step(ui.fs("body")) * lines)
+        body_px = ui.fs("body")  # the height of that many whole lines, as text_height measures them
+        sit_min = min(sit_need, (lines - 1) * ui.line_step(body_px) + ui.glyph_height(body_px) + gap // 2)
         options = [self._option_card(ui, Rect(0, 0, cards_w, 0), point, i, measure=True)
                    for i in range(len(point.options))]
         return CentrePlan(head, withs, head_h, sit_need, sit_min, ask_h, options, gap // 2)
@@ -804,6 +813,7 @@ class PlayScene(Scene):
         cards_w = width - ui.s("scrollbar") * 2
         heights = plan.options
         sit_h = max(plan.sit_min, min(plan.sit_need, avail - plan.options_need))
+        self.situation_min = plan.sit_min
         sit = Rect(x, y, width, max(0, sit_h))
         with ui.scroll_area(self.situation, sit) as y0:
             self.situation.content = ui.block(head.situation, Rect(x, y0, cards_w, 10_000), "centre", "body")
@@ -833,6 +843,9 @@ class PlayScene(Scene):
                 yy += hgt + gap // 2
             self.actions.content = yy - y0 - gap // 2
         ui.layout.siblings.append([f"option{i}" for i in range(len(heights))])
+        if self.actions.offset < self.actions.max_offset:  # more cards below: say so under the list
+            size = max(6, min(pad - 4, ui.s("icon", 0.5)))
+            ui.arrow((x + width // 2, area.bottom + pad // 2), size, False, "accent")
 
     def option_texts(self, point: DecisionPoint, i: int) -> tuple[str, str, str]:
         """An option card's label, detail line and time cost: an action; an account to work on (its
@@ -861,7 +874,7 @@ class PlayScene(Scene):
         return c.text(action.label), c.text(action.detail), cost_text(self, option.days)
 
     def _option_card(self, ui: Ui, r: Rect, point: DecisionPoint, i: int, measure: bool = False) -> int:
-        pad = ui.s("pad", 0.7)
+        pad = ui.s("pad", 0.6)
         label, detail, cost = self.option_texts(point, i)
         badge = ui.s("icon", 1.3)
         cost_w = (ui.text_width(cost, "label", True) + ui.fs("label") + pad) if cost else 0
