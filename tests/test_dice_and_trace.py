@@ -23,7 +23,18 @@ from hypothesis import strategies as st
 
 from scoring.grading import ATTEMPT_NAMESPACE, attempt_uuid, started_key
 from sim.engine import trace as tr
-from sim.engine.dice import BLOCK, GROUP, ORDER, Dice, SplitMixSeed, fold, generator, splitmix64
+from sim.engine.dice import (
+    BLOCK,
+    ORDER,
+    ORDER_ROWS,
+    ORDER_WIDTH,
+    TABLE_SOURCES,
+    Dice,
+    SplitMixSeed,
+    fold,
+    generator,
+    splitmix64,
+)
 from sim.engine.loader import load_scenario
 from sim.engine.rules import amount
 from sim.lang.schema import Distribution
@@ -70,16 +81,28 @@ def _stream_key(*parts: int) -> int:
     return x
 
 
+SOURCES = TABLE_SOURCES
+
+
 def _reference_draws(seed: int, kind: int, source: int, n: int) -> list[float]:
-    """The first ``n`` draws of a source, built from the documented layout with numpy alone: the
-    first BLOCK are row ``source % GROUP`` of the group's (GROUP, BLOCK) table; block ``b`` after
-    it comes from a generator keyed by the source and ``b``."""
+    """The first ``n`` draws of a source, built from the documented layout with numpy alone: one
+    generator (key: the seed, then 0) draws the run's first table: uniforms (TABLE_SOURCES, BLOCK),
+    the decisions' orders (ORDER_ROWS, ORDER_WIDTH), normals (TABLE_SOURCES, BLOCK); a source's first block
+    is its row there, if it has one; each later block (and a first block outside the table) comes
+    from a generator keyed by the seed, the kind, the source and the block's number."""
     def draw(gen, shape):
         return gen.random(shape) if kind == _UNIFORM else gen.standard_normal(shape)
 
-    group, row = divmod(source, GROUP)
-    out = draw(generator(_stream_key(fold(seed), kind, group)), (GROUP, BLOCK))[row].tolist()
-    taken = 1
+    gen = generator(_stream_key(fold(seed), 0))
+    uniforms, orders, normals = (gen.random((SOURCES, BLOCK)), gen.random((ORDER_ROWS, ORDER_WIDTH)),
+                                 gen.standard_normal((SOURCES, BLOCK)))
+    if kind == _NORMAL:
+        out = normals[source].tolist() if source < SOURCES else []
+    elif source < SOURCES:
+        out = uniforms[source].tolist()
+    else:
+        out = orders[source - ORDER].tolist() if 0 <= source - ORDER < ORDER_ROWS else []
+    taken = 1 if out else 0
     while len(out) < n:
         out += draw(generator(_stream_key(fold(seed), kind, source, taken)), BLOCK).tolist()
         taken += 1
@@ -87,11 +110,11 @@ def _reference_draws(seed: int, kind: int, source: int, n: int) -> list[float]:
 
 
 @pytest.mark.parametrize("seed", [0, 3, 2**64 + 3])
-@pytest.mark.parametrize("source", [0, 1, GROUP - 1, GROUP, 5 * GROUP + 7, ORDER + 1])
+@pytest.mark.parametrize("source", [0, 1, SOURCES - 1, SOURCES, 5 * SOURCES + 7, ORDER + 1, ORDER + ORDER_ROWS])
 def test_each_source_draws_its_own_numpy_stream(seed, source):
     """A source's draws are numpy's PCG64 values of its own streams, block after block, uniforms
     and normals apart; the n-th draw depends on the seed, the source and n only."""
-    n = 2 * BLOCK + 3  # into the third block
+    n = 2 * max(BLOCK, ORDER_WIDTH) + 3  # into the third block
     d = Dice(seed)
     uniforms = [d.uniform(source) for _ in range(n)]
     normals = [d.normal(source) for _ in range(n)]
@@ -106,7 +129,7 @@ def test_each_source_draws_its_own_numpy_stream(seed, source):
 
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**64), order=st.lists(
-    st.tuples(st.sampled_from(["u", "n"]), st.sampled_from([0, 1, 2, GROUP + 1, ORDER + 3])), max_size=60))
+    st.tuples(st.sampled_from(["u", "n"]), st.sampled_from([0, 1, 2, SOURCES + 1, ORDER + 3])), max_size=60))
 def test_a_sources_draws_do_not_depend_on_other_draws(seed, order):
     """Same seed, same world: whatever else was drawn before, in whatever order, the k-th draw of a
     (kind, source) is the k-th draw it gives alone."""
@@ -144,16 +167,16 @@ def test_shuffled_is_fisher_yates_with_the_decisions_own_source():
 
 def test_reseed_drops_what_is_left_of_the_blocks():
     """After ``reseed(s)`` every source draws from ``s``'s streams from their start, whatever was
-    drawn before (in the first block, in a later one, or from a group's table)."""
+    drawn before (in the run's first table, in a later block, or outside the table)."""
     d = Dice(3)
     for _ in range(BLOCK + 2):
         d.uniform(0)
     d.normal(1)
-    d.uniform(GROUP + 4)
+    d.uniform(SOURCES + 4)
     d.reseed(99)
     fresh = Dice(99)
     assert [d.uniform(0) for _ in range(BLOCK + 1)] == [fresh.uniform(0) for _ in range(BLOCK + 1)]
-    assert d.normal(1) == fresh.normal(1) and d.uniform(GROUP + 4) == fresh.uniform(GROUP + 4)
+    assert d.normal(1) == fresh.normal(1) and d.uniform(SOURCES + 4) == fresh.uniform(SOURCES + 4)
     assert d.uniform(2) == Dice(99).uniform(2) != Dice(3).uniform(2)
 
 
@@ -283,9 +306,9 @@ def test_digest_of_a_known_run_is_stable():
     (A change of the bundled tutorial changes it too: then re-pin it, and the test below still
     guards the engine on a case of the tests' own.)"""
     session = run_choices(load_scenario("tutorial"), 7, [0, 1, 0, 2, 0, 1, 0, 0])
-    assert len(session.trace) == 62
+    assert len(session.trace) == 70
     assert tr.trace_hash(session.trace) == (
-        "sha256:ec8f09ffaf625da79e7ab50792b1a8da787b8c222192fc9e311e137440238537")
+        "sha256:2f17746924b40a331181cf8e0948b4afd206fea9d1c8d59dcc2f2063c65ff65f")
 
 
 #: A small case of the tests' own with every kind of draw: a normal, a uniform and a triangular
@@ -320,7 +343,7 @@ def test_digest_of_a_known_run_of_the_tests_own_case_is_stable():
     assert effects.count(("competitor", "competitor")) == 2  # two weeks of random growth
     assert len(session.trace) == 25
     assert tr.trace_hash(session.trace) == (
-        "sha256:6374a3914d5346bfc15a9ad416c1422f4eef4a04fa550b3e324941f78e2e3aae")
+        "sha256:9e7878aecef05d48ff7746082a3e9705e74d40c0d9db8b21b18a16b326f72ddd")
 
 
 def test_the_digest_covers_the_start(runs):

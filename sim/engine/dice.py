@@ -10,9 +10,13 @@ of an effect) does not depend on the path the trainee took, wherever the model a
 Draws come from numpy generators over PCG64, each seeded from the run's seed and what it serves
 through SplitMix64 (:class:`SplitMixSeed`, numpy's public seed-sequence interface): the standard
 seeder for 64-bit generators (Steele, Lea & Flood 2014), pure integer arithmetic, so the same seed
-gives the same streams in any process on any platform. A source's first :data:`BLOCK` draws of a
-kind (uniform or normal) come from a table shared by a group of :data:`GROUP` sources (one numpy
-call for the group); later blocks each have a generator of their own.
+gives the same streams in any process on any platform. Most sources take a draw or two in a run,
+so a run draws its first table at once, from one generator: the first :data:`BLOCK` uniform draws
+of each of the first :data:`TABLE_SOURCES` sources, the first :data:`ORDER_WIDTH` draws of each of
+the first :data:`ORDER_ROWS` decisions' orders, then the first :data:`BLOCK` normal draws of each
+of those sources, in that layout. A source that needs more (or has no row there) takes its other
+blocks of :data:`BLOCK` from a generator of its own, seeded from the run's seed, the kind of draw,
+the source and the block's number.
 
 An author writes a random amount as ``{normal: [mean, sd]}``, ``{uniform: [low, high]}`` or
 ``{triangular: [low, mode, high]}``, or a plain number: :class:`Normal`, :class:`Uniform`,
@@ -31,8 +35,10 @@ from numpy.typing import DTypeLike
 
 __all__ = [
     "BLOCK",
-    "GROUP",
     "ORDER",
+    "ORDER_ROWS",
+    "ORDER_WIDTH",
+    "TABLE_SOURCES",
     "Amount",
     "Dice",
     "Fixed",
@@ -102,13 +108,17 @@ def generator(seed: int) -> np.random.Generator:
 
 
 #: Draws of one kind a source takes at a time.
-BLOCK = 16
+BLOCK = 4
 #: Sources of the order in which decisions show their options: ``ORDER + n`` for the n-th decision
 #: (the scenario's own sources count up from 0).
 ORDER = 1 << 32
-#: Sources whose first blocks come from one table (one numpy call).
-GROUP = 64
+#: Sources whose first block is in the run's first table.
+TABLE_SOURCES = 64
+#: Decisions whose order draws start in the run's first table, and how many draws each has there.
+ORDER_ROWS = 32
+ORDER_WIDTH = 8
 _UNIFORM, _NORMAL = 1, 2
+_TABLE = 0  # the kind of stream the first table comes from
 
 
 class Dice:
@@ -118,13 +128,13 @@ class Dice:
     option order of the n-th decision draws from source ``ORDER + n`` (:meth:`shuffled`).
     """
 
-    __slots__ = ("_blocks", "_left", "_seed", "_tables")
+    __slots__ = ("_blocks", "_left", "_seed", "_table")
 
     def __init__(self, seed: int) -> None:
         self._seed = fold(seed)
         self._left: dict[tuple[int, int], list[float]] = {}  # (kind, source) -> rest of its block, next last
         self._blocks: dict[tuple[int, int], int] = {}  # (kind, source) -> blocks taken
-        self._tables: dict[tuple[int, int], Any] = {}  # (kind, group) -> the group's first blocks
+        self._table: list[list[float]] | None = None  # the first table's rows, each reversed (next last)
 
     def uniform(self, source: int) -> float:
         """The source's next draw, uniform in [0, 1)."""
@@ -156,21 +166,38 @@ class Dice:
         self._seed = fold(seed)
         self._left.clear()
         self._blocks.clear()
-        self._tables.clear()
+        self._table = None
+
+    def _row(self, kind: int, source: int) -> int | None:
+        """The row of the first table that holds the source's first block, if any."""
+        n = TABLE_SOURCES
+        if kind == _NORMAL:
+            return n + ORDER_ROWS + source if source < n else None
+        if source < n:
+            return source
+        decision = source - ORDER
+        return n + decision if 0 <= decision < ORDER_ROWS else None
+
+    def _first_table(self) -> list[list[float]]:
+        """The run's first table (see the module docstring), drawn once."""
+        if self._table is None:
+            gen = generator(_key(self._seed, _TABLE))
+            n = TABLE_SOURCES
+            rows = gen.random((n, BLOCK))[:, ::-1].tolist()
+            rows += gen.random((ORDER_ROWS, ORDER_WIDTH))[:, ::-1].tolist()
+            rows += gen.standard_normal((n, BLOCK))[:, ::-1].tolist()
+            self._table = rows
+        return self._table
 
     def _next_block(self, kind: int, source: int) -> list[float]:
         taken = self._blocks.get((kind, source), 0)
         self._blocks[(kind, source)] = taken + 1
-        if taken == 0:  # the first block: a row of the group's table
-            group, row = divmod(source, GROUP)
-            table = self._tables.get((kind, group))
-            if table is None:
-                gen = generator(_key(self._seed, kind, group))
-                table = self._tables[(kind, group)] = _draw(gen, kind, (GROUP, BLOCK))
-            values = table[row]
+        row = self._row(kind, source) if taken == 0 else None
+        if row is not None:
+            left = self._first_table()[row]
         else:
-            values = _draw(generator(_key(self._seed, kind, source, taken)), kind, BLOCK)
-        left = self._left[(kind, source)] = values.tolist()[::-1]
+            left = _draw(generator(_key(self._seed, kind, source, taken)), kind, BLOCK)[::-1].tolist()
+        self._left[(kind, source)] = left
         return left
 
 
