@@ -454,3 +454,68 @@ def test_a_run_past_the_step_cap_stops_with_one_engine_error(monkeypatch):
             s.choose(policy.choose(point, s))
             point = s.advance()
     assert s.steps == 12
+
+
+def _to_agenda(session: Session, pick: dict[str, str]) -> DecisionPoint:
+    """Advance, choosing ``pick[touchpoint]`` at action decisions (else the first shown), to the
+    first agenda decision."""
+    point = session.advance()
+    while isinstance(point, DecisionPoint) and point.kind != "agenda":
+        session.choose(pick.get(point.touchpoint, point.options[0].id))
+        point = session.advance()
+    assert isinstance(point, DecisionPoint)
+    return point
+
+
+def test_agenda_options_say_their_days_and_where_moving_on_leads(tutorial):
+    session = Session(tutorial, 3)
+    point = _to_agenda(session, {"first_meeting": "ask_cost"})
+    by_id = {o.id: o for o in point.options}
+    rules = tutorial.rules.accounts[0].touchpoints
+    for tid in ("ops_floor", "it_review", "finance_call"):
+        days = [a.days for a in rules[tid].actions]
+        assert (by_id[tid].days, by_id[tid].days_max) == (min(days), max(days))
+    # info is 15 after the first meeting: moving on now leads to the catch-up (when: info < 40)
+    assert by_id["move_on"].then == "catch_up" and by_id["move_on"].days == 0.0
+
+
+def test_moving_on_with_enough_learnt_leads_to_the_stage_gate(tutorial):
+    session = Session(tutorial, 3)
+    point = _to_agenda(session, {"first_meeting": "ask_cost"})
+    session.choose("ops_floor")
+    point = session.advance()
+    session.choose("map_center")  # info +25: 40, the catch-up no longer comes
+    point = session.advance()
+    assert point.kind == "agenda"
+    assert {o.id: o for o in point.options}["move_on"].then == ""
+
+
+def test_the_deal_view_names_its_currency(tutorial):
+    session = Session(tutorial, 1)
+    session.advance()
+    deal = session.observe().accounts[0].deal
+    assert deal is not None and deal.currency == "CNY" and deal.price == deal.list_price == 360000
+
+
+def test_a_delayed_change_comes_to_light_at_the_accounts_next_decision(tutorial):
+    from sim.engine.signals import moves, surfaced
+
+    session = Session(tutorial, 3)
+    _to_agenda(session, {"first_meeting": "ask_cost"})
+    session.choose("ops_floor")
+    session.advance()
+    session.choose("prepare_quote")  # Li Na hears of the quote later: trust -8, satisfaction -5, delayed
+    quote = len(session.trace)
+    point = session.advance()  # the choice is played out
+    threshold = tutorial.spec.signal_threshold
+    assert not [m for m in moves(session.trace[quote:], "prepare_quote", threshold) if m.target == "li"]
+    while point.kind != "action":
+        session.choose(point.options[0].id)
+        point = session.advance()
+    session.choose(point.options[0].id)
+    session.advance()
+    at = max(i for i, e in enumerate(session.trace) if e.kind == "decision")
+    came = {(m.target, m.var): m.delta for m in surfaced(session.trace, at, threshold)}
+    assert came == {("li", "trust"): -8.0, ("li", "satisfaction"): -5.0}
+    with pytest.raises(ValueError):
+        surfaced(session.trace, 0, threshold)

@@ -17,11 +17,18 @@ __all__ = [
 @dataclass(slots=True)
 class Option:
     """One choice offered. ``recommended`` is the author's advice, for bots and the debrief only:
-    a front end must not reveal it during play."""
+    a front end must not reveal it during play.
+
+    ``days`` is the seller's time it takes (at an agenda, the fewest days of the touchpoint's
+    actions on offer, and ``days_max`` the most); ``then`` says, for an agenda's ``move_on``, the
+    touchpoint that comes next in the stage ("" when the stage's gate comes next).
+    """
 
     id: str
     days: float
     recommended: bool
+    days_max: float | None = None  # None: the same as ``days``
+    then: str = ""
 
 
 class DecisionPoint(NamedTuple):

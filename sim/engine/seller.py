@@ -144,8 +144,8 @@ class Seller:
         deal, block, left = ask.deal, ask.block, ask.left
         assert block is not None
         advised = next((tp.id for tp in left if tp.recommended), MOVE_ON)
-        options = tuple(Option(tp.id, min(a.days for a in tp.actions), tp.id == advised) for tp in left)
-        shown = self._shown((*options, Option(MOVE_ON, 0.0, advised == MOVE_ON)))
+        options = tuple(_meeting(deal, tp, tp.id == advised) for tp in left)
+        shown = self._shown((*options, Option(MOVE_ON, 0.0, advised == MOVE_ON, then=_after(deal, block))))
         chosen = yield self._decide("agenda", block.key, deal, "", block.touchpoints[0].stage, shown)
         self.world.trace.agenda(self.world.env.now, deal.id, block.key, chosen, tuple(o.id for o in shown),
                                 (advised,))
@@ -175,3 +175,24 @@ class Seller:
         if action.days > 0.0:  # the seller is busy
             yield Timeout(world.env, action.days)
         return action
+
+
+def _meeting(deal: Deal, tp: TouchpointRule, advised: bool) -> Option:
+    """An agenda's option to do touchpoint ``tp`` next: the fewest and the most days of the actions
+    it offers now."""
+    menu = tp.offer(deal)
+    days = [o.days for o in menu.options] if menu is not None else [0.0]
+    return Option(tp.id, min(days), advised, days_max=max(days))
+
+
+def _after(deal: Deal, block: AgendaBlock) -> str:
+    """The touchpoint that comes after an agenda in its stage, if the trainee moves on now: the
+    first later step that may be visited and offers something ("" when there is none, and the
+    stage's gate comes next)."""
+    for stage in deal.rules.stages:
+        if block in stage.steps:
+            for step in stage.steps[stage.steps.index(block) + 1:]:
+                for tp in step.touchpoints if isinstance(step, AgendaBlock) else (step,):
+                    if tp.may_visit(deal) and tp.offer(deal) is not None:
+                        return tp.id
+    return ""

@@ -6,11 +6,11 @@ binning hidden values into a few named levels. The exact numbers are revealed in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sim.engine.state import Deal, Person, World
-from sim.engine.trace import Effect, Scripted, TraceEvent
+from sim.engine.trace import Decision, Effect, Scripted, TraceEvent
 from sim.lang.schema import ACCOUNT_NUMBERS, PERSON_NUMBERS
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "level",
     "moves",
     "observe",
+    "surfaced",
 ]
 
 MOODS: tuple[str, ...] = ("unhappy", "skeptical", "neutral", "positive", "enthusiastic")
@@ -75,6 +76,7 @@ class DealView:
     price: float
     terms: tuple[str, ...]  # agreed, in declaration order
     margin: float  # the seller's margin at this price and terms
+    currency: str = "CNY"  # ISO 4217 code
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +120,9 @@ def _deal(deal: Deal) -> DealView | None:
     rules = deal.rules.deal
     if rules is None:
         return None
-    terms = tuple(t.id for t in deal.rules.spec.deal.terms if t.id in deal.terms) if deal.rules.spec.deal else ()
-    return DealView(rules.list_price, rules.floor, deal.price, terms, deal.margin())
+    spec = deal.rules.spec.deal
+    terms = tuple(t.id for t in spec.terms if t.id in deal.terms) if spec else ()
+    return DealView(rules.list_price, rules.floor, deal.price, terms, deal.margin(), spec.currency if spec else "CNY")
 
 
 def _account(deal: Deal, now: float) -> AccountView:
@@ -179,3 +182,25 @@ def observe(deals: list[Deal], world: World) -> View:
         accounts=tuple(_account(d, now) for d in deals),
         feed=tuple(e for e in world.trace if isinstance(e, Scripted)),
     )
+
+
+def surfaced(events: Sequence[TraceEvent], at: int, threshold: float) -> tuple[Move, ...]:
+    """The delayed moves that come to light at the action decision ``events[at]``: the changes of
+    hidden numbers the author marked as delayed, made in that decision's account since its
+    previous action decision (a delayed change is felt the next time the seller deals with the
+    account), each number once with its total change."""
+    decision = events[at]
+    if not isinstance(decision, Decision):
+        raise ValueError(f"events[{at}] is not an action decision")
+    start = 0
+    for i in range(at - 1, -1, -1):
+        e = events[i]
+        if isinstance(e, Decision) and e.account == decision.account:
+            start = i
+            break
+    total: dict[tuple[str, str, str], float] = {}
+    for e in events[start:at]:
+        if isinstance(e, Effect) and e.delayed and e.account == decision.account and e.var in _HIDDEN:
+            key = (e.account, e.target, e.var)
+            total[key] = total.get(key, 0.0) + e.delta
+    return tuple(Move(a, t, v, d) for (a, t, v), d in total.items() if abs(d) >= threshold)
