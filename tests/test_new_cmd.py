@@ -14,7 +14,8 @@ from sim.engine.decisions import RunOutcome
 from sim.engine.loader import load_bytes, load_file
 from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 
-SECTIONS = ("rubric:", "accounts:", "persona:", "stakeholders:", "flags:", "stages:", "touchpoints:")
+SECTIONS = ("rubric:", "accounts:", "persona:", "deal:", "facts:", "stakeholders:", "flags:", "stages:",
+            "touchpoints:")
 
 
 @pytest.fixture(params=LOCALES)
@@ -36,6 +37,7 @@ def test_writes_a_starter_that_passes_check(tmp_path: Path, monkeypatch: pytest.
 
 def test_starter_is_a_complete_short_case(locale: str) -> None:
     spec = load_bytes(render("x", locale, "x.yaml", SCHEMA_NAME).encode("utf-8")).spec
+    assert spec.version == 2
     assert len(spec.accounts) == 1
     account = spec.accounts[0]
     assert 2 <= len(account.stakeholders) <= 3
@@ -43,10 +45,36 @@ def test_starter_is_a_complete_short_case(locale: str) -> None:
                                     "negotiation", "after_sales"]
     for stage in account.stages:
         touchpoints = [t for t in account.touchpoints if t.stage == stage]
-        assert len(touchpoints) == 1, stage
-        assert 2 <= len(touchpoints[0].actions) <= 3
-        assert sum(a.recommended for a in touchpoints[0].actions) == 1
+        # one meeting per stage, or one agenda: a meeting worth the seller's days and one that is not
+        assert len(touchpoints) == 1 or all(t.agenda for t in touchpoints), stage
+        assert len(touchpoints) <= 2, stage
+        for tp in touchpoints:
+            assert 2 <= len(tp.actions) <= 3
+            assert sum(a.recommended for a in tp.actions) == (1 if tp.recommended else 0), tp.id
     assert spec.rubric.weights.conversion > 0
+
+
+def test_starter_shows_the_main_ideas_of_format_2(locale: str) -> None:
+    """One agenda choice, a hidden person and facts revealed by actions, a deal with a term to trade
+    for a concession, and a text that refers to an earlier choice."""
+    spec = load_bytes(render("x", locale, "x.yaml", SCHEMA_NAME).encode("utf-8")).spec
+    account = spec.accounts[0]
+    assert sum(t.agenda for t in account.touchpoints) == 2
+    assert any(not t.recommended for t in account.touchpoints if t.agenda)
+    hidden = {s.id for s in account.stakeholders if not s.known} | {f.id for f in account.facts if not f.known}
+    revealed: set[str] = set()
+    effects = [e for t in account.touchpoints for a in t.actions for e in a.effects]
+    for e in effects:
+        revealed |= {e.reveal} if isinstance(e.reveal, str) else set(e.reveal or ())
+    assert any(not s.known for s in account.stakeholders) and hidden <= revealed
+    assert account.deal is not None and account.deal.terms
+    assert any(e.price is not None for e in effects) and any(e.walk_away is not None for e in effects)
+    trade = [a for t in account.touchpoints for a in t.actions
+             if a.recommended and any(e.terms for e in a.effects)]
+    assert trade and any(e.price is not None for e in trade[0].effects)  # a concession traded, not given
+    assert spec.rubric.weights.margin > 0
+    variants = [t.situation for t in account.touchpoints if isinstance(t.situation, list)]
+    assert variants and any("chose(" in (v.when or "") for vs in variants for v in vs)
 
 
 def test_starter_plays_to_the_end_with_expert_and_random(locale: str) -> None:

@@ -177,8 +177,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "score_change": ("score change (95% interval)", "得分变化（95%区间）"),
     "win_vs": ("win rate (expert)", "赢单率（专家）"),
     "dev_more": ("... and {n} more (see --json or --html)", "……另有{n}项（见 --json 或 --html）"),
-    "coach_ok": ("The model agrees with the coach: no single change from expert play scores better beyond noise.",
-                 "模型与教练一致：偏离专家打法的任何单个改变都没有显著地得分更高。"),
+    "coach_ok": ("The model agrees with the coach: no single change from expert play scores more than {margin} "
+                 "points better beyond noise.",
+                 "模型与教练一致：偏离专家打法的任何单个改变都没有显著地多得超过{margin}分。"),
+    "coach_blind": ("The model cannot tell these from the advice (within {tie} points of expert play):",
+                    "模型分不出这些选择与推荐打法的差别（与专家打法相差不到{tie}分）："),
+    "coach_blind_item": ("'{action}' at '{touchpoint}': {gain} points", "在“{touchpoint}”改选“{action}”：{gain}分"),
     "coach_bad": ("The model contradicts the coach: '{action}' at '{touchpoint}' scores {gain} points more than "
                   "the recommended play (95% interval {lo} to {hi}).",
                   "模型与教练意见相矛盾：在“{touchpoint}”改选“{action}”比推荐打法多得{gain}分（95%区间{lo}到{hi}）。"),
@@ -261,6 +265,7 @@ def judgment(scenario: Any, runs: int, seed: int, deviation_runs: int,
     """Whether skill decides the case: each player's conversion and mean score on the same seeds
     (expert, random, the surface bots, the typical seller), the skill share of the score's
     variance, and the one-deviation table (largest score gain first)."""
+    from scoring.review import TIE
     from sim.authoring.judgment import SURFACE_BOTS, deviations, skill_report
     from sim.authoring.lint import SURFACE_SLACK
 
@@ -286,6 +291,7 @@ def judgment(scenario: Any, runs: int, seed: int, deviation_runs: int,
         "surface_ok": all(g <= SURFACE_SLACK for g in gaps.values()),
         "deviation_runs": deviation_runs,
         "deviation_margin": scenario.spec.checks.deviation_margin,
+        "tie": TIE,
         "deviations": [{"account": d.account, "touchpoint": d.touchpoint, "action": d.action, "runs": d.runs,
                         "score_gain": round(d.score_gain, 2), "ci95": [round(x, 2) for x in d.ci95],
                         "win_rate": round(d.win_rate, 4), "expert_win_rate": round(d.expert_win_rate, 4),
@@ -477,7 +483,14 @@ def _judgment_verdict(j: dict[str, Any], tps: TpLabels, actions: ActionLabels, l
             lines.append(say("coach_bad", locale, action=option, touchpoint=decision, gain=f"{d['score_gain']:.1f}",
                              lo=f"{d['ci95'][0]:.1f}", hi=f"{d['ci95'][1]:.1f}"))
         if not against:
-            lines.append(say("coach_ok", locale))
+            lines.append(say("coach_ok", locale, margin=_num(j["deviation_margin"], 0)))
+        blind = [d for d in j["deviations"] if d["runs"] and not d["beats_coach"] and -d["score_gain"] < j["tie"]]
+        if blind:
+            lines.append(say("coach_blind", locale, tie=_num(j["tie"], 0)))
+            for d in blind:
+                decision, option = _deviation_labels(d, tps, actions, locale)
+                lines.append("  - " + say("coach_blind_item", locale, action=option, touchpoint=decision,
+                                          gain=f"{d['score_gain']:+.1f}"))
     return lines
 
 

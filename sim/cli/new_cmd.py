@@ -50,8 +50,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "new", help="write a commented starter scenario to edit",
         description="Write a starter scenario: a short, complete case (one customer, three stakeholders, "
-                    "the five stages, a rubric) that passes 'touchpoint check' and plays, with comments "
-                    "explaining each section. It never overwrites a file.")
+                    "the five stages, a deal to negotiate, a rubric) that passes 'touchpoint check' and "
+                    "plays, with comments explaining each section. It never overwrites a file.")
     p.add_argument("id", metavar="ID",
                    help="the new scenario's id: lower-case letters, digits and _, starting with a letter")
     p.add_argument("--locale", choices=LOCALES, default="en",
