@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     for sid in args.ids or bundled.scenario_ids():
         f = out[sid] = figures(sid, args.runs, args.seed, args.deviation_runs)
         c = f["conversion"]
-        worst = f["deviations"][0] if f["deviations"] else None
+        offered = [d for d in f["deviations"] if d["runs"]]  # options the expert's path never meets have no row
+        worst = offered[0] if offered else None
         dev = f"{worst['touchpoint']}/{worst['action']} {worst['score_gain']:+.1f}" if worst else "–"
         print(f"| `{sid}` | {_pct(c['expert'])} | {_pct(c['random'])} | "
               + " | ".join(_pct(c[b]) for b in SURFACE_BOTS)
