@@ -282,14 +282,14 @@ def test_pipeline_focus_decisions_and_shared_time():
     sc = load_text(text)
     s = Session(sc, 1)
     p = s.advance()
-    assert p.kind == "focus" and [o.id for o in p.options] == ["x", "y", "z"]
+    assert p.kind == "focus" and sorted(o.id for o in p.options) == ["x", "y", "z"]  # shown shuffled
     assert p.recommended == ("y",)  # earliest deadline first
     s.choose("x")
     p = s.advance()
     assert p.key == "x/t"
     s.choose("a")  # five days on x, while y's clock runs
     p = s.advance()
-    assert p.kind == "focus" and p.day == 5.0 and [o.id for o in p.options] == ["y", "z"]
+    assert p.kind == "focus" and p.day == 5.0 and sorted(o.id for o in p.options) == ["y", "z"]
     s.choose("z")
     s.advance()
     s.choose("a")  # days 5..10: y's deadline (day 8) passes meanwhile
@@ -348,7 +348,29 @@ def test_the_account_just_served_is_offered_again():
     s.advance()
     s.choose("a")  # x moves on to its next touchpoint and asks again at once
     p = s.advance()
-    assert p.kind == "focus" and [o.id for o in p.options] == ["x", "y"]
+    assert p.kind == "focus" and sorted(o.id for o in p.options) == ["x", "y"]
+
+
+def test_focus_options_are_shown_in_a_drawn_order():
+    text = PIPELINE + "".join(ACCOUNT.format(aid=a, patience=p) for a, p in (("x", 30), ("y", 8), ("z", 50)))
+    sc = load_text(text)
+    orders = {tuple(o.id for o in Session(sc, seed).advance().options) for seed in range(30)}
+    assert len(orders) >= 4  # not the file's order every time
+    assert all(sorted(o) == ["x", "y", "z"] for o in orders)
+
+
+def test_the_menu_is_what_is_offered_when_the_trainee_decides():
+    """In a pipeline an event may land between an account's ask and the decision: the actions
+    offered (and their ``when``) are judged at the decision."""
+    text = PIPELINE + "".join(ACCOUNT.format(aid=a, patience=90) for a in ("x", "y"))
+    text = text.replace("          - {id: b, label: B, days: 1}\n",
+                        "          - {id: b, label: B, days: 1, when: \"visits(t) >= 1\"}\n", 1)
+    sc = load_text(text)
+    s = Session(sc, 1)
+    p = s.advance()
+    s.choose(next(o.id for o in p.options if o.id == "x"))
+    p = s.advance()
+    assert p.key == "x/t" and {o.id for o in p.options} == {"a", "b"}  # visits(t) counts this visit
 
 
 def test_wait_days_let_the_buyer_take_time_while_the_seller_is_free():

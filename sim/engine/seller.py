@@ -102,7 +102,7 @@ class Seller:
                 continue
             ask = ready[0]
             if len(ready) > 1:  # several accounts wait: the trainee picks which to work on
-                options = self._focus_options(ready)
+                options = self._shown(self._focus_options(ready))
                 chosen = yield self._decide("focus", "focus", None, "", "", options)
                 world.trace.focus(world.env.now, chosen, tuple(o.id for o in options))
                 ask = self.asks[chosen]
@@ -155,8 +155,11 @@ class Seller:
         """The trainee chooses an action at the touchpoint: the decision is recorded, the seller
         meets the people present, the action's effects apply at once, the buyer's reaction and
         the coach's feedback are chosen for what happened, and the seller is busy for its days."""
-        deal, tp, menu = ask.deal, ask.touchpoint, ask.menu
-        assert tp is not None and menu is not None
+        deal, tp = ask.deal, ask.touchpoint
+        assert tp is not None and ask.menu is not None
+        # what is offered, and the situation, as things stand when the trainee decides (in a pipeline,
+        # an event may have happened since the account asked); the menu it asked with if nothing is
+        menu = tp.offer(deal) or ask.menu
         world = self.world
         situation = tp.situation.pick(deal)
         shown = self._shown(menu.options, tp.shuffle)
