@@ -45,7 +45,8 @@ def add_parser(sub: Any) -> None:
                     "the run's accuracy, the decisive moments, and luck (actual score minus expected).")
     p.add_argument("logs", nargs="+", type=Path, metavar="LOG", help="session logs (.jsonl)")
     p.add_argument("--rollouts", type=positive_int, default=None,
-                   help="worlds each option is played out in (default 24; more where a class is in doubt)")
+                   help="worlds per batch of rollouts (default 8): every option gets two batches, then more "
+                        "while the choice's class is in doubt (up to 8), the same worlds for every option")
     p.add_argument("--scenarios", type=Path, metavar="DIR", help="folder of non-bundled scenario files")
     p.add_argument("--json", action="store_true", help="print the reviews as JSON")
     p.add_argument("--html", "-o", "--out", dest="html", type=Path, metavar="OUT", help="also write an HTML review")
@@ -119,7 +120,10 @@ def _event_text(scenario: Any, event: str, locale: str) -> str:
 
 
 def _text(review: Any, scenario: Any, locale: str, log: Path) -> str:
-    lines = [f"{log}: {scenario.id}, {review.trainee or '-'}, seed {review.seed}: score {review.actual:.1f}, "
+    from scoring.safe import escape_controls
+
+    who = escape_controls(review.trainee) or "-"
+    lines = [f"{escape_controls(str(log))}: {scenario.id}, {who}, seed {review.seed}: score {review.actual:.1f}, "
              f"expected {review.expected:.1f} (luck {review.luck:+.1f}), accuracy {review.accuracy:.0f}%"]
     for d in review.decisions:
         chosen = describe(scenario, d.key, d.chosen, locale)
@@ -186,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
     from scoring.batch import BatchError, open_executor
     from scoring.grading import scenario_for
     from scoring.review import DEFAULT_ROLLOUTS, review_log
+    from scoring.safe import escape_controls
     from sim.runs.sessionlog import LogError, check_end, read_log, replay
 
     files = {p.stem: str(p) for p in sorted(args.scenarios.glob("*.yaml"))} if args.scenarios else {}
@@ -203,7 +208,8 @@ def run(args: argparse.Namespace) -> int:
                     session = replay(log, scenario)
                     check_end(log, session, score_run(session.trace, scenario.rubric))
                 except LogError as err:
-                    print(f"touchpoint review: {path}: invalid: {err}", file=sys.stderr)
+                    print(f"touchpoint review: {escape_controls(str(path))}: invalid: {escape_controls(str(err))}",
+                          file=sys.stderr)
                     invalid += 1
                     continue
                 review = review_log(log, scenario, args.rollouts or DEFAULT_ROLLOUTS,
