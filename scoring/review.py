@@ -59,13 +59,17 @@ __all__ = [
     "OptionValue",
     "Review",
     "classify",
+    "review_choices",
     "review_log",
     "world_seeds",
 ]
 
-#: Rollouts per option by default, and the most a decision may get when its class is in doubt.
-DEFAULT_ROLLOUTS = 24
-MAX_ROLLOUTS_FACTOR = 4
+#: Worlds per batch of rollouts by default, and the most batches a decision may get while its class
+#: is in doubt.
+DEFAULT_ROLLOUTS = 8
+MAX_ROLLOUTS_FACTOR = 8
+#: Batches every decision gets (a rare world needs a few batches to show up at all).
+MIN_BATCHES = 2
 #: Options within this many expected points of the best are as good as the best.
 TIE = 1.0
 #: The classes, best first, and the points given up below which each applies (the last: no limit).
@@ -219,22 +223,46 @@ def _scenario(task: _Task) -> LoadedScenario:
 
 
 def _price(task: _Task) -> Outcomes:
-    """Each option's scores and wins in each world, and the scripted events each world saw; more
-    worlds (up to :data:`MAX_ROLLOUTS_FACTOR` times as many) while the choice's class is in doubt."""
+    """Each option's scores and wins in each world, and the scripted events each world saw.
+
+    Worlds are played in batches of ``task.rollouts``, the same worlds for every option still in
+    play (common random numbers), while the choice's class is in doubt, up to
+    :data:`MAX_ROLLOUTS_FACTOR` batches. After each batch, an option other than the choice that is
+    surely worse than the best by more than :data:`TIE` points (the 95% interval of its paired
+    difference lies beyond) is settled: it cannot be the best, and its estimate stands on the worlds
+    it has played. A decision with one option needs one batch (its value, for the luck line)."""
     _scenario(task)
     out: Outcomes = ({o: [] for o in task.options}, {o: [] for o in task.options}, {o: [] for o in task.options})
+    live = list(task.options)
     done = 0
     while True:
-        _play_worlds(task, world_seeds(task.seed, task.rollouts, task.salt, done), out)
+        _play_worlds(task, world_seeds(task.seed, task.rollouts, task.salt, done), out, live)
         done += task.rollouts
-        if done >= task.rollouts * MAX_ROLLOUTS_FACTOR or not _in_doubt(out[0], task.chosen):
+        if done >= task.rollouts * MAX_ROLLOUTS_FACTOR or (done >= task.rollouts * MIN_BATCHES and not _in_doubt(
+                {o: out[0][o] for o in live}, task.chosen)):
             return out
+        live = _still_in_play(out[0], live, task.chosen)
 
 
-def _play_worlds(task: _Task, worlds: list[int], out: Outcomes) -> None:
+def _still_in_play(scores: dict[str, list[float]], live: list[str], chosen: str) -> list[str]:
+    """The options that may still be the best, and the choice."""
+    best = max(live, key=lambda o: statistics.fmean(scores[o]))
+    keep = []
+    for o in live:
+        if o in (best, chosen):
+            keep.append(o)
+            continue
+        diffs = [b - x for b, x in zip(scores[best], scores[o], strict=True)]
+        half = 1.96 * statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else math.inf
+        if statistics.fmean(diffs) - half <= TIE:
+            keep.append(o)
+    return keep
+
+
+def _play_worlds(task: _Task, worlds: list[int], out: Outcomes, live: list[str]) -> None:
     scenario = _scenario(task)
     scores, wins, events = out
-    for option in task.options:
+    for option in live:
         for world in worlds:
             session = _replayed(scenario, task.seed, task.player, task.prefix)
             point = session.advance()
@@ -276,8 +304,19 @@ def review_log(log: ParsedLog, scenario: LoadedScenario, rollouts: int = DEFAULT
                executor: Executor | None = None, progress: Callable[[int], None] | None = None) -> Review:
     """Review a verified log (see the module docstring); ``salt`` picks another set of worlds."""
     header = log.header
-    seed, player = header["seed"], player_of(header.get("policy", ""))
-    choices = [rec["choice"] for rec in log.choices]
+    return review_choices(scenario, header["seed"], [rec["choice"] for rec in log.choices],
+                          player=player_of(header.get("policy", "")), trainee=str(header.get("trainee", "")),
+                          rollouts=rollouts, salt=salt, executor=executor, progress=progress)
+
+
+def review_choices(scenario: LoadedScenario, seed: int, choices: Sequence[str], player: str = "", trainee: str = "",
+                   rollouts: int = DEFAULT_ROLLOUTS, salt: int = 0, executor: Executor | None = None,
+                   progress: Callable[[int], None] | None = None) -> Review:
+    """Review the run of ``scenario`` on ``seed`` with these ``choices``, played by ``player`` ("" for
+    a person, as :func:`sim.runs.sessionlog.player_of` makes it): what :func:`review_log` does with a
+    log, for a run held in memory (the game's own debrief). Each choice must be one offered at its
+    decision, as in a verified log."""
+    choices = list(choices)
     session = Session(scenario, seed, player)
     points: list[DecisionPoint] = []
     for choice in choices:
@@ -303,7 +342,7 @@ def review_log(log: ParsedLog, scenario: LoadedScenario, rollouts: int = DEFAULT
             progress(1)
     expected = decisions[-1].value(decisions[-1].chosen).expected if decisions else actual_card.score
     review = Review(
-        scenario=scenario.id, seed=seed, trainee=str(header.get("trainee", "")), rollouts=rollouts,
+        scenario=scenario.id, seed=seed, trainee=trainee, rollouts=rollouts,
         actual=actual_card.score, expected=expected, luck=actual_card.score - expected,
         accuracy=statistics.fmean(d.accuracy for d in decisions) if decisions else 100.0,
         decisions=decisions, won=actual_card.won,
