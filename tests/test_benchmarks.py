@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import bundled_ids
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -138,6 +139,16 @@ def test_check_benchmark_generates_a_scenario_that_checks_clean(tmp_path):
     assert main(["check", str(path), "--no-runs"]) == 0
 
 
+def test_check_benchmark_at_scale_times_a_separate_process_and_its_peak_memory():
+    text = bench_check.generate_scale(20_000)
+    assert 3_400_000 < len(text.encode("utf-8")) < 4_000_000  # the issue's 20,000 touchpoints in about 3.7 MB
+    r = bench_check.time_scale(300, runs=20)
+    assert r["touchpoints"] == 300 and r["file_bytes"] > 50_000
+    assert r["median_s"] > 0 and r["median_cpu_s"] > 0 and r["peak_mb"] > 20
+    assert r["command"].startswith("touchpoint check generated_300.yaml")
+    assert "seeded bot runs" in r["summary"] and r["lines"] > 0
+
+
 def test_ui_benchmark_times_play_screen_frames(tmp_path):
     out = bench_ui.child_frames(12, tmp_path)
     for locale in ("en", "zh"):
@@ -146,9 +157,31 @@ def test_ui_benchmark_times_play_screen_frames(tmp_path):
     assert out["peak_memory_mb"] > 0
 
 
-def test_skill_figures_print_the_readmes_table(capsys):
-    skill_figures.main(["--runs", "4"])
+def test_skill_figures_print_the_readmes_table(capsys, tmp_path):
+    doc = tmp_path / "cases.md"
+    skill_figures.main(["--runs", "4", "--doc", str(doc)])
     table = capsys.readouterr().out
+    page = doc.read_text("utf-8")
+    for sid in bundled_ids():
+        assert f"## `{sid}`" in page
+    assert page.count("| target (issue 20) | measured | met |") == len(bundled_ids())
+    assert "| decision | instead | runs | score change (95% interval) |" in page
     assert "| scenario | expert | random | longest | first | most_days | fewest_days | typical | skill share" in table
     assert "| scenario | conversion | satisfaction |" in table  # the roadmap seller against the typical one
     assert table.count("| `") >= 2 * 4  # a row per bundled scenario in each table
+
+
+@pytest.mark.slow
+def test_review_and_gradebook_benchmarks_run_on_a_small_class(tmp_path):
+    import json
+    import subprocess
+
+    for script, args in (("bench_grade_review.py", ["--size", "2", "--serial"]),
+                         ("bench_gradebook.py", ["--size", "30", "--scenario", "tutorial"])):
+        out = tmp_path / f"{script}.json"
+        run = subprocess.run([sys.executable, str(BENCH / script), *args, "--json", str(out)],
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        figures = json.loads(out.read_text(encoding="utf-8"))
+        assert figures["identical_outputs"] is True
+        assert figures["logs"] == (4 if script == "bench_grade_review.py" else 30)

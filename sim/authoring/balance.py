@@ -65,7 +65,9 @@ __all__ = [
     "Departure",
     "balance",
     "deciding_choices",
+    "deviation_labels",
     "judgment",
+    "labels",
     "lookahead_departures",
     "render_html",
     "render_text",
@@ -427,7 +429,7 @@ def _num(x: float | None, nd: int = 1) -> str:
     return "-" if x is None else f"{x:.{nd}f}"
 
 
-def _labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
+def labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
     """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action])."""
     tps: TpLabels = {}
     actions: ActionLabels = {}
@@ -444,7 +446,7 @@ def verdict_lines(report: dict[str, Any], scenario: Any, locale: str) -> list[st
 
     Items of a list are lines starting with ``"  - "``."""
     v = report["verdict"]
-    tps, actions = _labels(scenario, locale)
+    tps, actions = labels(scenario, locale)
     best = say(v["best_policy"], locale)
     lines = [say(v["level"], locale, r=_pct(v["random_win_rate"]), b=_pct(v["best_win_rate"]), best=best,
                  limit=_pct(TOO_EASY_RANDOM))]
@@ -479,7 +481,7 @@ def _judgment_verdict(j: dict[str, Any], tps: TpLabels, actions: ActionLabels, l
     if j["deviation_runs"]:
         against = [d for d in j["deviations"] if d["beats_coach"]]
         for d in against:
-            decision, option = _deviation_labels(d, tps, actions, locale)
+            decision, option = deviation_labels(d, tps, actions, locale)
             lines.append(say("coach_bad", locale, action=option, touchpoint=decision, gain=f"{d['score_gain']:.1f}",
                              lo=f"{d['ci95'][0]:.1f}", hi=f"{d['ci95'][1]:.1f}"))
         if not against:
@@ -488,13 +490,13 @@ def _judgment_verdict(j: dict[str, Any], tps: TpLabels, actions: ActionLabels, l
         if blind:
             lines.append(say("coach_blind", locale, tie=_num(j["tie"], 0)))
             for d in blind:
-                decision, option = _deviation_labels(d, tps, actions, locale)
+                decision, option = deviation_labels(d, tps, actions, locale)
                 lines.append("  - " + say("coach_blind_item", locale, action=option, touchpoint=decision,
                                           gain=f"{d['score_gain']:+.1f}"))
     return lines
 
 
-def _deviation_labels(d: Mapping[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> tuple[str, str]:
+def deviation_labels(d: Mapping[str, Any], tps: TpLabels, actions: ActionLabels, locale: str) -> tuple[str, str]:
     """The decision and the option of a one-deviation entry in words: a touchpoint's title and an
     action's label, or for an agenda, the meeting it starts with and the meeting taken first."""
     acc, where, option = d["account"], d["touchpoint"], d["action"]
@@ -509,10 +511,10 @@ def _deviation_rows(report: dict[str, Any], scenario: Any, locale: str,
                     limit: int | None = None) -> list[list[str]]:
     """Per one-deviation entry (largest gain first): decision, option, runs, score change with its
     interval, and win rate against the expert's on the same seeds."""
-    tps, actions = _labels(scenario, locale)
+    tps, actions = labels(scenario, locale)
     rows = []
     for d in report["judgment"]["deviations"][:limit]:
-        decision, option = _deviation_labels(d, tps, actions, locale)
+        decision, option = deviation_labels(d, tps, actions, locale)
         if d["runs"]:
             change = f"{d['score_gain']:+.1f} ({d['ci95'][0]:+.1f} .. {d['ci95'][1]:+.1f})"
             wins = f"{_pct(d['win_rate'])} ({_pct(d['expert_win_rate'])})"
@@ -667,7 +669,7 @@ def _funnel_text(report: dict[str, Any], locale: str) -> list[str]:
 
 def _touchpoints_text(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
     """Per touchpoint, a title line and a table of its actions (recommended ones starred)."""
-    tps, actions = _labels(scenario, locale)
+    tps, actions = labels(scenario, locale)
     names = _policies(report)
     head = [say("action", locale)] + [f"{say(n, locale)} {say('pick', locale)}" for n in names] + [
         say("win_if", locale), say("score_if", locale)]
@@ -749,7 +751,7 @@ def _verdict_html(lines: list[str]) -> list[str]:
 def _touchpoints_html(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
     """Per touchpoint, its title and a table of its actions (recommended ones starred and in green)."""
     e = html.escape
-    tps, actions = _labels(scenario, locale)
+    tps, actions = labels(scenario, locale)
     names = _policies(report)
     head = [say("action", locale)] + [say("pick_of", locale, policy=say(n, locale)) for n in names] + [
         say("win_if", locale), say("score_if", locale)]
@@ -847,7 +849,7 @@ def _deciding_chart(report: dict[str, Any], scenario: Any, locale: str) -> tuple
     """Per deciding choice, the win rate of the random runs that picked it and of those that did not."""
     from matplotlib.figure import Figure
 
-    _, actions = _labels(scenario, locale)
+    _, actions = labels(scenario, locale)
     deciding = report["verdict"]["deciding"]
     fig = Figure(figsize=(8, 0.55 * len(deciding) + 1.2))
     ax = fig.add_subplot()
