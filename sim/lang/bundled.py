@@ -14,7 +14,7 @@ __all__ = ["ORDER", "asset", "data_dir", "scenario_ids", "scenario_path", "scena
 _PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 
 #: Order of the bundled scenarios in listings and the picker: the tutorial first.
-ORDER = ("tutorial", "enterprise_software", "medical_device", "pipeline")
+ORDER = ("tutorial", "enterprise_software", "medical_device", "pipeline", "renewal")
 
 
 @cache
