@@ -7,6 +7,11 @@ out in chunks (hundreds per task: Dask costs ~2 ms per task), at most a few chun
 flight, and each result is handed to the caller and dropped, so memory stays flat in the number of logs.
 Results arrive in whatever order the workers finish; the gradebook sorts rows and the aggregates are
 integer counts, so the output is the same for every backend and worker count.
+
+Faults are survived: a chunk whose task fails (a process-pool worker killed by the out-of-memory
+killer breaks the whole pool) is sent again once, on a fresh pool; a chunk that fails twice gives
+each of its logs an ``error`` row, and the batch finishes. Logs are found among regular files only:
+a FIFO or a device named on the command line is refused at once (reading one could wait forever).
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scoring.grading import ChunkResult, grade_chunk
+from scoring.grading import ChunkResult, GradeContext, error_row, grade_chunk
 
 __all__ = [
     "EXECUTORS",
@@ -28,6 +34,7 @@ __all__ = [
     "MAX_CHUNK",
     "MIN_CHUNK",
     "BatchError",
+    "RestartingProcessPool",
     "SerialExecutor",
     "chunk_size_for",
     "count_logs",
@@ -81,6 +88,8 @@ def iter_logs(specs: Iterable[str], exclude: Iterable[Path] = ()) -> Iterator[tu
             found: Iterable[str] = _walk(spec)
         elif os.path.isfile(spec):
             found = [spec]
+        elif os.path.exists(spec) and not _has_magic(spec):
+            raise BatchError(f"not a regular file: {spec} ({_kind(spec)}); give log files or folders")
         elif _has_magic(spec):
             found = sorted(x for x in glob.iglob(spec, recursive=True) if os.path.isfile(x))
             if not found:
@@ -96,6 +105,18 @@ def iter_logs(specs: Iterable[str], exclude: Iterable[Path] = ()) -> Iterator[tu
                     continue
                 seen.add(full)
             yield full, f
+
+
+def _kind(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "unreadable"
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def count_logs(specs: Iterable[str], exclude: Iterable[Path] = ()) -> int:
@@ -118,14 +139,40 @@ class SerialExecutor(Executor):
         return future
 
 
+class RestartingProcessPool(Executor):
+    """A process pool that can be replaced by a fresh one when a worker dies (which breaks every
+    task in flight); :func:`run_batch` restarts it and sends the lost chunks again."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.generation = 0
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def restart(self, generation: int) -> None:
+        """Replace the pool, unless it was already replaced since ``generation``."""
+        if generation == self.generation:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            self.generation += 1
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
 def open_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[Executor]:
     """An executor of the given kind; Dask is optional and imported only here."""
     if kind == "serial":
         yield SerialExecutor()
     elif kind == "process":
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = RestartingProcessPool(workers)
+        try:
             yield pool
+        finally:
+            pool.shutdown()
     elif kind == "dask":
         try:
             from distributed import Client, LocalCluster
@@ -146,20 +193,20 @@ def open_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
         raise BatchError(f"unknown executor {kind!r} (choose from {', '.join(EXECUTORS)})")
 
 
-def chunk_size_for(total: int, workers: int) -> int:
-    """Logs per task: about four tasks per worker for balance, within [MIN_CHUNK, MAX_CHUNK]."""
+def chunk_size_for(total: int, workers: int, least: int = MIN_CHUNK) -> int:
+    """Logs per task: about four tasks per worker for balance, within [least, MAX_CHUNK]."""
     per = -(-total // max(1, workers * 4))
-    return max(MIN_CHUNK, min(MAX_CHUNK, per))
+    return max(least, min(MAX_CHUNK, per))
 
 
 def _chunks(items: Iterable[tuple[str, str]], size: int, total: int | None = None,
-            parts: int = 1) -> Iterator[list[tuple[str, str]]]:
+            parts: int = 1, least: int = MIN_CHUNK) -> Iterator[list[tuple[str, str]]]:
     """Lists of up to ``size`` items. Knowing the ``total``, chunks taper towards the end
-    (guided self-scheduling: each about the remaining logs over ``parts``, at least MIN_CHUNK), so
+    (guided self-scheduling: each about the remaining logs over ``parts``, at least ``least``), so
     the workers finish together instead of one waiting on another's last big chunk."""
     chunk: list[tuple[str, str]] = []
     remaining = total
-    want = size if total is None else max(1, min(size, max(MIN_CHUNK, -(-total // parts))))
+    want = size if total is None else max(1, min(size, max(least, -(-total // parts))))
     for item in items:
         chunk.append(item)
         if len(chunk) >= want:
@@ -167,32 +214,68 @@ def _chunks(items: Iterable[tuple[str, str]], size: int, total: int | None = Non
             chunk = []
             if remaining is not None:
                 remaining -= want
-                want = max(1, min(size, max(MIN_CHUNK, -(-remaining // parts))))
+                want = max(1, min(size, max(least, -(-remaining // parts))))
     if chunk:
         yield chunk
 
 
+#: How many times a chunk whose task failed is sent again.
+RETRIES = 1
+
+
 def run_batch(items: Iterable[tuple[str, str]], executor: Executor, on_result: Callable[[ChunkResult], None],
-              files: dict[str, str] | None = None, chunk_size: int = 200, in_flight: int = 4,
-              total: int | None = None) -> int:
+              files: dict[str, str] | GradeContext | None = None, chunk_size: int = 200, in_flight: int = 4,
+              total: int | None = None, least: int = MIN_CHUNK) -> int:
     """Grade every log in ``items`` on ``executor``, handing each chunk's result to ``on_result``
     as it arrives; at most ``in_flight`` chunks are out at once. Given the ``total`` number of
-    logs, the chunks taper towards the end (see ``_chunks``). Returns the number of logs graded."""
-    files = dict(files or {})
-    pending: set[Future] = set()
+    logs, the chunks taper towards the end (see ``_chunks``). A chunk whose task fails is sent
+    again :data:`RETRIES` times (on a fresh pool when the pool broke), then its logs become
+    ``error`` rows. Returns the number of logs graded."""
+    context = files if isinstance(files, GradeContext) else GradeContext(files=dict(files or {}))
+    pending: dict[Future, tuple[list[tuple[str, str]], int, int]] = {}  # future -> (chunk, tries, pool generation)
     done_logs = 0
 
-    def drain(block_until: int) -> None:
-        nonlocal pending, done_logs
-        while len(pending) > block_until:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                result = fut.result()
-                done_logs += len(result.rows)
-                on_result(result)
+    def send(chunk: list[tuple[str, str]], tries: int) -> None:
+        generation = getattr(executor, "generation", 0)
+        pending[executor.submit(grade_chunk, chunk, context)] = (chunk, tries, generation)
 
-    for chunk in _chunks(items, chunk_size, total, in_flight):
-        pending.add(executor.submit(grade_chunk, chunk, files))
+    def failed(chunk: list[tuple[str, str]], tries: int, generation: int, err: BaseException) -> None:
+        restart = getattr(executor, "restart", None)
+        if restart is not None:
+            restart(generation)  # a broken pool takes no more tasks: replace it (once per break)
+        if tries < RETRIES:
+            send(chunk, tries + 1)
+            return
+        take(ChunkResult([error_row(display, _lost(err)) for _, display in chunk], {}))
+
+    def take(result: ChunkResult) -> None:
+        nonlocal done_logs
+        done_logs += len(result.rows)
+        on_result(result)
+
+    def drain(block_until: int) -> None:
+        while len(pending) > block_until:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                chunk, tries, generation = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as err:  # a worker that died, a task the backend lost
+                    failed(chunk, tries, generation, err)
+                    continue
+                take(result)
+
+    for chunk in _chunks(items, chunk_size, total, in_flight, least):
+        send(chunk, 0)
         drain(max(0, in_flight - 1))
     drain(0)
     return done_logs
+
+
+def _lost(err: BaseException) -> BaseException:
+    """The error an abandoned chunk's logs are reported with."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(err, BrokenProcessPool):
+        return RuntimeError("the worker grading it died twice (out of memory?)")
+    return err

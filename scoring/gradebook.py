@@ -23,14 +23,16 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import Any, TextIO
 
-from scoring.grading import Row
+from scoring.grading import REJECTED_STATUSES, Row
 from scoring.roster import RosterError, Trainee
+from scoring.safe import csv_cell, escape_controls
 
 __all__ = [
     "ATTEMPTS",
     "FORMATS",
     "LOSS_REASON_NAMES",
     "PLAIN_COLUMNS",
+    "REVIEW_COLUMNS",
     "Gradebook",
     "feedback",
     "fmt",
@@ -45,21 +47,30 @@ FORMATS = ("plain", "moodle", "canvas")
 ATTEMPTS = ("best", "last", "all")
 
 PLAIN_COLUMNS = (
-    "trainee", "name", "email", "section", "scenario", "attempt", "attempts", "status", "reason", "result",
+    "trainee", "name", "email", "section", "scenario", "attempt", "attempts", "status", "flags", "reason", "result",
     "lost_reason", "conversion", "satisfaction", "cycle_days", "retention", "score", "grade", "passed",
     "decisions", "sim_days", "wall_minutes", "started", "seed", "log",
 )
+#: The review's columns (``grade --review``), after ``score`` in the plain CSV.
+REVIEW_COLUMNS = ("accuracy", "expected_score", "luck")
 
-_SCHEMA = """
-CREATE TABLE attempts (
-    path TEXT PRIMARY KEY, file TEXT, trainee TEXT, scenario TEXT, seed INTEGER, started TEXT,
-    started_key TEXT, status TEXT, reason TEXT, result TEXT, lost_reason TEXT, conversion REAL,
-    satisfaction REAL, cycle_days REAL, retention REAL, score REAL, grade TEXT, passed INTEGER,
-    decisions INTEGER, sim_days REAL, wall_s REAL, registration TEXT, locale TEXT, who TEXT
-);
+def _column_type(annotation: str) -> str:
+    for name, sql in (("int", "INTEGER"), ("float", "REAL"), ("str", "TEXT")):
+        if annotation.split(" ")[0] == name:
+            return sql
+    return ""
+
+
+_ROW_COLUMNS = ", ".join(f"{name} {_column_type(str(Row.__annotations__[name]))}".strip()
+                         + (" PRIMARY KEY" if name == "path" else "") for name in Row._fields)
+_SCHEMA = f"""
+CREATE TABLE attempts ({_ROW_COLUMNS}, who TEXT);
 CREATE TABLE roster (id TEXT PRIMARY KEY, name TEXT, email TEXT, section TEXT);
 CREATE TABLE scen (id TEXT PRIMARY KEY);
+CREATE TABLE costs (path TEXT, number INTEGER, key TEXT, account TEXT, touchpoint TEXT, chosen TEXT, best TEXT,
+                    lost REAL, klass TEXT);
 """
+_REJECTED = "(" + ", ".join(f"'{s}'" for s in REJECTED_STATUSES) + ")"
 
 #: Which valid attempt of a trainee counts: the highest score (the earliest of equal ones), or the
 #: latest by start time then file name.
@@ -77,6 +88,9 @@ _FEEDBACK = {
         "invalid": "Log rejected: {reason}",
         "invalid_more": " ({n} rejected logs)",
         "missing": "No session log received.",
+        "review": "decisions at {acc}% accuracy, expected score {exp} (luck {luck})",
+        "bot": "played by a bot (the {policy!r} policy), not by a person",
+        "suspect": "flagged for the teacher to check",
     },
     "zh": {
         "won": "赢单，第{day}天成交",
@@ -88,6 +102,9 @@ _FEEDBACK = {
         "invalid": "日志未通过校验：{reason}",
         "invalid_more": "（共{n}份日志未通过校验）",
         "missing": "未收到会话日志。",
+        "review": "决策准确度{acc}%，预期得分{exp}（运气{luck}）",
+        "bot": "由机器人（{policy!r}策略）而非学员完成",
+        "suspect": "已标记，待教师核查",
     },
 }
 LOSS_REASON_NAMES = {
@@ -135,14 +152,20 @@ class Gradebook:
             ((*r, r.trainee or f"\x00{r.path}") for r in rows),
         )
 
+    def add_costs(self, costs: Iterable[tuple[Any, ...]]) -> None:
+        """Store the reviewed decisions that gave up points (:class:`scoring.grading.DecisionCost`)."""
+        self.db.executemany("INSERT INTO costs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", costs)
+
     def add_roster(self, entries: Iterable[tuple[int, Trainee]], filename: str) -> int:
-        """Load roster entries; a duplicate id is a RosterError naming its line. Returns the count."""
+        """Load roster entries; a duplicate id is a RosterError naming its line. Returns the count.
+        Every text is stored with control characters escaped."""
         n = 0
         for line, t in entries:
             try:
-                self.db.execute("INSERT INTO roster VALUES (?, ?, ?, ?)", (t.id, t.name, t.email, t.section))
+                self.db.execute("INSERT INTO roster VALUES (?, ?, ?, ?)",
+                                tuple(escape_controls(x) for x in (t.id, t.name, t.email, t.section)))
             except sqlite3.IntegrityError:
-                raise RosterError(f"{filename}:{line}: trainee id {t.id!r} appears twice") from None
+                raise RosterError(f"{filename}:{line}: trainee id {escape_controls(t.id)!r} appears twice") from None
             n += 1
         return n
 
@@ -150,9 +173,32 @@ class Gradebook:
         """The scenarios the gradebook has columns for (and for which missing trainees are listed)."""
         self.db.executemany("INSERT OR IGNORE INTO scen VALUES (?)", ((s,) for s in ids))
 
+    def flag_shared_runs(self) -> None:
+        """Flag as ``suspect`` the verified attempts whose seed, or whose whole sequence of choices,
+        also appears under another trainee (the teacher decides: a copied log, or a trainee who
+        played a friend's seed). The note names one other trainee."""
+        for column, what in (("seed", "seed {v} also played by {other}"),
+                             ("choices_key", "the same choices as {other}")):
+            extra = " AND a.choices_key != ''" if column == "choices_key" else ""
+            rows = self.db.execute(f"""
+                SELECT a.path, a.{column}, MIN(b.trainee) FROM attempts a JOIN attempts b
+                  ON b.scenario = a.scenario AND b.{column} = a.{column} AND b.who != a.who
+                WHERE a.status IN ('complete', 'incomplete') AND b.status IN ('complete', 'incomplete')
+                  AND a.{column} IS NOT NULL{extra}
+                GROUP BY a.path ORDER BY a.path""").fetchall()
+            for path, value, other in rows:
+                other_name = other or "a log without a name"
+                note = "suspect: " + what.format(v=value, other=other_name)
+                self.db.execute(
+                    "UPDATE attempts SET flags = CASE WHEN instr(' ' || flags || ' ', ' suspect ') THEN flags "
+                    "WHEN flags = '' THEN 'suspect' ELSE flags || ' suspect' END, "
+                    "reason = CASE WHEN reason = '' THEN ? ELSE reason || '; ' || ? END WHERE path = ?",
+                    (note, note, path))
+
     def _index(self) -> None:
         if not self._indexed:
             self.db.execute("CREATE INDEX IF NOT EXISTS by_trainee ON attempts (trainee, scenario)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS by_who ON attempts (who, scenario)")
             self._indexed = True
 
     # --- reading ----------------------------------------------------------------------------------------
@@ -161,6 +207,25 @@ class Gradebook:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT scenario FROM attempts WHERE scenario != '' ORDER BY scenario")]
 
+    def scenario_sources(self) -> dict[str, str]:
+        """For each scenario of the verified attempts, the file most of them were graded against
+        ("" for the bundled one); ties go to the first file by name."""
+        rows = self.db.execute(
+            "SELECT scenario, source, COUNT(*) AS n FROM attempts WHERE status IN ('complete', 'incomplete') "
+            "GROUP BY scenario, source ORDER BY scenario, n DESC, source")
+        found: dict[str, str] = {}
+        for sid, source, _ in rows:
+            found.setdefault(sid, source)
+        return found
+
+    def unknown_scenarios(self, prefix: str) -> list[tuple[str, int, int, str]]:
+        """(scenario, logs, trainees, first log) for the scenarios that rejected logs name but no
+        scenario file was found for (their reason starts with ``prefix``)."""
+        return self.db.execute(
+            "SELECT scenario, COUNT(*), COUNT(DISTINCT who), MIN(path) FROM attempts "
+            "WHERE status = 'invalid' AND substr(reason, 1, ?) = ? GROUP BY scenario ORDER BY scenario",
+            (len(prefix), prefix)).fetchall()
+
     def scenarios(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM scen ORDER BY id")]
 
@@ -168,6 +233,22 @@ class Gradebook:
         counts = dict(self.db.execute("SELECT status, COUNT(*) FROM attempts GROUP BY status").fetchall())
         counts["missing"] = self.db.execute(f"SELECT COUNT(*) FROM ({self._missing_sql()})").fetchone()[0]
         return counts
+
+    def flag_counts(self) -> dict[str, int]:
+        """How many logs carry each flag (bot, suspect, unnamed)."""
+        return {flag: self.db.execute("SELECT COUNT(*) FROM attempts WHERE instr(' ' || flags || ' ', ?)",
+                                      (f" {flag} ",)).fetchone()[0] for flag in ("bot", "suspect", "unnamed")}
+
+    def flagged(self, flag: str, limit: int | None = None) -> list[tuple[str, str]]:
+        """(path, reason) of the logs with ``flag``, by path."""
+        sql = "SELECT path, reason FROM attempts WHERE instr(' ' || flags || ' ', ?) ORDER BY path"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.db.execute(sql, (f" {flag} ",)).fetchall()
+
+    def has_review(self) -> bool:
+        """Whether some attempt was reviewed (its accuracy is known)."""
+        return self.db.execute("SELECT 1 FROM attempts WHERE accuracy IS NOT NULL LIMIT 1").fetchone() is not None
 
     def roster_size(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM roster").fetchone()[0]
@@ -179,9 +260,9 @@ class Gradebook:
         return self.db.execute("SELECT COUNT(DISTINCT trainee) FROM attempts WHERE trainee != '' "
                                "AND trainee NOT IN (SELECT id FROM roster)").fetchone()[0]
 
-    def invalid(self, limit: int | None = None) -> list[tuple[str, str]]:
-        """(path, reason) of the rejected logs, by path."""
-        sql = "SELECT path, reason FROM attempts WHERE status = 'invalid' ORDER BY path"
+    def invalid(self, limit: int | None = None) -> list[tuple[str, str, str]]:
+        """(path, status, reason) of the rejected logs (invalid, error, wrong-seed), by path."""
+        sql = f"SELECT path, status, reason FROM attempts WHERE status IN {_REJECTED} ORDER BY path"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.db.execute(sql).fetchall()
@@ -209,9 +290,9 @@ class Gradebook:
         """The rows of the plain CSV (and the report's table): selected valid attempts, every rejected
         log, and each roster trainee without a log for a scenario; by trainee, scenario, start, path."""
         self._index()
-        cols = ("scenario, seed, started, started_key, status, reason, result, lost_reason, "
+        cols = ("scenario, seed, started, started_key, status, flags, reason, result, lost_reason, "
                 "conversion, satisfaction, cycle_days, retention, score, grade, passed, decisions, sim_days, "
-                "wall_s, path")
+                "wall_s, path, accuracy, expected, luck")
         u_cols = "u." + cols.replace(", ", ", u.")
         sql = f"""
             SELECT u.trainee, r.name, r.email, r.section, u.attempt, u.n_attempts, {u_cols}
@@ -219,10 +300,10 @@ class Gradebook:
                 SELECT trainee, attempt, n_attempts, {cols}
                     FROM ({self._ranked_sql()}) WHERE {self._selected_where(attempts)}
                 UNION ALL
-                SELECT trainee, NULL, NULL, {cols} FROM attempts WHERE status = 'invalid'
+                SELECT trainee, NULL, NULL, {cols} FROM attempts WHERE status IN {_REJECTED}
                 UNION ALL
-                SELECT m.trainee, NULL, NULL, m.scenario, NULL, '', '', 'missing', 'no log', '', '',
-                       NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, NULL, NULL, ''
+                SELECT m.trainee, NULL, NULL, m.scenario, NULL, '', '', 'missing', '', 'no log', '', '',
+                       NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, NULL, NULL, '', NULL, NULL, NULL
                     FROM ({self._missing_sql()}) m
             ) u LEFT JOIN roster r ON r.id = u.trainee
             ORDER BY u.trainee, u.scenario, u.started_key, u.path
@@ -252,33 +333,57 @@ class Gradebook:
             "GROUP BY scenario")
         return {sid: (n, int(p or 0)) for sid, n, p in rows}
 
+    def losses(self, scenario: str, attempts: str) -> list[tuple[str, str, float]]:
+        """(trainee, decision key, points given up) summed per trainee and key over the graded attempts
+        of a reviewed class (``attempts``: best or last; ``all`` counts every attempt)."""
+        sel = self._selected_where(attempts)
+        return self.db.execute(f"""
+            SELECT CASE WHEN s.trainee = '' THEN 'unnamed:' || s.file ELSE s.trainee END, c.key, SUM(c.lost)
+            FROM ({self._ranked_sql()}) s JOIN costs c ON c.path = s.path
+            WHERE s.scenario = ? AND {sel}
+            GROUP BY 1, c.key ORDER BY 1, c.key""", (scenario,)).fetchall()
+
+    def costliest(self, scenario: str, limit: int = 5) -> list[dict[str, Any]]:
+        """The decisions that gave up the most points across the class's verified attempts."""
+        cur = self.db.execute("""
+            SELECT a.trainee, a.file, c.* FROM costs c JOIN attempts a ON a.path = c.path
+            WHERE a.scenario = ? AND a.status IN ('complete', 'incomplete')
+            ORDER BY c.lost DESC, c.path, c.number LIMIT ?""", (scenario, limit))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, rec, strict=True)) for rec in cur]
+
     def people_cells(self, attempts: str) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        """For each trainee (roster or logs), by id: their roster entry and one cell per scenario with the
-        selected attempt, or the count and first reason of rejected logs, or nothing (missing)."""
+        """For each trainee (roster or logs, and each log without a trainee name, shown as
+        ``unnamed:<file>``), by id: their roster entry and one cell per scenario with the selected
+        attempt, or the count and first reason of rejected logs, or nothing (missing)."""
         if attempts == "all":
             raise ValueError("a gradebook takes one attempt per trainee: use best or last")
         self._index()
         sql = f"""
-            WITH people AS (SELECT id FROM roster UNION SELECT trainee FROM attempts WHERE trainee != ''),
+            WITH people AS (SELECT id AS who, id AS shown FROM roster
+                            UNION SELECT who, CASE WHEN trainee = '' THEN 'unnamed:' || file ELSE trainee END
+                            FROM attempts),
             sel AS (SELECT * FROM ({self._ranked_sql()}) WHERE {self._selected_where(attempts)}),
-            inv AS (SELECT trainee, scenario, COUNT(*) AS n, MIN(path) AS first FROM attempts
-                    WHERE status = 'invalid' GROUP BY trainee, scenario)
-            SELECT p.id AS trainee, r.name AS name, r.email AS email, r.section AS section, s.id AS scenario,
+            inv AS (SELECT who, scenario, COUNT(*) AS n, MIN(path) AS first FROM attempts
+                    WHERE status IN {_REJECTED} GROUP BY who, scenario)
+            SELECT p.who AS who, p.shown AS trainee, r.name AS name, r.email AS email, r.section AS section,
+                   s.id AS scenario,
                    sel.status AS status, sel.reason AS reason, sel.result AS result,
                    sel.lost_reason AS lost_reason, sel.score AS score, sel.grade AS grade,
                    sel.satisfaction AS satisfaction, sel.sim_days AS sim_days, sel.n_attempts AS n_attempts,
-                   sel.decisions AS decisions,
+                   sel.decisions AS decisions, sel.decided_day AS decided_day, sel.flags AS flags,
+                   sel.player AS player, sel.accuracy AS accuracy, sel.expected AS expected, sel.luck AS luck,
                    inv.n AS invalid_n, (SELECT reason FROM attempts WHERE path = inv.first) AS invalid_reason
             FROM people p CROSS JOIN scen s
-            LEFT JOIN roster r ON r.id = p.id
-            LEFT JOIN sel ON sel.trainee = p.id AND sel.scenario = s.id
-            LEFT JOIN inv ON inv.trainee = p.id AND inv.scenario = s.id
-            ORDER BY p.id, s.id
+            LEFT JOIN roster r ON r.id = p.who
+            LEFT JOIN sel ON sel.who = p.who AND sel.scenario = s.id
+            LEFT JOIN inv ON inv.who = p.who AND inv.scenario = s.id
+            ORDER BY p.shown, p.who, s.id
         """
         cur = self.db.execute(sql)
         names = [d[0] for d in cur.description]
         records = (dict(zip(names, rec, strict=True)) for rec in cur)
-        for _, group in groupby(records, key=lambda d: d["trainee"]):
+        for _, group in groupby(records, key=lambda d: d["who"]):
             cells = list(group)
             yield cells[0], cells
 
@@ -294,19 +399,28 @@ def feedback(cell: dict[str, Any], attempts: str, locale: str) -> str:
             text = t["invalid"].format(reason=cell["invalid_reason"])
             return text + (t["invalid_more"].format(n=cell["invalid_n"]) if cell["invalid_n"] > 1 else "")
         return t["missing"]
+    day = cell.get("decided_day")
+    day = cell["sim_days"] if day is None else day
     if cell["status"] == "incomplete":
         head = t["open"].format(n=cell["decisions"])
     elif cell["result"] == "won":
-        head = t["won"].format(day=f"{cell['sim_days']:g}")
+        head = t["won"].format(day=f"{day:g}")
     else:
         names = LOSS_REASON_NAMES[ui_locale(locale)]
-        head = t["lost"].format(reason=names.get(cell["lost_reason"], cell["lost_reason"]),
-                                day=f"{cell['sim_days']:g}")
+        head = t["lost"].format(reason=names.get(cell["lost_reason"], cell["lost_reason"]), day=f"{day:g}")
     sep = "；" if ui_locale(locale) == "zh" else "; "
     parts = [head, t["figures"].format(sat=fmt(cell["satisfaction"], 1), score=fmt(cell["score"]),
                                        grade=cell["grade"])]
+    if cell.get("accuracy") is not None:
+        parts.append(t["review"].format(acc=fmt(cell["accuracy"], 0), exp=fmt(cell["expected"]),
+                                        luck=f"{cell['luck']:+.2f}"))
     if cell["n_attempts"] and cell["n_attempts"] > 1:
         parts.append(t[attempts].format(n=cell["n_attempts"]))
+    flags = (cell.get("flags") or "").split()
+    if "bot" in flags:
+        parts.append(t["bot"].format(policy=cell.get("player") or ""))
+    if "suspect" in flags:
+        parts.append(t["suspect"])
     end = "。" if ui_locale(locale) == "zh" else "."
     return sep.join(parts) + end
 
@@ -318,22 +432,36 @@ def _writer(out: TextIO) -> Any:
     return csv.writer(out, lineterminator="\n")
 
 
-def write_plain(book: Gradebook, out: TextIO, attempts: str = "best") -> int:
-    """One row per selected attempt, rejected log and missing trainee; returns the number of rows."""
+def _luck(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
+def write_plain(book: Gradebook, out: TextIO, attempts: str = "best", review: bool = False) -> int:
+    """One row per selected attempt, rejected log and missing trainee; returns the number of rows.
+    With ``review``, the accuracy, expected score and luck columns follow the score."""
     w = _writer(out)
-    w.writerow(PLAIN_COLUMNS)
+    columns = list(PLAIN_COLUMNS)
+    if review:
+        at = columns.index("grade")
+        columns[at:at] = REVIEW_COLUMNS
+    w.writerow(columns)
     n = 0
+    c = csv_cell
     for r in book.plain_rows(attempts):
-        w.writerow((
-            r["trainee"], r["name"] or "", r["email"] or "", r["section"] or "", r["scenario"],
-            r["attempt"] or "", r["n_attempts"] or "", r["status"], r["reason"], r["result"],
-            r["lost_reason"],
+        cells = [
+            c(r["trainee"]), c(r["name"] or ""), c(r["email"] or ""), c(r["section"] or ""), c(r["scenario"]),
+            r["attempt"] or "", r["n_attempts"] or "", c(r["status"]), c(r["flags"] or ""), c(r["reason"]),
+            c(r["result"]), c(r["lost_reason"]),
             fmt(r["conversion"], 4), fmt(r["satisfaction"]), fmt(r["cycle_days"]), fmt(r["retention"], 4),
-            fmt(r["score"]), r["grade"], "" if r["passed"] is None else ("true" if r["passed"] else "false"),
+            fmt(r["score"]), c(r["grade"]), "" if r["passed"] is None else ("true" if r["passed"] else "false"),
             "" if r["decisions"] is None else r["decisions"], fmt(r["sim_days"]),
-            fmt(None if r["wall_s"] is None else r["wall_s"] / 60.0), r["started"],
-            "" if r["seed"] is None else r["seed"], r["path"],
-        ))
+            fmt(None if r["wall_s"] is None else r["wall_s"] / 60.0), c(r["started"]),
+            "" if r["seed"] is None else r["seed"], c(r["path"]),
+        ]
+        if review:
+            at = columns.index("accuracy")
+            cells[at:at] = [fmt(r["accuracy"]), fmt(r["expected"]), _luck(r["luck"])]
+        w.writerow(cells)
         n += 1
     return n
 
@@ -346,41 +474,68 @@ def unique_titles(titles: dict[str, str]) -> dict[str, str]:
     return {sid: (f"{t} [{sid}]" if seen[t] > 1 else t) for sid, t in titles.items()}
 
 
+_REVIEW_TITLES = {"en": ("accuracy", "expected score", "luck"), "zh": ("决策准确度", "预期得分", "运气")}
+
+
 def write_moodle(book: Gradebook, out: TextIO, titles: dict[str, str], attempts: str = "best",
-                 locale: str = "en") -> int:
+                 locale: str = "en", review: bool = False) -> int:
     """Moodle's grade import CSV: map ``ID number`` (or ``Email address``) to the user, and each
-    ``(Real)`` column to a grade item, its ``Feedback:`` column to that item's feedback."""
+    ``(Real)`` column to a grade item, its ``Feedback:`` column to that item's feedback. With
+    ``review``, each scenario also has accuracy, expected score and luck columns (``(Real)`` too,
+    for grade items of their own, or left unmapped)."""
     cols = unique_titles(titles)
     sids = book.scenarios()
+    names = _REVIEW_TITLES[ui_locale(locale)]
     w = _writer(out)
     header = ["ID number", "Email address", "Full name"]
     for sid in sids:
-        header += [f"{cols[sid]} (Real)", f"Feedback: {cols[sid]}"]
+        header += [csv_cell(f"{cols[sid]} (Real)"), csv_cell(f"Feedback: {cols[sid]}")]
+        if review:
+            header += [csv_cell(f"{cols[sid]}: {name} (Real)") for name in names]
     w.writerow(header)
     n = 0
     for person, cells in book.people_cells(attempts):
         by_sid = {c["scenario"]: c for c in cells}
-        row = [person["trainee"], person["email"] or "", person["name"] or ""]
+        row = [csv_cell(person["trainee"]), csv_cell(person["email"] or ""), csv_cell(person["name"] or "")]
         for sid in sids:
             cell = by_sid[sid]
-            row += [fmt(cell["score"]), feedback(cell, attempts, locale)]
+            row += [fmt(cell["score"]), csv_cell(feedback(cell, attempts, locale))]
+            if review:
+                row += [fmt(cell["accuracy"]), fmt(cell["expected"]), _luck(cell["luck"])]
         w.writerow(row)
         n += 1
     return n
 
 
-def write_canvas(book: Gradebook, out: TextIO, titles: dict[str, str], attempts: str = "best") -> int:
+def write_canvas(book: Gradebook, out: TextIO, titles: dict[str, str], attempts: str = "best",
+                 review: bool = False) -> int:
     """Canvas's gradebook import CSV: students matched on ``SIS User ID`` (the trainee id) or
-    ``SIS Login ID`` (the roster email), one column per scenario, scored out of 100."""
+    ``SIS Login ID`` (the roster email), one column per scenario, scored out of 100. With
+    ``review``, each scenario also has accuracy, expected score and luck columns."""
     cols = unique_titles(titles)
     sids = book.scenarios()
+    names = _REVIEW_TITLES["en"]
     w = _writer(out)
-    w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(cols[s] for s in sids)])
-    w.writerow(["Points Possible", "", "", "", "", *("100.00" for _ in sids)])
+    heads: list[str] = []
+    points: list[str] = []
+    for s in sids:
+        heads.append(csv_cell(cols[s]))
+        points.append("100.00")
+        if review:
+            heads += [csv_cell(f"{cols[s]}: {name}") for name in names]
+            points += ["100.00", "100.00", ""]
+    w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *heads])
+    w.writerow(["Points Possible", "", "", "", "", *points])
     n = 0
     for person, cells in book.people_cells(attempts):
         by_sid = {c["scenario"]: c for c in cells}
-        w.writerow([person["name"] or person["trainee"], "", person["trainee"], person["email"] or "",
-                    person["section"] or "", *(fmt(by_sid[s]["score"]) for s in sids)])
+        scores: list[str] = []
+        for s in sids:
+            cell = by_sid[s]
+            scores.append(fmt(cell["score"]))
+            if review:
+                scores += [fmt(cell["accuracy"]), fmt(cell["expected"]), _luck(cell["luck"])]
+        w.writerow([csv_cell(person["name"] or person["trainee"]), "", csv_cell(person["trainee"]),
+                    csv_cell(person["email"] or ""), csv_cell(person["section"] or ""), *scores])
         n += 1
     return n

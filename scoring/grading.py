@@ -10,6 +10,12 @@ What a graded log gives back is a compact :class:`Row` (a few strings and number
 contribution to the cohort's :class:`Aggregate`, never the trace: a batch of 100,000 logs streams in
 flat memory, and aggregates hold only integer counts so that merging them in any order (whatever the
 executor and the number of workers) gives the same figures, bit for bit.
+
+Each log is graded in isolation: whatever goes wrong with one log (a field out of range, a bug met
+only by that log) makes that log's row ``invalid`` or ``error`` with a one-line reason, and the
+batch goes on. Every text a log brings in (trainee, scenario, start time, reasons, the path) is
+stored with control characters escaped (:func:`scoring.safe.escape_controls`), so no output can
+carry a raw CR, LF or ESC.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ import json
 import math
 import os
 import re
+import statistics
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from scoring.safe import escape_controls
 from scoring.scorecard import Scorecard, score_run
 from sim.lang.schema import STAGES
 from sim.runs import sessionlog
@@ -35,16 +43,26 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTEMPT_NAMESPACE",
+    "BRANCH_STATUS",
+    "GRADE_ON",
+    "MIN_MEDIAN_THINK_S",
+    "REJECTED_STATUSES",
     "SAT_BIN",
     "SCORE_BIN",
+    "UNKNOWN_SCENARIO",
     "VALID_STATUSES",
     "Aggregate",
     "ChunkResult",
+    "DecisionCost",
+    "GradeContext",
     "Q",
     "Row",
     "attempt_uuid",
+    "error_row",
     "grade_chunk",
     "grade_log",
+    "graded_score",
+    "quality_weight",
     "scenario_for",
     "started_key",
 ]
@@ -60,6 +78,19 @@ SAT_BIN = 2
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 VALID_STATUSES = ("complete", "incomplete")
+#: Logs that are not graded: not a true record of a run (``invalid``), one that met an unexpected
+#: error (``error``), or a run on a seed its assignment does not give that trainee (``wrong-seed``).
+REJECTED_STATUSES = ("invalid", "error", "wrong-seed")
+#: A verified practice branch (the debrief's "Replay from here": a header with ``branch_of``): reported
+#: as such, neither graded nor counted among the trainee's attempts, nor rejected.
+BRANCH_STATUS = "branch"
+#: The reason of a log whose scenario cannot be found starts with this (a set-up error when a class's
+#: logs name it, see ``touchpoint grade``).
+UNKNOWN_SCENARIO = "unknown scenario"
+#: What a graded score stands on: the run's outcome, or the expected score of the choices made.
+GRADE_ON = ("outcome", "expected")
+#: A person's log whose median think time is under this many seconds is flagged ``suspect``.
+MIN_MEDIAN_THINK_S = 1.0
 
 
 class Row(NamedTuple):
@@ -72,15 +103,15 @@ class Row(NamedTuple):
     seed: int | None
     started: str  # as written in the log
     started_key: str  # normalised UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, "" if absent or unreadable
-    status: str  # complete | incomplete | invalid
-    reason: str  # one line: why invalid, or where an incomplete run stopped
-    result: str  # won | lost | open (incomplete) | "" (invalid)
+    status: str  # complete | incomplete | invalid | error | wrong-seed | branch (a practice branch, not graded)
+    reason: str  # one line: why rejected, or where an incomplete run stopped, and any signs of forgery
+    result: str  # won | lost | open (incomplete) | "" (rejected)
     lost_reason: str
     conversion: float | None
     satisfaction: float | None
     cycle_days: float | None
     retention: float | None
-    score: float | None
+    score: float | None  # the graded score (the outcome's, or the expected score, blended with quality)
     grade: str
     passed: int | None
     decisions: int | None
@@ -88,6 +119,49 @@ class Row(NamedTuple):
     wall_s: float | None  # wall-clock seconds (end line's wall_s, else the sum of think_s)
     registration: str  # uuid5 of the log's bytes
     locale: str
+    decided_day: float | None = None  # the day the run was decided: the last won close, or the first loss
+    flags: str = ""  # signs the teacher should look at: "bot", "suspect", "unnamed" (space-separated)
+    player: str = ""  # the bot's policy, "" for a person
+    choices_key: str = ""  # a digest of the choice sequence (persons' complete runs off the coach's path)
+    digest: str = ""  # sha256 of the log's bytes (the key of an incremental gradebook)
+    source: str = ""  # the scenario file the log was graded against ("" for a bundled one)
+    outcome: float | None = None  # the run's own score (before quality or grading on expected)
+    accuracy: float | None = None  # review (grade --review): accuracy %, expected score, luck
+    expected: float | None = None
+    luck: float | None = None
+    attempt_no: int | None = None  # the attempt of an assignment the seed belongs to
+
+
+class DecisionCost(NamedTuple):
+    """A decision of a reviewed log that gave up points (for the report's heatmap and costliest list)."""
+
+    path: str
+    number: int
+    key: str  # account/touchpoint, account/agenda:..., or focus
+    account: str
+    touchpoint: str
+    chosen: str
+    best: str
+    lost: float
+    klass: str
+
+
+@dataclass(frozen=True)
+class GradeContext:
+    """What grading a log depends on besides the log (picklable: sent with every chunk).
+
+    ``files``: scenario id -> file (``--scenarios``); ``search``: folders where ``<id>.yaml`` is
+    looked for (the folders of logs given); ``assignment``: an assignment file (``--assignment``);
+    ``review``: review every verified log (``--review``) with ``rollouts`` worlds per option;
+    ``on``: what the graded score stands on (:data:`GRADE_ON`)."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    search: tuple[str, ...] = ()
+    assignment: str = ""
+    review: bool = False
+    rollouts: int = 0
+    on: str = "outcome"
+    per_log: bool = False  # also hand back each log's aggregate and decisions (an incremental gradebook keeps them)
 
 
 def _q(x: float) -> int:
@@ -162,34 +236,77 @@ class Aggregate:
 # --- scenarios --------------------------------------------------------------------------------------------
 
 _CACHE: dict[tuple[str, str], Any] = {}
+_PATH_CACHE: dict[str, Any] = {}
 
 
-def scenario_for(sid: str, files: dict[str, str]) -> Any:
-    """The scenario a log names: from ``--scenarios`` (``files``: id -> path) or bundled; cached per process.
+def _load_path(path: str) -> Any:
+    """A LoadedScenario from a file, or a string saying why not; cached per process. Only regular
+    files are opened (a FIFO or a device named by a log must not hang the grader)."""
+    import stat
 
-    Returns a LoadedScenario, or a string saying why there is none. ``sid`` comes from an untrusted
-    log, so it is only ever looked up as an id, never opened as a path.
-    """
-    key = (sid, files.get(sid, ""))
-    hit = _CACHE.get(key)
+    from sim.engine.loader import ScenarioError, load_file
+
+    try:
+        st = os.stat(path)
+    except OSError as err:
+        return f"cannot read {path}: {err.strerror or err}"
+    key = f"{path}\x00{st.st_mtime_ns}\x00{st.st_size}"  # a file changed or replaced is read again
+    hit = _PATH_CACHE.get(key)
     if hit is not None:
         return hit
-    from sim.engine.loader import ScenarioError, load_file
+    try:
+        found: Any = load_file(path) if stat.S_ISREG(st.st_mode) else f"{path} is not a regular file"
+    except ScenarioError as err:
+        found = f"does not load: {err.lines()[0]}"
+    if len(_PATH_CACHE) > 256:
+        _PATH_CACHE.clear()
+    _PATH_CACHE[key] = found
+    return found
+
+
+def scenario_for(sid: str, files: dict[str, str] | GradeContext, recorded: str = "") -> Any:
+    """The scenario a log names: from ``--scenarios`` (``files``: id -> path), bundled, ``<id>.yaml``
+    in a search folder (the folders of logs given), or the file the log says it was played from
+    (``recorded``); cached per process.
+
+    Returns a LoadedScenario (its ``path`` says which file), or a string saying why there is none.
+    ``sid`` comes from an untrusted log, so it is only ever looked up as an id, never opened as a
+    path; a recorded path is opened only when no other place has the id, only if it is a regular
+    file, and used only if it defines that very id.
+    """
+    ctx = files if isinstance(files, GradeContext) else GradeContext(files=files)
+    key = (sid, ctx.files.get(sid, ""))
+    hit = _CACHE.get(key)
+    if hit is not None and (not isinstance(hit, str) or not recorded):
+        return hit
     from sim.lang import bundled
 
     if not _ID.match(sid):
-        return f"the header names no valid scenario id ({sid[:40]!r})"
-    path = files.get(sid) or bundled.scenario_path(sid)
+        return f"the header names no valid scenario id ({escape_controls(sid[:40])!r})"
+    found: Any = None
+    path = ctx.files.get(sid) or bundled.scenario_path(sid)
     if path is None:
-        found: Any = f"unknown scenario {sid!r} (not bundled, and not in --scenarios)"
+        for folder in ctx.search:
+            for suffix in (".yaml", ".yml"):
+                cand = os.path.join(folder, sid + suffix)
+                if os.path.isfile(cand):
+                    path = cand
+                    break
+            if path is not None:
+                break
+    if path is not None:
+        found = _load_path(str(path))
+        if isinstance(found, str):
+            found = f"scenario {sid!r} {found}"
     else:
-        try:
-            found = load_file(path)
-        except ScenarioError as err:
-            found = f"scenario {sid!r} does not load: {err.lines()[0]}"
+        found = f"{UNKNOWN_SCENARIO} {sid!r} (not bundled, not in --scenarios, no {sid}.yaml beside the logs)"
     if len(_CACHE) > 256:
         _CACHE.clear()
     _CACHE[key] = found
+    if isinstance(found, str) and recorded and path is None:
+        from_log = _load_path(recorded)
+        if not isinstance(from_log, str) and from_log.id == sid:
+            return from_log
     return found
 
 
@@ -197,7 +314,7 @@ def scenario_for(sid: str, files: dict[str, str]) -> Any:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(str(text).split())
+    line = escape_controls(" ".join(str(text).split()))
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -226,14 +343,14 @@ def started_key(started: str) -> str:
 _NAMESPACE_BYTES = ATTEMPT_NAMESPACE.bytes
 
 
-def attempt_uuid(data: bytes) -> str:
+def attempt_uuid(data: bytes, digest: str = "") -> str:
     """The attempt's registration UUID: the same log content gives the same UUID on any run.
 
     It is ``uuid.uuid5(ATTEMPT_NAMESPACE, "sha256:<hex digest of the log>")``, formed here
     directly (RFC 4122 section 4.3: SHA-1 of namespace and name, version 5, variant bits),
     because building a ``uuid.UUID`` costs more than the two hashes; a test checks the two agree.
     """
-    name = b"sha256:" + hashlib.sha256(data).hexdigest().encode("ascii")
+    name = b"sha256:" + (digest or hashlib.sha256(data).hexdigest()).encode("ascii")
     h = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
     h[6] = (h[6] & 0x0F) | 0x50
     h[8] = (h[8] & 0x3F) | 0x80
@@ -247,16 +364,23 @@ def _text_field(header: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _invalid(path: str, reason: str, registration: str = "", header: dict | None = None) -> Row:
+def _invalid(path: str, reason: str, registration: str = "", header: dict | None = None, status: str = "invalid",
+             digest: str = "") -> Row:
     """The row of a rejected log: why, plus whatever its header (if any) says about whose it is."""
     h = header or {}
-    trainee = _text_field(h, "trainee")
-    scenario = _text_field(h, "scenario")
-    started = _text_field(h, "started")
-    seed = h.get("seed") if isinstance(h.get("seed"), int) and not isinstance(h.get("seed"), bool) else None
-    return Row(path, os.path.basename(path), trainee, scenario, seed, started, started_key(started), "invalid",
-               _one_line(reason), "", "", None, None, None, None, None, "", None, None, None, None,
-               registration, "")
+    trainee = escape_controls(_text_field(h, "trainee")[:200])
+    scenario = escape_controls(_text_field(h, "scenario")[:200])
+    started = escape_controls(_text_field(h, "started")[:64])
+    seed = h.get("seed")
+    seed = seed if seed.__class__ is int and not sessionlog.seed_problem(seed) else None
+    return Row(escape_controls(path), escape_controls(os.path.basename(path)), trainee, scenario, seed, started,
+               started_key(started), status, _one_line(reason), "", "", None, None, None, None, None, "", None,
+               None, None, None, registration, "", digest=digest)
+
+
+def error_row(path: str, err: BaseException, digest: str = "") -> Row:
+    """The row of a log whose grading met an unexpected error (a bug, or a fault of the machine)."""
+    return _invalid(path, f"could not be graded ({type(err).__name__}: {err})", status="error", digest=digest)
 
 
 def _salvage_header(data: bytes) -> dict | None:
@@ -276,55 +400,191 @@ def _wall_seconds(log: sessionlog.ParsedLog) -> float | None:
     return math.fsum(thinks) if thinks else None
 
 
-def grade_log(read_path: str, display: str, files: dict[str, str],
-              into: dict[str, Aggregate] | None = None) -> tuple[Row, Aggregate | None]:
-    """Verify and grade one log; never raises for a bad log (it becomes an ``invalid`` row).
+_QUALITY: dict[int, tuple[Any, float]] = {}
+
+
+def quality_weight(scenario: Any) -> float:
+    """The rubric's weight of decision quality (0 when the rubric has none); cached per scenario."""
+    hit = _QUALITY.get(id(scenario))
+    if hit is None or hit[0] is not scenario:
+        hit = _QUALITY[id(scenario)] = (scenario, float(getattr(scenario.rubric.weights, "quality", 0.0) or 0.0))
+    return hit[1]
+
+
+def graded_score(outcome: float, expected: float | None, accuracy: float | None, quality: float,
+                 on: str = "outcome") -> float:
+    """The score a trainee is graded on: the run's outcome score, or with ``on="expected"`` the
+    expected score of the choices made (so luck can neither fail nor carry a player); with a
+    quality weight q, ``(1 - q) x that + q x accuracy``."""
+    base = expected if on == "expected" and expected is not None else outcome
+    if quality > 0 and accuracy is not None:
+        base = (1.0 - quality) * base + quality * accuracy
+    return min(100.0, max(0.0, base))
+
+
+def grade_log(read_path: str, display: str, files: dict[str, str] | GradeContext,
+              into: dict[str, Aggregate] | None = None,
+              costs: list[DecisionCost] | None = None) -> tuple[Row, Aggregate | None]:
+    """Verify and grade one log; never raises (a bad log is an ``invalid`` row, an unexpected
+    error while grading it an ``error`` row).
 
     Returns the row and the attempt's aggregate; with ``into`` (scenario id -> aggregate), the
     attempt is added to that scenario's aggregate there instead (and None returned), as a
-    chunk does: making and merging an aggregate per log cost more than adding to one.
+    chunk does: making and merging an aggregate per log cost more than adding to one. With a
+    review, the decisions that gave up points are appended to ``costs``.
     """
+    ctx = files if isinstance(files, GradeContext) else GradeContext(files=files)
+    digest = ""
     try:
-        data = sessionlog.read_bytes(read_path)
-    except sessionlog.LogError as err:
-        return _invalid(display, str(err)), None
-    registration = attempt_uuid(data)
+        try:
+            data = sessionlog.read_bytes(read_path)
+        except sessionlog.LogError as err:
+            return _invalid(display, str(err)), None
+        digest = hashlib.sha256(data).hexdigest()
+        return _grade_bytes(data, digest, display, ctx, into, costs)
+    except Exception as err:  # one log never stops the batch, whatever happens to it
+        return error_row(display, err, digest), None
+
+
+def _grade_bytes(data: bytes, digest: str, display: str, ctx: GradeContext, into: dict[str, Aggregate] | None,
+                 costs: list[DecisionCost] | None) -> tuple[Row, Aggregate | None]:
+    registration = attempt_uuid(data, digest)
     header: dict | None = None
     try:
         log = sessionlog.parse_bytes(data)
         header = log.header
-        scenario, session, card = _verify(log, files)
+        scenario, session, card = _verify(log, ctx)
     except sessionlog.LogError as err:
-        return _invalid(display, str(err), registration, header or _salvage_header(data)), None
+        return _invalid(display, str(err), registration, header or _salvage_header(data), digest=digest), None
     except Exception as err:  # one bad log never stops the batch
         reason = f"cannot be replayed ({type(err).__name__}: {err})"
-        return _invalid(display, reason, registration, header or _salvage_header(data)), None
+        return _invalid(display, reason, registration, header or _salvage_header(data), "error", digest), None
+    if "branch_of" in header:  # a practice branch: verified, never graded
+        reason = (f"practice branch of {escape_controls(header['branch_of'])} from decision {header['branch_at']}: "
+                  "not graded")
+        return _invalid(display, reason, registration, header, BRANCH_STATUS, digest), None
 
     wall = _wall_seconds(log)
     status, reason, result = _completion(log, session, card)
-    started = header.get("started", "")
+    trainee = escape_controls(header.get("trainee", ""))
+    attempt_no, wrong = _assigned(ctx, scenario, trainee, header["seed"])
+    if wrong:
+        return _invalid(display, wrong, registration, header, "wrong-seed", digest), None
+    review = None
+    quality = quality_weight(scenario)
+    if ctx.review or ctx.on == "expected" or quality > 0:
+        review = _review(log, scenario, ctx)
+    score = graded_score(card.score, review.expected if review else None, review.accuracy if review else None,
+                         quality, ctx.on)
+    player = header.get("policy", "")
+    flags, notes = _signs(log, session, player, wall, trainee)
+    started = escape_controls(header.get("started", ""))
     row = Row(
-        path=display, file=os.path.basename(display), trainee=header.get("trainee", ""), scenario=scenario.id,
-        seed=header["seed"], started=started, started_key=started_key(started), status=status, reason=reason,
-        result=result, lost_reason=card.lost_reason, conversion=card.conversion,
-        satisfaction=card.satisfaction, cycle_days=card.cycle_days, retention=card.retention,
-        score=card.score, grade=card.grade, passed=int(card.passed and card.complete),
+        path=escape_controls(display), file=escape_controls(os.path.basename(display)), trainee=trainee,
+        scenario=scenario.id, seed=header["seed"], started=started, started_key=started_key(started), status=status,
+        reason="; ".join(x for x in (reason, *notes) if x), result=result, lost_reason=card.lost_reason,
+        conversion=card.conversion, satisfaction=card.satisfaction, cycle_days=card.cycle_days,
+        retention=card.retention, score=score,
+        grade=card.grade if score == card.score else scenario.rubric.grade(score),
+        passed=int(card.complete and (card.passed if score == card.score else score >= scenario.rubric.pass_mark)),
         decisions=card.decisions, sim_days=card.sim_days, wall_s=wall, registration=registration,
-        locale=header.get("locale", ""),
+        locale=header.get("locale", ""), decided_day=_decided_day(card), flags=" ".join(flags),
+        player=escape_controls(player), choices_key=_choices_key(session, status, player), digest=digest,
+        source=_source(scenario), outcome=card.score,
+        accuracy=review.accuracy if review else None, expected=review.expected if review else None,
+        luck=review.luck if review else None, attempt_no=attempt_no,
     )
+    if review is not None and costs is not None:
+        costs.extend(DecisionCost(row.path, d.number, d.key, d.account, d.touchpoint, d.chosen, d.best, d.lost,
+                                  d.klass) for d in review.decisions if d.lost > 0)
     aggs = into if into is not None else {}
     agg = aggs.get(scenario.id) or aggs.setdefault(scenario.id, Aggregate())
     agg.add(card, session.history, wall)
     return row, None if into is not None else agg
 
 
-def _verify(log: sessionlog.ParsedLog, files: dict[str, str]) -> tuple[LoadedScenario, Session, Scorecard]:
+_SOURCES: dict[tuple[str, str], str] = {}
+
+
+def _source(scenario: Any) -> str:
+    """The file a scenario was loaded from, unless it is the bundled one of its id (cached: finding
+    out touches the file system)."""
+    key = (scenario.id, str(scenario.path))
+    found = _SOURCES.get(key)
+    if found is None:
+        found = _SOURCES[key] = sessionlog.scenario_file(scenario)
+    return found
+
+
+def _decided_day(card: Scorecard) -> float | None:
+    """The day the run was decided: the last close of a won run, the first lost deal's day otherwise."""
+    won = [a.day for a in card.accounts if a.result == "won"]
+    if card.won and won:
+        return max(won)
+    lost = next((a for a in card.accounts if a.result == "lost"), None)
+    return lost.day if lost is not None else None
+
+
+def _signs(log: sessionlog.ParsedLog, session: Session, player: str, wall: float | None,
+           trainee: str) -> tuple[list[str], list[str]]:
+    """Flags and notes for the teacher that one log shows by itself: written by a bot, no trainee
+    name, think times no person leaves. (Signs across logs, such as one seed under two trainees,
+    are found by the gradebook.)"""
+    flags: list[str] = []
+    notes: list[str] = []
+    if player:
+        flags.append("bot")
+        notes.append(f"written by the {escape_controls(player)!r} policy, not a person")
+    elif log.choices:
+        thinks = [c["think_s"] for c in log.choices if "think_s" in c]
+        why = ""
+        if len(thinks) < len(log.choices):
+            why = "no think time recorded for some choices (not written by touchpoint play)"
+        elif len(thinks) >= 3 and statistics.median(thinks) < MIN_MEDIAN_THINK_S:
+            why = f"implausibly fast choices (median think time {statistics.median(thinks):.2f} s)"
+        elif wall is not None and log.end is not None and wall + 1.0 < math.fsum(thinks):
+            why = "the wall-clock time is shorter than the think times"
+        if why:
+            flags.append("suspect")
+            notes.append(f"suspect: {why}")
+    if not trainee:
+        flags.append("unnamed")
+        notes.append("no trainee name in the log")
+    return flags, notes
+
+
+def _choices_key(session: Session, status: str, player: str) -> str:
+    """A digest of a person's complete run's choices, to find identical runs under different trainees;
+    "" for bots, incomplete runs, short ones and runs that follow the coach at every step (which many
+    people do honestly)."""
+    history = session.history
+    if player or status != "complete" or len(history) < 3:
+        return ""
+    advised = all(not point.recommended or choice in point.recommended for point, choice in history)
+    if advised:
+        return ""
+    return hashlib.sha256("\x1f".join(c for _, c in history).encode("utf-8")).hexdigest()[:24]
+
+
+def _assigned(ctx: GradeContext, scenario: Any, trainee: str, seed: int) -> tuple[int | None, str]:
+    """With an assignment: the attempt the seed is for, or why the log is ``wrong-seed``."""
+    if not ctx.assignment:
+        return None, ""
+    from scoring.assignment import cached_assignment
+
+    return cached_assignment(ctx.assignment).check(scenario, trainee, seed)
+
+
+def _review(log: sessionlog.ParsedLog, scenario: Any, ctx: GradeContext) -> Any:
+    from scoring.review import DEFAULT_ROLLOUTS, review_log
+
+    return review_log(log, scenario, ctx.rollouts or DEFAULT_ROLLOUTS)
+
+
+def _verify(log: sessionlog.ParsedLog, ctx: GradeContext) -> tuple[LoadedScenario, Session, Scorecard]:
     """Replay a log on the scenario it names and recompute its scorecard; a LogError says where it does not fit."""
     header = log.header
-    for key in ("trainee", "started", "locale"):
-        if key in header and not isinstance(header[key], str):
-            raise sessionlog.LogError(f"line 1: {key} must be text")
-    scenario = scenario_for(header["scenario"], files)
+    scenario = scenario_for(header["scenario"], ctx, header.get("scenario_path", ""))
     if isinstance(scenario, str):
         raise sessionlog.LogError(scenario)
     session = sessionlog.replay(log, scenario)
@@ -340,25 +600,36 @@ def _completion(log: sessionlog.ParsedLog, session: Session, card: Scorecard) ->
         where = f" at {point.key} (day {point.day:g})" if point is not None else ""
         return "incomplete", f"stopped after {len(log.choices)} decisions{where}", "open"
     reason = "" if log.complete else "no end line, but the replay finishes the run"
-    policy = log.header.get("policy")
-    if isinstance(policy, str) and policy:
-        # a bot's log (touchpoint run --save-logs, touchpoint cohort): genuine, but not played by a person
-        reason = "; ".join(x for x in (reason, f"written by the {policy!r} policy") if x)
     return "complete", reason, "won" if card.won else "lost"
 
 
 @dataclass
 class ChunkResult:
-    """What a worker sends back for a chunk of logs: rows and one aggregate per scenario."""
+    """What a worker sends back for a chunk of logs: rows, one aggregate per scenario, and with a
+    review the decisions that gave up points."""
 
     rows: list[Row]
     aggregates: dict[str, Aggregate]
+    costs: list[DecisionCost] = field(default_factory=list)
+    per_log: list[tuple[Aggregate | None, list[DecisionCost]]] = field(default_factory=list)  # with ctx.per_log
 
 
-def grade_chunk(items: list[tuple[str, str]], files: dict[str, str]) -> ChunkResult:
+def grade_chunk(items: list[tuple[str, str]], files: dict[str, str] | GradeContext) -> ChunkResult:
     """Grade a chunk of ``(read path, display path)`` pairs: the task a worker runs."""
     rows: list[Row] = []
     aggs: dict[str, Aggregate] = {}
+    costs: list[DecisionCost] = []
+    if isinstance(files, GradeContext) and files.per_log:
+        per_log: list[tuple[Aggregate | None, list[DecisionCost]]] = []
+        for read_path, display in items:
+            mine: list[DecisionCost] = []
+            row, agg = grade_log(read_path, display, files, None, mine)
+            rows.append(row)
+            per_log.append((agg, mine))
+            costs.extend(mine)
+            if agg is not None:
+                aggs.setdefault(row.scenario, Aggregate()).merge(agg)
+        return ChunkResult(rows, aggs, costs, per_log)
     for read_path, display in items:
-        rows.append(grade_log(read_path, display, files, aggs)[0])
-    return ChunkResult(rows, aggs)
+        rows.append(grade_log(read_path, display, files, aggs, costs)[0])
+    return ChunkResult(rows, aggs, costs)

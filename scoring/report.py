@@ -5,6 +5,10 @@ the sales funnel (where in the roadmap deals were lost, and why), satisfaction a
 deal was decided, and for every touchpoint which actions the cohort chose and how those runs ended
 (the author's recommended action marked). Then a sortable table of trainees (the graded attempts).
 
+With ``grade --review``, each scenario also shows a heatmap of the points each trainee gave up at each
+touchpoint (their graded attempt) and the five costliest decisions across the class with the coach's
+text, from the review's priced decisions kept in the gradebook.
+
 It is built only from the merged :class:`scoring.grading.Aggregate` counts and the gradebook's rows,
 so it costs the same memory for 100 logs or 100,000. Charts are matplotlib SVG embedded inline, made
 deterministic (``svg.hashsalt``, no date) so the same logs give the same file byte for byte. Text is
@@ -25,7 +29,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring.charts import cjk_family
 from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
-from scoring.grading import SAT_BIN, SCORE_BIN, Aggregate, Q
+from scoring.grading import REJECTED_STATUSES, SAT_BIN, SCORE_BIN, Aggregate, Q
+from scoring.safe import escape_controls
 from sim.lang.schema import STAGES
 from sim.lang.text import STAGE_NAMES, resolve
 
@@ -110,6 +115,29 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "status_complete": ("complete", "完成"),
     "status_incomplete": ("incomplete", "未完成"),
     "status_invalid": ("rejected", "未通过校验"),
+    "status_error": ("error", "出错"),
+    "status_wrong-seed": ("wrong seed", "种子不符"),
+    "review": ("Decision review: where points were lost", "决策复盘：在哪里失分"),
+    "review_note": ("Points each trainee's graded attempt gave up at each touchpoint (expected points against "
+                    "the best option, played out in other worlds).",
+                    "每名学员的计分尝试在各接触点放弃的预期分（与最佳选项相比，在其他世界中推演）。"),
+    "review_more": ("The {k} of {n} trainees who gave up the most points.", "放弃预期分最多的{k}名学员（共{n}名）。"),
+    "heat_x": ("touchpoint", "接触点"),
+    "heat_y": ("trainee", "学员"),
+    "heat_bar": ("points given up", "放弃的预期分"),
+    "costliest": ("The five costliest decisions in the class", "全班代价最大的五个决策"),
+    "c_decision": ("Decision", "决策"),
+    "c_chosen": ("Chosen", "所选"),
+    "c_lost": ("Points given up", "放弃的预期分"),
+    "c_class": ("Class", "评级"),
+    "c_best": ("Best option", "最佳选项"),
+    "c_coach": ("The coach said", "教练点评"),
+    "agenda": ("what to do next", "下一步做什么"),
+    "focus": ("which account", "先跟进哪个客户"),
+    "move_on": ("Move on", "继续推进"),
+    "t_accuracy": ("Accuracy", "决策准确度"),
+    "t_expected": ("Expected", "预期得分"),
+    "t_luck": ("Luck", "运气"),
     "status_missing": ("missing", "缺交"),
     "result_won": ("won", "赢单"),
     "result_lost": ("lost", "丢单"),
@@ -155,7 +183,7 @@ document.querySelectorAll('table.sortable').forEach(function(table){
 
 
 def _e(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    return html.escape(escape_controls("" if text is None else str(text)), quote=True)
 
 
 # --- fonts and charts -------------------------------------------------------------------------------------
@@ -268,6 +296,30 @@ class _Charts:
         return self.render(draw)
 
 
+    def heatmap(self, rows: list[str], cols: list[str], values: list[list[float]]) -> str:
+        """Points given up: one row per trainee, one column per touchpoint (white: none, dark red: most)."""
+
+        def draw() -> str:
+            fig = self._figure(min(16.0, 2.2 + 0.55 * len(cols)), min(24.0, 1.4 + 0.28 * len(rows)))
+            ax = fig.add_subplot()
+            top = max((v for row in values for v in row), default=0.0) or 1.0
+            image = ax.imshow(values, cmap="Reds", vmin=0.0, vmax=top, aspect="auto", interpolation="nearest")
+            ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", fontsize=8)
+            ax.set_yticks(range(len(rows)), rows, fontsize=8)
+            ax.set_xlabel(self.t["heat_x"])
+            ax.set_ylabel(self.t["heat_y"])
+            if len(rows) * len(cols) <= 600:
+                for i, row in enumerate(values):
+                    for j, v in enumerate(row):
+                        if v >= 0.5:
+                            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                                    color="white" if v > top * 0.6 else "#1d2733")
+            fig.colorbar(image, ax=ax, label=self.t["heat_bar"], fraction=0.04, pad=0.02)
+            return self._svg(fig)
+
+        return self.render(draw)
+
+
 # --- the page ---------------------------------------------------------------------------------------------
 
 
@@ -322,8 +374,97 @@ def _touchpoint_tables(out: TextIO, agg: Aggregate, scenario: Any, locale: str, 
             out.write("</tbody></table>\n")
 
 
+#: The most trainees the review heatmap shows (those who gave up the most points).
+HEATMAP_ROWS = 40
+
+
+def _column(key: str) -> str:
+    """The heatmap column of a decision: its touchpoint, the account's agenda, or the choice of account."""
+    if key == "focus":
+        return "focus"
+    account, _, rest = key.partition("/")
+    return f"{account}/agenda" if rest.startswith("agenda:") else key
+
+
+def _columns(scenario: Any, locale: str, t: dict[str, str]) -> dict[str, str]:
+    """Heatmap columns in the scenario's order, with their labels."""
+    several = len(scenario.spec.accounts) > 1
+    cols = {"focus": t["focus"]} if several else {}
+    for acc in scenario.spec.accounts:
+        prefix = resolve(acc.persona.company, locale) + ": " if several else ""
+        cols[f"{acc.id}/agenda"] = prefix + t["agenda"]
+        for tp in acc.touchpoints:
+            cols[f"{acc.id}/{tp.id}"] = prefix + resolve(tp.title, locale)
+    return cols
+
+
+def _option_text(scenario: Any, key: str, option: str, locale: str, t: dict[str, str]) -> tuple[str, str]:
+    """What the trainee read for an option, and the coach's feedback on it (the default variant)."""
+    if key == "focus":
+        acc = next((a for a in scenario.spec.accounts if a.id == option), None)
+        return (resolve(acc.persona.company, locale) if acc is not None else option), ""
+    account, _, rest = key.partition("/")
+    acc = next((a for a in scenario.spec.accounts if a.id == account), None)
+    if acc is None:
+        return option, ""
+    if rest.startswith("agenda:"):
+        if option == "move_on":
+            return t["move_on"], ""
+        tp = next((x for x in acc.touchpoints if x.id == option), None)
+        return (resolve(tp.title, locale) if tp is not None else option), ""
+    tp = next((x for x in acc.touchpoints if x.id == rest), None)
+    action = next((a for a in tp.actions if a.id == option), None) if tp is not None else None
+    if action is None:
+        return option, ""
+    feedback = action.feedback
+    if isinstance(feedback, list):
+        feedback = feedback[-1].text if feedback else None
+    return resolve(action.label, locale), resolve(feedback, locale) if feedback is not None else ""
+
+
+def _review_section(out: TextIO, book: Gradebook, sid: str, scenario: Any, charts: _Charts, locale: str,
+                    attempts: str) -> None:
+    """The heatmap of points given up per trainee and touchpoint, and the class's costliest decisions."""
+    t = STRINGS[ui_locale(locale)]
+    losses = book.losses(sid, "best" if attempts == "all" else attempts)
+    costly = book.costliest(sid, 5)
+    if not losses and not costly:
+        return
+    out.write(f"<h2>{_e(t['review'])}</h2><p class=sub>{_e(t['review_note'])}</p>\n")
+    if losses:
+        labels = _columns(scenario, locale, t)
+        per: dict[str, dict[str, float]] = {}
+        for trainee, key, lost in losses:
+            col = _column(key)
+            row = per.setdefault(trainee, {})
+            row[col] = row.get(col, 0.0) + lost
+        used = [c for c in labels if any(c in row for row in per.values())]
+        used += sorted({c for row in per.values() for c in row} - set(used))
+        people = sorted(per)
+        if len(people) > HEATMAP_ROWS:
+            out.write(f"<p class=sub>{_e(t['review_more'].format(k=HEATMAP_ROWS, n=len(people)))}</p>\n")
+            people = sorted(sorted(people, key=lambda p: (-round(sum(per[p].values()), 6), p))[:HEATMAP_ROWS])
+        values = [[round(per[p].get(c, 0.0), 6) for c in used] for p in people]
+        out.write("<div class=chart>" + charts.heatmap([escape_controls(p) for p in people],
+                                                       [labels.get(c, c) for c in used], values) + "</div>\n")
+    if costly:
+        out.write(f"<h3>{_e(t['costliest'])}</h3><table><thead><tr><th>{_e(t['t_trainee'])}</th>"
+                  f"<th>{_e(t['c_decision'])}</th><th>{_e(t['c_chosen'])}</th><th class=n>{_e(t['c_lost'])}</th>"
+                  f"<th>{_e(t['c_class'])}</th><th>{_e(t['c_best'])}</th><th>{_e(t['c_coach'])}</th>"
+                  "</tr></thead><tbody>\n")
+        labels = _columns(scenario, locale, t)
+        for c in costly:
+            chosen, coach = _option_text(scenario, c["key"], c["chosen"], locale, t)
+            best, _ = _option_text(scenario, c["key"], c["best"], locale, t)
+            who = c["trainee"] or f"unnamed:{c['file']}"
+            out.write(f"<tr><td>{_e(who)}</td><td>{_e(labels.get(_column(c['key']), c['key']))}</td>"
+                      f"<td>{_e(chosen)}</td><td class=n>{c['lost']:.1f}</td><td>{_e(c['klass'])}</td>"
+                      f"<td>{_e(best)}</td><td>{_e(coach)}</td></tr>\n")
+        out.write("</tbody></table>\n")
+
+
 def _scenario_section(out: TextIO, sid: str, agg: Aggregate, scenario: Any, book_stats: dict[str, Any],
-                      charts: _Charts, locale: str, attempts: str) -> None:
+                      charts: _Charts, locale: str, attempts: str, book: Gradebook | None = None) -> None:
     t = STRINGS[ui_locale(locale)]
     spec = scenario.spec
     rubric = spec.rubric
@@ -366,13 +507,15 @@ def _scenario_section(out: TextIO, sid: str, agg: Aggregate, scenario: Any, book
             out.write(f"<tr><td>{_e(names.get(stage, stage))}</td><td>{_e(reasons.get(reason, reason))}</td>"
                       f"<td class=n>{n}</td></tr>\n")
         out.write("</tbody></table>\n")
+    if book is not None:
+        _review_section(out, book, sid, scenario, charts, locale, attempts)
     out.write(f"<h2>{_e(t['touchpoints'])}</h2>\n")
     _touchpoint_tables(out, agg, scenario, locale, t)
     out.write("</section>\n")
 
 
-def _table_rows(rows: Iterator[dict[str, Any]], titles: dict[str, str], several: bool, t: dict[str, str]
-                ) -> Iterator[str]:
+def _table_rows(rows: Iterator[dict[str, Any]], titles: dict[str, str], several: bool, t: dict[str, str],
+                review: bool = False) -> Iterator[str]:
     for r in rows:
         status = r["status"]
         cells = [
@@ -387,6 +530,9 @@ def _table_rows(rows: Iterator[dict[str, Any]], titles: dict[str, str], several:
             f"<td>{_e(result)}</td>",
             f"<td class=n data-v=\"{fmt(r['score'])}\">{fmt(r['score'], 1)}</td>",
             f"<td>{_e(r['grade'])}</td>",
+            *([f"<td class=n data-v=\"{fmt(r['accuracy'])}\">{fmt(r['accuracy'], 0)}</td>",
+               f"<td class=n data-v=\"{fmt(r['expected'])}\">{fmt(r['expected'], 1)}</td>",
+               f"<td class=n data-v=\"{fmt(r['luck'])}\">{fmt(r['luck'], 1)}</td>"] if review else []),
             f"<td class=n data-v=\"{fmt(r['satisfaction'])}\">{fmt(r['satisfaction'], 1)}</td>",
             f"<td class=n data-v=\"{fmt(r['cycle_days'])}\">{fmt(r['cycle_days'], 1)}</td>",
             f"<td class=n>{'' if r['decisions'] is None else r['decisions']}</td>",
@@ -411,27 +557,34 @@ def write_report(out: TextIO, book: Gradebook, aggregates: dict[str, Aggregate],
     out.write(f"<!DOCTYPE html>\n<html lang=\"{_e(locale)}\"><head><meta charset=\"utf-8\">"
               "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
               f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>\n<h1>{_e(heading)}</h1>\n")
-    extra = [(counts.get("invalid", 0), t["invalid"]), (counts.get("missing", 0), t["missing"])]
+    rejected = sum(counts.get(k, 0) for k in REJECTED_STATUSES)
+    extra = [(rejected, t["invalid"]), (counts.get("missing", 0), t["missing"])]
     out.write("<div class=cards>" + "".join(f"<div class=card><b>{n}</b><span>{_e(k)}</span></div>"
                                             for n, k in extra) + "</div>\n")
     for sid in sids:
         agg = aggregates.get(sid, Aggregate())
-        _scenario_section(out, sid, agg, scenarios[sid], stats, charts, locale, attempts)
+        _scenario_section(out, sid, agg, scenarios[sid], stats, charts, locale, attempts, book)
     several = len(sids) > 1
     heads = [("t_trainee", ""), ("t_name", ""), ("t_section", "")]
     heads += [("t_scenario", "")] if several else []
-    heads += [("t_status", ""), ("t_result", ""), ("t_score", "n"), ("t_grade", ""), ("t_sat", "n"),
+    review = book.has_review()
+    heads += [("t_status", ""), ("t_result", ""), ("t_score", "n"), ("t_grade", "")]
+    heads += [("t_accuracy", "n"), ("t_expected", "n"), ("t_luck", "n")] if review else []
+    heads += [("t_sat", "n"),
               ("t_cycle", "n"), ("t_decisions", "n"), ("t_attempts", "n"), ("t_minutes", "n"),
               ("t_reason", "")]
     out.write(f"<h2>{_e(t['table'])}</h2><p class=sub>{_e(t['sort_hint'])}</p>\n"
               "<table class=sortable><thead><tr>"
               + "".join(f"<th class=\"{c}\">{_e(t[k])}</th>" for k, c in heads) + "</tr></thead><tbody>\n")
-    for line in _table_rows(book.plain_rows(attempts), titles, several, t):
+    for line in _table_rows(book.plain_rows(attempts), titles, several, t, review):
         out.write(line)
     out.write(f"</tbody></table>\n<script>{_JS}</script>\n</body></html>\n")
 
 
 def write_report_file(path: str | Path, *args: Any, **kwargs: Any) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    """Write the report to ``path`` atomically (a failure leaves the previous file as it was)."""
+    from scoring.safe import atomic_output
+
+    with atomic_output(path) as f:
         write_report(f, *args, **kwargs)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,10 @@ def read_roster(path: str | os.PathLike[str]) -> Iterator[tuple[int, Trainee]]:
     p = Path(path)
     name = str(path)
     try:
-        if p.stat().st_size > MAX_ROSTER_BYTES:
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: opening it could wait forever
+            raise RosterError(f"{name}: not a regular file")
+        if st.st_size > MAX_ROSTER_BYTES:
             raise RosterError(f"{name}: roster is too large (limit {MAX_ROSTER_BYTES} bytes)")
         f = open(p, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below, generator
     except OSError as err:
@@ -103,8 +107,10 @@ def read_roster(path: str | os.PathLike[str]) -> Iterator[tuple[int, Trainee]]:
 
 
 def write_roster(path: str | os.PathLike[str], trainees: list[Trainee]) -> None:
-    """Write a roster in the shape :func:`read_roster` reads first (``id,name,email,section``)."""
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    """Write a roster in the shape :func:`read_roster` reads first (``id,name,email,section``), atomically."""
+    from scoring.safe import atomic_output
+
+    with atomic_output(path, newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(ROSTER_COLUMNS)
         for t in trainees:

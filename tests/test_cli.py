@@ -74,7 +74,7 @@ def test_run_with_a_policy_file_and_a_log(tmp_path):
         (("run", "tutorial", "--policy", "genius"), 2, "policy must be random, expert or a policy file"),
         (("check",), 2, "the following arguments are required"),
         (("frobnicate",), 2, "invalid choice"),
-        (("replay", "missing.jsonl"), 1, "cannot read log"),
+        (("replay", "missing.jsonl"), 2, "cannot read log"),  # unreadable input: a usage error, as documented
     ],
 )
 def test_errors_are_one_line_with_exit_codes(args, code, text):

@@ -14,6 +14,15 @@ quietly skips such a touchpoint. :class:`SoftLockProbe` finds them without touch
 wrapping the ``when`` of the touchpoints at risk (those whose every action has a ``when`` or may
 be chosen once only) in a copy of the compiled rules; the wrapper returns exactly what the
 original returns and draws nothing from the run's dice, so the runs are unchanged.
+
+The same probe watches the author's events with a condition: an event tests its ``when`` only on
+its own day, so the probe notes whether it held then, and, when it did not, whether it became true
+later in the run (reading the condition again at each later decision and at the end, which
+changes nothing).
+
+A big scenario makes long runs: ``explore`` can hold its runs to a budget of decisions
+(``max_decisions``), stopping each bot's runs once its share is spent, so ``check`` keeps to
+seconds whatever the size; the findings then say how many runs they rest on.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ __all__ = [
     "EXPERT_SHARE",
     "RANDOM_SHARE",
     "ActionTally",
+    "EventTally",
     "Example",
     "Exploration",
     "ExplorerPolicy",
@@ -94,8 +104,20 @@ class SoftLockHit:
     day: float
 
 
+@dataclass
+class EventTally:
+    """An event with a condition over a policy's runs: runs that reached its day (its chance
+    drawn, its deal open), those where its condition held then, and those where it did not hold
+    then but became true later in the run."""
+
+    reached: int = 0
+    held: int = 0
+    true_later: int = 0
+
+
 class SoftLockProbe:
-    """A copy of the rules that notes when a touchpoint is reached with no action offered.
+    """A copy of the rules that notes when a touchpoint is reached with no action offered, and how
+    events with a condition fare on their day (:class:`EventTally`).
 
     The engine evaluates a touchpoint's ``when`` first in the stage's first pass, as a step of the
     stage (then again only when choosing a repeat, where an empty touchpoint is simply not
@@ -108,12 +130,51 @@ class SoftLockProbe:
         self.hits: list[SoftLockHit] = []
         self._seen: set[tuple[int, str]] = set()
         self.watched: set[TpKey] = set()
-        self.rules = dataclasses.replace(rules, accounts=tuple(self._account(a) for a in rules.accounts))
+        #: (account, event) -> its condition, for the events that have one
+        self.conditions: dict[tuple[str, str], Callable[[Any], bool]] = {}
+        self.on_day: dict[tuple[str, str], bool] = {}  # this run: did the condition hold on the day
+        self.true_later: set[tuple[str, str]] = set()  # this run: false on the day, true at a later decision
+        self.rules = dataclasses.replace(rules, accounts=tuple(self._events(self._account(a)) for a in rules.accounts))
 
     def reset(self) -> None:
         """Forget the last run (call before each run)."""
         self.hits = []
         self._seen = set()
+        self.on_day = {}
+        self.true_later = set()
+
+    def sample(self, deals: Iterable[Any]) -> None:
+        """Read again, now (at a decision, or at the end of a run), the condition of each watched
+        event that did not hold on its day."""
+        waiting = [key for key, held in self.on_day.items() if not held and key not in self.true_later]
+        if not waiting:
+            return
+        by_id = {deal.id: deal for deal in deals}
+        for key in waiting:
+            deal = by_id.get(key[0])
+            if deal is not None and self.conditions[key](deal):
+                self.true_later.add(key)
+
+    def _events(self, acc: AccountRules) -> AccountRules:
+        if not any(ev.when is not None for ev in (*acc.events_start, *acc.events_close)):
+            return acc
+
+        def watch(ev: Any) -> Any:
+            if ev.when is None:
+                return ev
+            key = (acc.id, ev.id)
+            original = ev.when
+            self.conditions[key] = original
+
+            def when(deal: Any) -> bool:
+                holds = bool(original(deal))
+                self.on_day.setdefault(key, holds)
+                return holds
+
+            return dataclasses.replace(ev, when=when)
+
+        return dataclasses.replace(acc, events_start=tuple(watch(e) for e in acc.events_start),
+                                   events_close=tuple(watch(e) for e in acc.events_close))
 
     def _account(self, acc: AccountRules) -> AccountRules:
         swap: dict[str, TouchpointRule] = {}
@@ -214,7 +275,6 @@ class Tally:
         self.policy = policy
         self.seed = seed
         self.summary = Summary()
-        self.touchpoints: dict[TpKey, TouchpointTally] = {}
         self.stage_reached: Counter[StageKey] = Counter()
         self.gate_passed: Counter[StageKey] = Counter()
         self.softlocks: Counter[TpKey] = Counter()
@@ -225,10 +285,10 @@ class Tally:
         self.account_wins: Counter[str] = Counter()
         self.best_wins = 0  # most accounts won in one run (a pipeline)
         self.first_win: Example | None = None
+        self.decisions = 0  # over all the runs
+        self.events: dict[tuple[str, str], EventTally] = {}
         self._presale = {a.id: [s.key for s in a.stages if s.key != "after_sales"] for a in scenario.rules.accounts}
-        for a in scenario.rules.accounts:
-            for tp in a.touchpoints.values():
-                self.touchpoints[(a.id, tp.id)] = TouchpointTally(actions={x.id: ActionTally() for x in tp.actions})
+        self.touchpoints: _Touchpoints = _Touchpoints(scenario.rules)
 
     @property
     def runs(self) -> int:
@@ -238,8 +298,11 @@ class Tally:
     def wins(self) -> int:
         return self.summary.wins
 
-    def add(self, session: Session, card: Scorecard, seed: int, hits: Iterable[SoftLockHit] = ()) -> None:
-        """Count one finished run."""
+    def add(self, session: Session, card: Scorecard, seed: int, hits: Iterable[SoftLockHit] = (),
+            probe: SoftLockProbe | None = None) -> None:
+        """Count one finished run (with the probe's notes on it)."""
+        if probe is not None:
+            self._count_events(probe)
         self.summary.add(card)
         if card.won and self.first_win is None:
             self.first_win = Example(self.policy, seed)
@@ -257,6 +320,13 @@ class Tally:
             self.softlocks[key] += 1
             self.softlock_example.setdefault(key, Example(self.policy, seed, hit.day))
 
+    def _count_events(self, probe: SoftLockProbe) -> None:
+        for key, held in probe.on_day.items():
+            t = self.events.setdefault(key, EventTally())
+            t.reached += 1
+            t.held += held
+            t.true_later += (not held) and key in probe.true_later
+
     def _count_decisions(self, trace: Iterable[tr.TraceEvent], card: Scorecard) -> None:
         """Touchpoints reached, actions picked and offered in one run, and how the run ended."""
         reached: set[TpKey] = set()
@@ -266,8 +336,9 @@ class Tally:
             if not isinstance(e, tr.Decision):
                 continue
             key = (e.account, e.touchpoint)
-            tally = self.touchpoints[key]
+            tally = self.touchpoints.tally(key)
             tally.decisions += 1
+            self.decisions += 1
             tally.actions[e.action].picks += 1
             reached.add(key)
             picked.add((e.account, e.touchpoint, e.action))
@@ -306,7 +377,8 @@ class Tally:
     def touchpoint_report(self) -> list[dict[str, Any]]:
         """Per touchpoint: how often each action was picked and how the runs that picked it ended."""
         out = []
-        for (acc, tp), t in self.touchpoints.items():
+        for acc, tp in self.touchpoints.keys_in_order():
+            t = self.touchpoints[(acc, tp)]
             actions = []
             for aid, a in t.actions.items():
                 other = t.reached.minus(a.picked)
@@ -325,6 +397,40 @@ class Tally:
         return out
 
 
+class _Touchpoints(dict[TpKey, TouchpointTally]):
+    """Each touchpoint's tally, made when a run first reaches it: reading one no run reached
+    gives an empty tally without storing it, so a scenario of 20,000 touchpoints costs memory
+    only for those its runs reach."""
+
+    def __init__(self, rules: Rules) -> None:
+        super().__init__()
+        self._actions = {(a.id, tp.id): tuple(x.id for x in tp.actions)
+                         for a in rules.accounts for tp in a.touchpoints.values()}
+
+    def __missing__(self, key: TpKey) -> TouchpointTally:
+        if key not in self._actions:
+            raise KeyError(key)
+        return TouchpointTally(actions={x: ActionTally() for x in self._actions[key]})
+
+    def tally(self, key: TpKey) -> TouchpointTally:
+        """The tally of ``key``, stored (to count into)."""
+        t = self.get(key)
+        if t is None:
+            t = self[key] = self.__missing__(key)
+        return t
+
+    def keys_in_order(self) -> list[TpKey]:
+        """Every touchpoint of the scenario, reached or not, in the order written."""
+        return list(self._actions)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._actions
+
+    def items(self) -> list[tuple[TpKey, TouchpointTally]]:  # type: ignore[override]
+        """The touchpoints some run reached, in the order written."""
+        return [(k, dict.__getitem__(self, k)) for k in self._actions if dict.__contains__(self, k)]
+
+
 def _r(x: float | None, nd: int = 4) -> float | None:
     return None if x is None else round(x, nd)
 
@@ -332,10 +438,25 @@ def _r(x: float | None, nd: int = 4) -> float | None:
 # --- running ------------------------------------------------------------------------------------------
 
 
+class _Sampling:
+    """A policy that lets the probe read the events' conditions at each decision, then chooses as
+    the policy it wraps (reading conditions changes nothing in the run)."""
+
+    def __init__(self, inner: Policy, probe: SoftLockProbe) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.probe = probe
+
+    def choose(self, point: DecisionPoint, session: Session) -> str:
+        self.probe.sample(session.deals)
+        return self.inner.choose(point, session)
+
+
 def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, seed: int = 0,
                name: str | None = None, probe: SoftLockProbe | None = None,
-               progress: Callable[[int], None] | None = None) -> Tally:
-    """Play ``runs`` seeded runs (run ``i`` with seed ``seed + i``) and tally them.
+               progress: Callable[[int], None] | None = None, max_decisions: int | None = None) -> Tally:
+    """Play ``runs`` seeded runs (run ``i`` with seed ``seed + i``) and tally them; with
+    ``max_decisions``, stop after the run that brings the decisions made to that many.
 
     ``policy`` is a spec for :func:`sim.runs.policies.policy_factory` (``random``, ``expert``, a file) or a
     factory ``seed -> Policy``. With a probe, runs use the probe's instrumented rules.
@@ -347,12 +468,19 @@ def run_policy(scenario: Any, policy: str | Callable[[int], Policy], runs: int, 
     rubric = scenario.rubric
     for i in range(runs):
         s = seed + i
+        chooser: Policy = make(s)
         if probe is not None:
             probe.reset()
-        session = play(target, make(s), s)
-        tally.add(session, score_run(session.trace, rubric), s, probe.hits if probe is not None else ())
+            if probe.conditions:
+                chooser = _Sampling(chooser, probe)
+        session = play(target, chooser, s)
+        if probe is not None:
+            probe.sample(session.deals)
+        tally.add(session, score_run(session.trace, rubric), s, probe.hits if probe is not None else (), probe)
         if progress is not None:
             progress(i + 1)
+        if max_decisions is not None and tally.decisions >= max_decisions:
+            break
     return tally
 
 
@@ -362,6 +490,7 @@ class Exploration:
 
     tallies: dict[str, Tally]
     watched: set[TpKey]  # where a soft-lock is possible (every action has a 'when' or is once-only)
+    split: dict[str, int] = field(default_factory=dict)  # the runs asked of each policy
 
     @property
     def runs(self) -> int:
@@ -371,6 +500,26 @@ class Exploration:
         out: Counter = Counter()
         for t in self.tallies.values():
             out.update(get(t))
+        return out
+
+    @property
+    def requested(self) -> int:
+        """The runs asked for (more than :attr:`runs` when a decision budget cut them short)."""
+        return sum(self.split.values()) if self.split else self.runs
+
+    @property
+    def decisions(self) -> int:
+        return sum(t.decisions for t in self.tallies.values())
+
+    def events(self) -> dict[tuple[str, str], EventTally]:
+        """Each watched event's tally over every policy's runs."""
+        out: dict[tuple[str, str], EventTally] = {}
+        for t in self.tallies.values():
+            for key, e in t.events.items():
+                total = out.setdefault(key, EventTally())
+                total.reached += e.reached
+                total.held += e.held
+                total.true_later += e.true_later
         return out
 
     def reached(self, key: TpKey) -> int:
@@ -399,9 +548,12 @@ def split_runs(runs: int) -> dict[str, int]:
     return {"random": n_random, "expert": n_expert, "explorer": n_explorer}
 
 
-def explore(scenario: Any, runs: int, seed: int = 0) -> Exploration:
+def explore(scenario: Any, runs: int, seed: int = 0, max_decisions: int | None = None) -> Exploration:
     """Seeded runs for the checks: random runs use seeds ``seed..`` exactly as ``touchpoint run
-    --policy random`` does (so its win rate can be reproduced), then expert and explorer runs."""
+    --policy random`` does (so its win rate can be reproduced), then expert and explorer runs.
+
+    With ``max_decisions``, each policy stops once it has made its share of that many decisions
+    (its share of the runs), so a scenario of very long runs is explored with fewer of them."""
     probe = SoftLockProbe(scenario.rules)
     split = split_runs(runs)
     factories: dict[str, Callable[[int], Policy]] = {
@@ -409,6 +561,10 @@ def explore(scenario: Any, runs: int, seed: int = 0) -> Exploration:
         "expert": policy_factory("expert"),
         "explorer": lambda s: ExplorerPolicy(s, epsilon=0.15 + 0.1 * (s % 4)),
     }
-    tallies = {name: run_policy(scenario, factories[name], n, seed, name=name, probe=probe)
+    def budget(n: int) -> int | None:
+        return None if max_decisions is None else max(1, max_decisions * n // max(1, runs))
+
+    tallies = {name: run_policy(scenario, factories[name], n, seed, name=name, probe=probe,
+                                max_decisions=budget(n))
                for name, n in split.items() if n > 0}
-    return Exploration(tallies, probe.watched)
+    return Exploration(tallies, probe.watched, split)

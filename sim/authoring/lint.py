@@ -40,6 +40,21 @@ is merely the best choice at its touchpoint is *not* dominant: that is a well-wr
 A **stakeholder who never matters**: no effect targets them (by id, by role or with ``all``),
 no condition names them, no effect makes them join or leave, they cannot veto, and their
 influence is under 15% of the buying center's total.
+
+An **event whose condition rarely holds on its day**: an event tests its ``when`` once, on its
+day. When the runs that reached that day (its chance drawn, the deal open; at least
+:data:`EVENT_MIN_REACHED` of them) found it true in under :data:`EVENT_RARE_SHARE` of them, while in
+at least that share it became true later (read at each later decision), the author probably meant
+"once this holds": the event almost never happens. (A condition that was true before the day and
+no longer is, such as ``not budget_approved`` at a deadline, is the event working as meant.)
+
+A file with schema or reference errors is still checked, on the parts that are valid
+(:func:`sim.engine.loader.inspect_bytes`). For an account with a part left out (``incomplete``)
+the static checks cannot know what the missing effects do, so they assume the worst: every flag
+may be set, every number may reach 0 to 100, every stakeholder may come and go; only what is
+impossible whatever the effects (a condition that contradicts itself) is reported, and the
+checks that need the whole account (a stakeholder who never matters, a certain veto, answer
+leaks) wait for the file to be mended.
 """
 
 from __future__ import annotations
@@ -80,6 +95,8 @@ __all__ = [
     "DOMINANT_REACH",
     "DOMINANT_SCORE_SLACK",
     "DOMINANT_WIN_GAP",
+    "EVENT_MIN_REACHED",
+    "EVENT_RARE_SHARE",
     "GATE_MIN_REACHED",
     "INF",
     "LITTLE_INFLUENCE",
@@ -125,6 +142,11 @@ DOMINANT_REACH = 0.9
 GATE_MIN_REACHED = 20
 #: Largest "or of ands" examined; beyond it a condition is assumed satisfiable.
 MAX_CONJUNCTS = 256
+#: An event's condition "rarely holds on its day" when it held in under this share of the runs
+#: that reached the day, but became true later in at least this share (and at least
+#: EVENT_MIN_REACHED runs reached the day).
+EVENT_RARE_SHARE = 0.10
+EVENT_MIN_REACHED = 20
 
 # --- messages (English and Chinese) -------------------------------------------------------------------
 
@@ -203,6 +225,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unreached_touchpoint": ("no run reaches this touchpoint{runs}", "没有任何运行到达这个接触点{runs}"),
     "unoffered_action": ("this action is never offered (its touchpoint was reached in {reached} run(s)){runs}",
                          "这个行动从未被提供（其接触点被到达{reached}次）{runs}"),
+    "event_rare": (
+        "this event tests its condition only on its day ({day}): it held then in {held} of the {reached} runs "
+        "that reached that day, but became true later in {other} of them; the event almost never happens: "
+        "move its day, or make the condition hold by then{runs}",
+        "这个事件只在它的那一天（{day}）检查条件：到达那一天的{reached}次运行中只有{held}次成立，"
+        "但其中有{other}次在之后才成立；这个事件几乎从不发生：请调整它的日期，或让条件在那天之前成立{runs}"),
+    "day_after_start": ("day {day}", "第{day}天"),
+    "day_after_close": ("day {day} after the close", "成交后第{day}天"),
     "dominant_action": (
         "dominant action: random play that picks '{action}' wins {win} (expert {expert}), without it {other}; "
         "this one choice decides the case and the others hardly matter{runs}",
@@ -229,11 +259,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "模型与教练意见相矛盾：专家在这里改选“{action}”而不是推荐行动，得分反而高{gain}分（95%区间{lo}到{hi}，"
         "{n}次运行；容差{margin}）；要么推荐它，要么让它真正付出反馈所说的代价"),
     "coach_indifferent": (
-        "the model does not tell '{action}' from the recommended play: changed alone from expert play, it costs "
-        "{cost} points ({n} runs; the game review calls a choice within {tie} points of the best as good as the "
-        "best): give it the cost the feedback describes, or recommend it too",
-        "模型分不出“{action}”与推荐打法的差别：在专家打法中只改这一步，只损失{cost}分（{n}次运行；"
+        "the model does not tell '{action}' from the recommended play: changed alone from expert play, it {change} "
+        "({n} runs; the game review calls a choice within {tie} points of the best as good as the best): give it "
+        "the cost the feedback describes, or recommend it too",
+        "模型分不出“{action}”与推荐打法的差别：在专家打法中只改这一步，{change}（{n}次运行；"
         "复盘把与最佳相差{tie}分以内的选择视为最佳）：要么让它付出反馈所说的代价，要么也推荐它"),
+    "costs_points": ("costs {n} points", "只损失{n}分"),
+    "scores_more": ("scores {n} points more (under the margin of {margin})", "反而多得{n}分（未超过容差{margin}）"),
     "promise_never": (
         "the feedback promises {what} for '{action}', but it never happened in {n} runs that chose it: make the "
         "consequence real, or drop it from promises",
@@ -356,8 +388,15 @@ def _effect_gains(ops: tuple[Operation, ...]) -> dict[str, float]:
     return out
 
 
-def account_ranges(acc: AccountRules) -> Ranges:
-    """Bounds of every number a condition of this account can read."""
+def account_ranges(acc: AccountRules, complete: bool = True) -> Ranges:
+    """Bounds of every number a condition of this account can read; for an account with parts left
+    out (``complete=False``), the widest bounds whatever its effects (see the module docstring)."""
+    if not complete:
+        people = {p.id for p in acc.spec.stakeholders}
+        wide = {n: (0.0, 100.0) for n in ACCOUNT_NUMBERS}
+        wide.update({f"{v}({p})": (0.0, 100.0) for p in people for v in ("trust", "satisfaction")})
+        wide.update(consensus=(0.0, 100.0), satisfaction=(0.0, 100.0), day=(0.0, INF), days_left=(-INF, INF))
+        return Ranges(wide, {f.id for f in acc.spec.flags}, set(people), set(people))
     ops = _operations(acc)
     settable = {op.flag for op in ops if isinstance(op, SetFlag)}
     can_present = {p.id for p in acc.spec.stakeholders if p.present}
@@ -674,15 +713,27 @@ class StaticResult:
     gates: set[tuple[str, str]] = field(default_factory=set)  # (account, stage) with an impossible gate
 
 
-def static_checks(scenario: Any) -> StaticResult:
-    """Every check that needs no runs."""
+def static_checks(scenario: Any, incomplete: frozenset[int] | set[int] = frozenset()) -> StaticResult:
+    """Every check that needs no runs. ``incomplete``: accounts (by index) with parts left out
+    because of errors; they get only the checks that hold whatever the missing parts do."""
     rules: Rules = scenario.rules
     res = StaticResult([], set(), set(), set(), set(), set())
     for acc in rules.accounts:
-        _account_static(acc, res)
+        _account_static(acc, res, acc.index not in incomplete)
     res.findings.extend(language_findings(scenario.spec))
-    res.findings.extend(leak_findings(scenario))
+    skip = {a.id for a in rules.accounts if a.index in incomplete}
+    res.findings.extend(f for f in leak_findings(scenario) if not (skip and _account_of(f, rules) in skip))
     return res
+
+
+def _account_of(f: Finding, rules: Rules) -> str | None:
+    """The id of the account a finding's path is in (None for the scenario's own fields)."""
+    if len(f.path) > 1 and f.path[0] == "accounts":
+        part = f.path[1]
+        if isinstance(part, int):
+            return rules.accounts[part].id if 0 <= part < len(rules.accounts) else None
+        return str(part)
+    return None
 
 
 def leak_findings(scenario: Any) -> list[Finding]:
@@ -731,9 +782,10 @@ def judgment_findings(scenario: Any, runs: int, seed: int = 0) -> list[Finding]:
                 "coach_contradiction", action=d.action, gain=f"{d.score_gain:.1f}", lo=f"{d.ci95[0]:.1f}",
                 hi=f"{d.ci95[1]:.1f}", n=d.runs, margin=_num(checks.deviation_margin))))
         elif d.runs and -d.score_gain < TIE:
+            change = (msg("scores_more", n=f"{d.score_gain:.1f}", margin=_num(checks.deviation_margin))
+                      if d.score_gain >= 0.05 else msg("costs_points", n=f"{max(0.0, -d.score_gain):.1f}"))
             out.append(Finding("coach-indifferent", "warning", path, msg(
-                "coach_indifferent", action=d.action, cost=f"{max(0.0, -d.score_gain):.1f}", n=d.runs,
-                tie=_num(TIE))))
+                "coach_indifferent", action=d.action, change=change, n=d.runs, tie=_num(TIE))))
         for what in promise_broken(d):
             out.append(Finding("promise-never", "warning", path, msg(
                 "promise_never", what=REASON_NAMES.get(what, (what, what)), action=d.action, n=d.runs)))
@@ -755,10 +807,10 @@ def _decision_paths(scenario: Any) -> dict[tuple[str, str, str], Path]:
     return out
 
 
-def _account_static(acc: AccountRules, res: StaticResult) -> None:
+def _account_static(acc: AccountRules, res: StaticResult, complete: bool = True) -> None:
     spec = acc.spec
     base: Path = ("accounts", acc.index)
-    ranges = account_ranges(acc)
+    ranges = account_ranges(acc, complete)
     add = res.findings.append
     for ti, tp in enumerate(spec.touchpoints):
         tpath = (*base, "touchpoints", ti)
@@ -787,6 +839,17 @@ def _account_static(acc: AccountRules, res: StaticResult) -> None:
         why = never_holds([ev.when], ranges)
         if why is not None:
             add(Finding("dead-event", "warning", (*base, "events", ei, "when"), msg("dead_event", why=why)))
+    _gates_static(acc, ranges, res)
+    if complete:
+        _veto_static(acc, ranges, res)
+        _idle_static(acc, res)
+
+
+def _gates_static(acc: AccountRules, ranges: Ranges, res: StaticResult) -> None:
+    """A gate that can never hold (the stages after it are blocked), and a gate on after-sales."""
+    spec = acc.spec
+    base: Path = ("accounts", acc.index)
+    add = res.findings.append
     keys = list(spec.stages)
     for i, (key, stage) in enumerate(spec.stages.items()):
         spath = (*base, "stages", key)
@@ -802,8 +865,6 @@ def _account_static(acc: AccountRules, res: StaticResult) -> None:
             res.gates.add((acc.id, key))
             res.unwinnable.add(acc.id)
             break
-    _veto_static(acc, ranges, res)
-    _idle_static(acc, res)
 
 
 def _veto_static(acc: AccountRules, ranges: Ranges, res: StaticResult) -> None:
@@ -1039,6 +1100,7 @@ def run_checks(scenario: Any, ex: Exploration, static: StaticResult) -> list[Fin
     out += _expert_never_wins(ex, facts.runs)
     out += _random_wins_often(scenario, ex, facts.runs)
     out += _coverage(rules, ex, static, facts.blocked, facts.softlocks, facts.runs)
+    out += _events_rarely_hold(rules, ex, facts.runs)
     rnd, expert = ex.tallies.get("random"), ex.tallies.get("expert")
     if rnd is not None and expert is not None and facts.won_any:
         out += _dominant(scenario, rnd, expert, facts.runs)
@@ -1168,6 +1230,25 @@ def _coverage(rules: Rules, ex: Exploration, static: StaticResult, blocked: set[
                 if (acc.id, tp.id, a.id) not in static.dead_actions and not ex.offered(key, a.id):
                     out.append(Finding("unoffered-action", "warning", (*tpath, "actions", ai),
                                        msg("unoffered_action", reached=reached, runs=runs)))
+    return out
+
+
+def _events_rarely_hold(rules: Rules, ex: Exploration, runs: Msg) -> list[Finding]:
+    """Events whose condition, tested only on their day, rarely held then though it held at other
+    moments (see the module docstring)."""
+    tallies = ex.events()
+    out: list[Finding] = []
+    for acc in rules.accounts:
+        for ei, ev in enumerate(acc.spec.events):
+            t = tallies.get((acc.id, ev.id))
+            if t is None or t.reached < EVENT_MIN_REACHED or t.held >= EVENT_RARE_SHARE * t.reached:
+                continue
+            if t.true_later < EVENT_RARE_SHARE * t.reached:
+                continue
+            day = msg("day_after_close" if ev.after == "close" else "day_after_start", day=_num(ev.day))
+            out.append(Finding("event-rarely-holds", "warning", ("accounts", acc.index, "events", ei, "when"),
+                               msg("event_rare", day=day, held=t.held, reached=t.reached,
+                                   other=t.true_later, runs=runs)))
     return out
 
 

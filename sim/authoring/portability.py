@@ -73,6 +73,8 @@ def unportable_texts(text: str) -> list[Unportable]:
     """Every unquoted text inside ``{...}`` or ``[...]`` of ``text`` (a whole YAML file) that contains
     a sign of :data:`SIGNS`, in file order. A file that does not scan gives none: the loader reports it."""
     found: list[Unportable] = []
+    if not any(sign in text for sign in SIGNS):
+        return found  # nothing to find: spare reading a big file's events again
     flow: list[bool] = []  # for each open collection: is it written in flow style ({...} or [...])?
     try:
         for event in yaml.parse(text, Loader=_loader()):

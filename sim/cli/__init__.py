@@ -46,6 +46,7 @@ OPTIONAL_COMMANDS: dict[str, str] = {
     "play": "sim.cli.play_cmd",
     "grade": "sim.cli.grade_cmd",
     "cohort": "sim.cli.cohort_cmd",
+    "assign": "sim.cli.assign_cmd",
     "schema": "sim.cli.schema_cmd",
     "new": "sim.cli.new_cmd",
     "balance": "sim.cli.balance_cmd",
@@ -92,6 +93,13 @@ def _parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _printable(text: str) -> str:
+    """A message for the terminal: control characters and line breaks escaped (one line, no escape codes)."""
+    from scoring.safe import escape_controls
+
+    return escape_controls(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = _parse(parser, argv)
@@ -102,8 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in EXTRAS:
             require_extra(*EXTRAS[args.command], f"touchpoint {args.command}")
         return int(args.handler(args) or 0)
-    except CliError as err:
-        print(f"touchpoint {args.command}: {err}", file=sys.stderr)
+    except CliError as err:  # control characters (a file name with ESC) are shown escaped, never raw
+        print(f"touchpoint {args.command}: {_printable(str(err))}", file=sys.stderr)
         return err.code
     except KeyboardInterrupt:
         print(f"touchpoint {args.command}: interrupted", file=sys.stderr)
@@ -113,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # the promise is: never a traceback
         if os.environ.get("TOUCHPOINT_DEBUG"):
             raise
-        print(f"touchpoint {args.command}: internal error: {type(err).__name__}: {err} "
+        print(f"touchpoint {args.command}: internal error: {type(err).__name__}: {_printable(str(err))} "
               "(set TOUCHPOINT_DEBUG=1 for details, and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
 

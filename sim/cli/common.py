@@ -12,6 +12,7 @@ __all__ = [
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
     "MAX_RUNS",
+    "MAX_SEED",
     "CliError",
     "load",
     "locale_code",
@@ -30,6 +31,8 @@ EXIT_INTERNAL = 3
 #: The most runs one command makes (``--runs`` of run, check and balance): a million tutorial runs
 #: take a few minutes on one core; more is a typo or belongs in several batches (seeds S, S + N, ...).
 MAX_RUNS = 1_000_000
+#: The largest seed (the engine's seeds are 0 to 2**63 - 1, :data:`sim.runs.sessionlog.MAX_SEED`).
+MAX_SEED = 2**63 - 1
 #: Languages a command can speak or be asked for: en, zh, or a regional variant such as zh-TW.
 _LOCALE_RE = r"^(en|zh)(-[A-Za-z0-9]{2,8})?$"
 
@@ -84,6 +87,8 @@ def seed_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be at most 2**63 - 1 ({MAX_SEED}), got {value}")
     return value
 
 
@@ -105,7 +110,15 @@ def runs_int(text: str, minimum: int = 1) -> int:
     """argparse type: a number of runs, from ``minimum`` (1; 0 where 0 skips the runs) to :data:`MAX_RUNS`."""
     import argparse
 
-    value = seed_int(text) if minimum == 0 else positive_int(text)
+    if minimum == 0:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    else:
+        value = positive_int(text)
     if value > MAX_RUNS:
         raise argparse.ArgumentTypeError(
             f"at most {MAX_RUNS:,} runs, got {value:,} (split a larger batch: --seed S, then S + {MAX_RUNS:,}, ...)")

@@ -5,8 +5,13 @@ its scorecard recomputed; a log that does not fit is listed as ``invalid`` with 
 never stops the batch. Outputs: a grades CSV (``plain``, ``moodle`` or ``canvas``; standard output by
 default), xAPI statements (``--xapi``) and an HTML report (``--report``).
 
+Every output is written to a temporary file, synced and renamed, so a failure (a full disk) leaves
+the previous file as it was. ``--review`` adds each attempt's review (accuracy, expected score, luck);
+``--on expected`` grades the expected score of the choices made instead of the outcome.
+
 Exit codes: 0 every log was valid; 1 some were not (the summary says how many and which); 2 usage
-error or unreadable input (no logs found, a bad roster, Dask missing).
+error or unreadable input (no logs found, a bad roster, Dask missing, a scenario the class's logs
+name that cannot be found).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError, locale_code, positi
 
 if TYPE_CHECKING:
     from scoring.gradebook import Gradebook
-    from scoring.grading import Aggregate, ChunkResult
+    from scoring.grading import Aggregate, ChunkResult, GradeContext
     from sim.engine.loader import LoadedScenario
 
 __all__ = ["LIST_INVALID", "add_parser", "run", "scenario_files"]
@@ -32,18 +37,28 @@ LIST_INVALID = 20
 _MSG = {
     "en": {
         "summary": "graded {n} log{s}: {complete} complete, {incomplete} incomplete, {invalid} invalid",
+        "flag_bot": "{n} bot log{s} (written by a policy, not a person)",
+        "flag_suspect": "{n} suspect log{s} (check them: see the reason column)",
+        "flag_unnamed": "{n} log{s} without a trainee name (unnamed)",
+        "flagged": "{flag}: {path}: {reason}",
+        "source": "scenario {sid}: {path}",
         "missing": "{n} roster trainee{s} without a log",
         "unlisted": "{n} trainee{s} with logs not on the roster",
-        "invalid": "invalid: {path}: {reason}",
+        "invalid": "{status}: {path}: {reason}",
         "more": "... and {n} more invalid logs (all are listed in the grades file)",
         "wrote": "wrote {what}",
         "statements": "{path} ({n} xAPI statements)",
     },
     "zh": {
         "summary": "已评分 {n} 份日志：完成 {complete}，未完成 {incomplete}，无效 {invalid}",
+        "flag_bot": "{n} 份机器人日志（由策略而非学员生成）",
+        "flag_suspect": "{n} 份可疑日志（请核查，见 reason 列）",
+        "flag_unnamed": "{n} 份日志没有学员姓名（unnamed）",
+        "flagged": "{flag}：{path}：{reason}",
+        "source": "场景 {sid}：{path}",
         "missing": "花名册中 {n} 名学员未交日志",
         "unlisted": "{n} 名交了日志的学员不在花名册中",
-        "invalid": "无效：{path}：{reason}",
+        "invalid": "{status}：{path}：{reason}",
         "more": "……另有 {n} 份无效日志（成绩文件中全部列出）",
         "wrote": "已写入 {what}",
         "statements": "{path}（{n} 条 xAPI 语句）",
@@ -54,6 +69,7 @@ _MSG = {
 def add_parser(sub: Any) -> None:
     from scoring.batch import EXECUTORS
     from scoring.gradebook import ATTEMPTS, FORMATS
+    from scoring.grading import GRADE_ON
 
     p = sub.add_parser(
         "grade", help="verify and grade a class's session logs (CSV for the LMS, xAPI, HTML report)",
@@ -70,9 +86,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--report", metavar="HTML",
                    help="write a self-contained HTML report for the debrief (needs the charts extra)")
     p.add_argument("--xapi", metavar="JSONL", help="write one xAPI statement per verified attempt")
-    p.add_argument("--attempts", choices=ATTEMPTS, default="best",
+    p.add_argument("--xapi-base", metavar="URL",
+                   help="the institution's address for xAPI: actor account homePage and activity ids under it "
+                        "(default: Touchpoint's urn: IRIs)")
+    p.add_argument("--attempts", choices=ATTEMPTS, default=None,
                    help="which attempt of a trainee is graded: best score, last started, or all "
-                        "(default best)")
+                        "(default: the assignment's, else best)")
     p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
                    help="parallel workers (default: the number of cores)")
     p.add_argument("--executor", choices=EXECUTORS, default=None,
@@ -85,6 +104,20 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--locale", type=locale_code, default=None,
                    help="language of the report and feedback: en or zh, or a variant such as zh-TW "
                         "(default: the scenario's first language)")
+    p.add_argument("--review", action="store_true",
+                   help="review every verified log (touchpoint review) and add accuracy, expected score and luck "
+                        "to every output")
+    p.add_argument("--rollouts", type=positive_int, default=None,
+                   help="with --review: worlds each option is played out in (default 24)")
+    p.add_argument("--on", choices=GRADE_ON, default="outcome",
+                   help="grade the run's outcome (default) or the expected score of the choices made, so luck "
+                        "cannot fail a good player (implies --review)")
+    p.add_argument("--assignment", metavar="FILE",
+                   help="an assignment (touchpoint assign): accept only its seeds for each trainee (others are "
+                        "wrong-seed) and apply its attempts policy")
+    p.add_argument("--gradebook", metavar="FILE.sqlite",
+                   help="keep results in this file by each log's content: a re-run grades only new or changed "
+                        "logs, an interrupted run resumes")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar, and no summary unless some logs are invalid")
     p.set_defaults(handler=run)
@@ -147,17 +180,20 @@ def run(args: argparse.Namespace) -> int:
     outputs = [p for p in (out, report, xapi) if p is not None]
     if args.roster:
         outputs.append(Path(args.roster))
+    context = _context(args, files)
 
     with Gradebook() as book:
         if args.roster:
             _add_roster(book, args.roster)
         total = _count_logs(args.logs, outputs)
-        aggregates = _grade_all(book, args, executor_kind, files, outputs, total)
-        scenarios = _graded_scenarios(book, files)
+        aggregates = _grade_all(book, args, executor_kind, context, outputs, total)
+        _check_scenarios_found(book, total)
+        book.flag_shared_runs()
+        scenarios = _graded_scenarios(book, context)
         locale = _report_locale(args.locale, scenarios)
         msg = _MSG[ui_locale(locale)]
         wrote = _write_outputs(book, args, out, xapi, report, aggregates, scenarios, locale, msg)
-        return _summarise(book, msg, wrote, args.quiet)
+        return _summarise(book, msg, wrote, args.quiet, scenarios)
 
 
 def _check_options(args: argparse.Namespace) -> str:
@@ -167,7 +203,61 @@ def _check_options(args: argparse.Namespace) -> str:
         raise CliError("--scheduler needs --executor dask")
     if args.format in ("moodle", "canvas") and args.attempts == "all":
         raise CliError(f"--format {args.format} takes one grade per trainee: use --attempts best or last")
+    if args.rollouts is not None and not (args.review or args.on == "expected"):
+        raise CliError("--rollouts needs --review (or --on expected)")
+    if args.rollouts is not None and args.rollouts > 1000:
+        raise CliError(f"--rollouts: at most 1000, got {args.rollouts}")
+    if args.xapi_base is not None:
+        from scoring.xapi import check_base
+
+        try:
+            args.xapi_base = check_base(args.xapi_base)
+        except ValueError as err:
+            raise CliError(str(err)) from None
     return executor_kind
+
+
+def _context(args: argparse.Namespace, files: dict[str, str]) -> GradeContext:
+    """What grading each log depends on: scenario files and folders, assignment, review."""
+    from scoring.grading import GradeContext
+
+    search: list[str] = []
+    for spec in args.logs:
+        folder = spec if os.path.isdir(spec) else os.path.dirname(spec) or "."
+        if os.path.isdir(folder) and os.path.abspath(folder) not in search:
+            search.append(os.path.abspath(folder))
+    assignment = ""
+    args.plan = None
+    if args.assignment:
+        from scoring.assignment import AssignmentError, read_assignment
+
+        try:
+            plan = read_assignment(args.assignment)
+        except AssignmentError as err:
+            raise CliError(str(err)) from None
+        assignment = os.path.abspath(args.assignment)
+        args.plan = plan
+        if args.attempts is None:
+            args.attempts = plan.keep
+    if args.attempts is None:
+        args.attempts = "best"
+    if args.format in ("moodle", "canvas") and args.attempts == "all":
+        raise CliError(f"--format {args.format} takes one grade per trainee: use --attempts best or last")
+    review = args.review or args.on == "expected"
+    return GradeContext(files=files, search=tuple(search), assignment=assignment, review=review,
+                        rollouts=args.rollouts or 0, on=args.on)
+
+
+def _check_scenarios_found(book: Gradebook, total: int) -> None:
+    """A scenario that the class's logs name (two trainees or more, or every log) and that cannot be
+    found is a set-up error: one line, exit 2, nothing written. One log naming an unknown id stays
+    an invalid row (a student cannot stop the class's grading)."""
+    from scoring.grading import UNKNOWN_SCENARIO
+
+    for sid, logs, trainees, first in book.unknown_scenarios(UNKNOWN_SCENARIO):
+        if trainees >= 2 or logs == total:
+            raise CliError(f"scenario {sid!r} cannot be found (named by {logs} log{'s' if logs != 1 else ''}, "
+                           f"e.g. {first}): give its folder with --scenarios DIR, or put {sid}.yaml beside the logs")
 
 
 def _add_roster(book: Gradebook, roster: str) -> None:
@@ -193,7 +283,7 @@ def _count_logs(logs: list[str], outputs: list[Path]) -> int:
     return total
 
 
-def _grade_all(book: Gradebook, args: argparse.Namespace, executor_kind: str, files: dict[str, str],
+def _grade_all(book: Gradebook, args: argparse.Namespace, executor_kind: str, context: GradeContext,
                outputs: list[Path], total: int) -> dict[str, Aggregate]:
     """Grade every log on the chosen executor into ``book``; returns the cohort's aggregates by scenario."""
     from tqdm import tqdm
@@ -205,32 +295,98 @@ def _grade_all(book: Gradebook, args: argparse.Namespace, executor_kind: str, fi
     bar = tqdm(total=total, unit="log", desc="grading", file=sys.stderr,
                disable=args.quiet or not sys.stderr.isatty())
 
+    cache = _open_cache(args, context)
+    if cache is not None:
+        from dataclasses import replace
+
+        context = replace(context, per_log=True)
+
     def take(result: ChunkResult) -> None:
         book.add(result.rows)
+        book.add_costs(result.costs)
         for sid, agg in result.aggregates.items():
             aggregates.setdefault(sid, Aggregate()).merge(agg)
+        if cache is not None:
+            cache.store((row, agg, costs) for row, (agg, costs) in zip(result.rows, result.per_log, strict=True))
         bar.update(len(result.rows))
 
     workers = 1 if executor_kind == "serial" else args.workers
-    chunk = args.chunk_size or chunk_size_for(total, workers)
+    least = 1 if context.review else 8  # a reviewed log takes about a second: small chunks keep workers busy
+    chunk = args.chunk_size or chunk_size_for(total, workers, least)
+    items = iter_logs(args.logs, outputs)
+    if cache is not None:
+        items = _not_graded_before(items, cache, book, aggregates, bar, args.report is not None)
     try:
         with open_executor(executor_kind, workers, args.scheduler) as executor:
-            run_batch(iter_logs(args.logs, outputs), executor, take, files, chunk, in_flight=2 * workers,
-                      total=None if args.chunk_size else total)
+            run_batch(items, executor, take, context, chunk, in_flight=2 * workers,
+                      total=None if args.chunk_size else total, least=least)
     except BatchError as err:
         raise CliError(str(err)) from None
     finally:
         bar.close()
+        if cache is not None:
+            cache.close()
     return aggregates
 
 
-def _graded_scenarios(book: Gradebook, files: dict[str, str]) -> dict[str, LoadedScenario]:
-    """The scenarios the graded logs name that load, by id; the gradebook is told them too."""
+def _open_cache(args: argparse.Namespace, context: GradeContext) -> Any:
+    """The incremental gradebook (``--gradebook``), or None."""
+    if not args.gradebook:
+        return None
+    import sqlite3
+
+    from scoring.cache import GradeCache, context_key
+
+    path = Path(args.gradebook)
+    if path.exists() and not path.is_file():
+        raise CliError(f"--gradebook: {path} is not a regular file")
+    try:
+        return GradeCache(path, context_key(context))
+    except (sqlite3.Error, ValueError) as err:
+        raise CliError(f"--gradebook: {path}: {err}") from None
+
+
+def _not_graded_before(items: Any, cache: Any, book: Gradebook, aggregates: dict[str, Aggregate], bar: Any,
+                       need_aggregates: bool) -> Any:
+    """The logs the gradebook has no result for; the others' results go straight into ``book``."""
+    import hashlib
+
+    from scoring.cache import aggregate_from_json
+    from scoring.grading import Aggregate
+    from sim.runs.sessionlog import LogError, read_bytes
+
+    for read_path, display in items:
+        try:
+            digest = hashlib.sha256(read_bytes(read_path)).hexdigest()
+        except LogError:
+            yield read_path, display  # unreadable: graded (as invalid) every time
+            continue
+        hit = cache.lookup(digest)
+        if hit is None:
+            yield read_path, display
+            continue
+        fields, agg, costs = hit
+        row = cache.row(fields, display)
+        book.add([row])
+        book.add_costs(cache.costs(costs, display))
+        if need_aggregates and agg:
+            aggregates.setdefault(row.scenario, Aggregate()).merge(aggregate_from_json(agg))
+        bar.update(1)
+
+
+def _graded_scenarios(book: Gradebook, context: GradeContext) -> dict[str, LoadedScenario]:
+    """The scenarios the graded logs name that load, by id (each from the file most of its logs were
+    graded against); the gradebook is told them too."""
+    from dataclasses import replace
+
     from scoring.grading import scenario_for
 
+    sources = book.scenario_sources()
     scenarios: dict[str, LoadedScenario] = {}
     for sid in book.named_scenarios():
-        found = scenario_for(sid, files)
+        source = sources.get(sid, "")
+        ctx = replace(context, files={**context.files, sid: source}) if source else context
+        found = scenario_for(sid, ctx)
         if not isinstance(found, str):
             scenarios[sid] = found
     book.set_scenarios(scenarios)
@@ -247,31 +403,36 @@ def _report_locale(asked: str | None, scenarios: dict[str, LoadedScenario]) -> s
 def _write_outputs(book: Gradebook, args: argparse.Namespace, out: Path | None, xapi: Path | None,
                    report: Path | None, aggregates: dict[str, Aggregate], scenarios: dict[str, LoadedScenario],
                    locale: str, msg: dict[str, str]) -> list[str]:
-    """Write the grades CSV and the xAPI statements and HTML report asked for; returns what was written."""
+    """Write the grades CSV and the xAPI statements and HTML report asked for, each atomically;
+    returns what was written."""
+    from scoring.safe import atomic_output
+
     titles = {sid: _title(s, locale) for sid, s in scenarios.items()}
+    review = book.has_review() or args.review or args.on == "expected"
     wrote: list[str] = []
     try:
         if out is None:
-            _write_grades(book, sys.stdout, args, titles, locale)
+            _write_grades(book, sys.stdout, args, titles, locale, review)
         else:
-            with open(out, "w", encoding="utf-8", newline="") as f:
-                _write_grades(book, f, args, titles, locale)
+            with atomic_output(out, newline="") as f:
+                _write_grades(book, f, args, titles, locale, review)
             wrote.append(f"{out} ({args.format})")
         if xapi is not None:
             from scoring.xapi import write_statements
 
-            with open(xapi, "w", encoding="utf-8", newline="\n") as f:
-                n = write_statements(book, f, scenarios)
+            with atomic_output(xapi) as f:
+                n = write_statements(book, f, scenarios, args.xapi_base or "", getattr(args, "plan", None))
             wrote.append(msg["statements"].format(path=xapi, n=n))
         if report is not None:
-            from scoring.report import write_report_file
+            from scoring.report import write_report
 
-            write_report_file(report, book, aggregates, scenarios, locale, args.attempts, book.status_counts())
+            with atomic_output(report) as f:
+                write_report(f, book, aggregates, scenarios, locale, args.attempts, book.status_counts())
             wrote.append(str(report))
     except BrokenPipeError:
         raise
     except OSError as err:
-        raise CliError(f"cannot write output: {err.strerror or err}: {err.filename or ''}") from None
+        raise CliError(f"cannot write output: {err.strerror or err}: {err.filename or ''}".rstrip(": ")) from None
     return wrote
 
 
@@ -281,23 +442,30 @@ def _title(scenario: LoadedScenario, locale: str) -> str:
     return resolve(scenario.spec.title, locale)
 
 
-def _write_grades(book: Gradebook, f: TextIO, args: argparse.Namespace, titles: dict[str, str], locale: str) -> None:
+def _write_grades(book: Gradebook, f: TextIO, args: argparse.Namespace, titles: dict[str, str], locale: str,
+                  review: bool = False) -> None:
     from scoring.gradebook import write_canvas, write_moodle, write_plain
 
     if args.format == "moodle":
-        write_moodle(book, f, titles, args.attempts, locale)
+        write_moodle(book, f, titles, args.attempts, locale, review)
     elif args.format == "canvas":
-        write_canvas(book, f, titles, args.attempts)
+        write_canvas(book, f, titles, args.attempts, review)
     else:
-        write_plain(book, f, args.attempts)
+        write_plain(book, f, args.attempts, review)
     f.flush()
 
 
-def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bool) -> int:
+def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bool,
+               scenarios: dict[str, LoadedScenario] | None = None) -> int:
+    from scoring.grading import REJECTED_STATUSES
+    from scoring.safe import escape_controls
+    from sim.runs.sessionlog import scenario_file
+
     counts = book.status_counts()
-    invalid = counts.get("invalid", 0)
+    invalid = sum(counts.get(k, 0) for k in REJECTED_STATUSES)
     n = sum(v for k, v in counts.items() if k != "missing")
     err = sys.stderr
+    flags = book.flag_counts()
     if not quiet or invalid:
         print(msg["summary"].format(n=n, s="" if n == 1 else "s", complete=counts.get("complete", 0),
                                     incomplete=counts.get("incomplete", 0), invalid=invalid), file=err)
@@ -308,10 +476,19 @@ def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bo
         unlisted = book.not_on_roster()
         if unlisted:
             print("  " + msg["unlisted"].format(n=unlisted, s="" if unlisted == 1 else "s"), file=err)
+        for sid, scenario in sorted((scenarios or {}).items()):
+            where = scenario_file(scenario)
+            if where:
+                print("  " + msg["source"].format(sid=sid, path=escape_controls(where)), file=err)
         for what in wrote:
-            print("  " + msg["wrote"].format(what=what), file=err)
-    for path, reason in book.invalid(LIST_INVALID):
-        print("  " + msg["invalid"].format(path=path, reason=reason), file=err)
+            print("  " + msg["wrote"].format(what=escape_controls(what)), file=err)
+    for flag in ("bot", "unnamed", "suspect"):
+        if flags[flag] and (not quiet or flag != "bot"):
+            print("  " + msg[f"flag_{flag}"].format(n=flags[flag], s="" if flags[flag] == 1 else "s"), file=err)
+    for path, reason in book.flagged("suspect", LIST_INVALID):
+        print("  " + msg["flagged"].format(flag="suspect", path=path, reason=reason), file=err)
+    for path, status, reason in book.invalid(LIST_INVALID):
+        print("  " + msg["invalid"].format(status=status, path=path, reason=reason), file=err)
     if invalid > LIST_INVALID:
         print("  " + msg["more"].format(n=invalid - LIST_INVALID), file=err)
     return EXIT_PROBLEMS if invalid else EXIT_OK

@@ -4,18 +4,26 @@ A game played with ``--autoplay POLICY`` writes a bot's log: its header names th
 ``autoplay-POLICY`` and its trace the player ``bot:autoplay-POLICY``, so grading tells it from a
 person's; such a log is resumed only with the same ``--autoplay``.
 
+``--assignment FILE --trainee ID [--attempt N]`` plays the seed an assignment (``touchpoint assign``)
+gives that trainee for that attempt, on the scenario it names.
+
 Arguments are checked and scenarios and logs loaded before pygame is imported, so a bad input is a
-one-line error (exit 2) and ``touchpoint run`` and the other commands never load pygame.
+one-line error (exit 2) and ``touchpoint run`` and the other commands never load pygame. Without a
+display to open a window on (no ``DISPLAY`` or ``WAYLAND_DISPLAY`` on Linux, or a driver that only
+draws off screen) the command stops with one line (exit 1) instead of playing invisibly; a headless
+run asks for it with ``SDL_VIDEODRIVER=dummy``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import EXIT_PROBLEMS, CliError, load, seed_int
+from sim.cli.common import EXIT_PROBLEMS, CliError, load, positive_int, seed_int
 from sim.lang.text import UI_LOCALES
 
 __all__ = ["add_parser", "report", "run"]
@@ -32,6 +40,21 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _trainee(text: str) -> str:
+    """argparse type: a trainee id: printable text (no CR, LF, ESC, NUL or other control characters:
+    the id goes into every grade file and terminal message), at most 200 characters."""
+    if _CONTROL.search(text):
+        raise argparse.ArgumentTypeError("a trainee id cannot hold control characters (CR, LF, ESC, NUL, ...)")
+    if len(text) > 200:
+        raise argparse.ArgumentTypeError(f"a trainee id has at most 200 characters, got {len(text)}")
+    if text != text.strip():
+        raise argparse.ArgumentTypeError(f"a trainee id cannot start or end with a space: {text!r}")
+    return text
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "play", help="play a scenario in a window",
@@ -39,7 +62,12 @@ def add_parser(sub: Any) -> None:
                     "Every choice is written to a session log at once; --resume continues a log.")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="a bundled scenario id or a scenario file")
     p.add_argument("--locale", choices=UI_LOCALES, help="language of the interface (default: the system's)")
-    p.add_argument("--trainee", default="", metavar="NAME", help="the trainee's name, written in the log")
+    p.add_argument("--trainee", type=_trainee, default="", metavar="NAME",
+                   help="the trainee's name or id, written in the log")
+    p.add_argument("--assignment", type=Path, metavar="FILE",
+                   help="play an assignment (touchpoint assign): its scenario, on the seed it gives --trainee")
+    p.add_argument("--attempt", type=positive_int, default=None, metavar="N",
+                   help="with --assignment: which attempt to play (default 1)")
     p.add_argument("--resume", type=Path, metavar="LOG", help="continue an unfinished game from its log")
     p.add_argument("--seed", type=seed_int, help="seed of the run (default: picked from the clock)")
     p.add_argument("--log", type=Path, metavar="PATH",
@@ -52,7 +80,20 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
+def _check_assignment_args(args: argparse.Namespace) -> None:
+    if args.attempt is not None and args.assignment is None:
+        raise CliError("--attempt needs --assignment")
+    if args.assignment is not None:
+        for flag, given in (("SCENARIO", bool(args.scenarios)), ("--seed", args.seed is not None),
+                            ("--resume", args.resume is not None), ("--watch", args.watch)):
+            if given:
+                raise CliError(f"--assignment names the scenario and the seed: {flag} cannot be used with it")
+        if not args.trainee:
+            raise CliError("--assignment needs --trainee ID (your id on the class roster)")
+
+
 def _check_args(args: argparse.Namespace) -> None:
+    _check_assignment_args(args)
     if args.watch:
         if len(args.scenarios) != 1:
             raise CliError("--watch needs exactly one scenario file")
@@ -86,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
     from sim.ui.strings import default_locale
 
     _check_args(args)
+    if args.assignment is not None:
+        _assigned(args)
+    _check_display()
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     locale = args.locale or default_locale()
     direct: Any = None
@@ -134,6 +178,40 @@ def run(args: argparse.Namespace) -> int:
     return _play(args, locale, entries, direct, error, game_args)
 
 
+def _assigned(args: argparse.Namespace) -> None:
+    """Turn ``--assignment FILE --trainee ID [--attempt N]`` into the scenario and seed to play."""
+    from scoring.assignment import AssignmentError, read_assignment
+
+    try:
+        plan = read_assignment(args.assignment)
+        seed = plan.seed_for(args.trainee, args.attempt or 1)
+    except AssignmentError as err:
+        raise CliError(str(err)) from None
+    ref = plan.scenario
+    beside = args.assignment.parent / ref
+    if not Path(ref).exists() and beside.is_file():
+        ref = str(beside)  # a scenario file given with the assignment, named relative to it
+    scenario = load(ref)
+    if scenario.id != plan.scenario_id or scenario.content_hash != plan.scenario_hash:
+        raise CliError(f"{args.assignment}: the assignment is for another version of scenario {plan.scenario_id!r} "
+                       f"than {ref} (ask for the scenario file it was made for)")
+    args.scenarios = [ref]
+    args.seed = seed
+    if plan.due:
+        print(f"assignment {plan.id}: attempt {args.attempt or 1} of {plan.attempts}, due {plan.due}")
+
+
+def _check_display() -> None:
+    """Stop with one line when there is no display to open a window on (unless a driver was chosen,
+    such as SDL_VIDEODRIVER=dummy for a headless run)."""
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise CliError("no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set): play in a "
+                       "desktop session, or set SDL_VIDEODRIVER=dummy for a headless run", EXIT_PROBLEMS)
+
+
 def _play(args: argparse.Namespace, locale: str, entries: Any, direct: Any, error: Any,
           game_args: dict[str, Any]) -> int:
     from sim.runs.sessionlog import LogError
@@ -159,6 +237,11 @@ def _play(args: argparse.Namespace, locale: str, entries: Any, direct: Any, erro
     except pygame.error as err:
         raise CliError(f"cannot open a window: {err} (for a headless run set SDL_VIDEODRIVER=dummy)",
                        EXIT_PROBLEMS) from None
+    driver = pygame.display.get_driver() if pygame.display.get_init() else ""
+    if driver in ("offscreen", "dummy") and not os.environ.get("SDL_VIDEODRIVER"):
+        pygame.quit()
+        raise CliError(f"no display to open a window on (SDL chose the {driver!r} driver, which draws nothing): "
+                       "play in a desktop session, or set SDL_VIDEODRIVER=dummy for a headless run", EXIT_PROBLEMS)
     try:
         app.run()
     finally:

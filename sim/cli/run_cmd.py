@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import MAX_RUNS, CliError, load, print_json, runs_int, seed_int
+from sim.cli.common import MAX_RUNS, MAX_SEED, CliError, load, print_json, runs_int, seed_int
 
 __all__ = ["add_parser", "render", "run", "simulate"]
 
@@ -69,6 +69,8 @@ def simulate(scenario: Any, policy_spec: str, runs: int, seed: int, save_logs: P
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seed + args.runs - 1 > MAX_SEED:
+        raise CliError(f"--seed {args.seed} with --runs {args.runs} goes past the largest seed, 2**63 - 1")
     scenario = load(args.scenario)
     if args.save_logs is not None:
         try:

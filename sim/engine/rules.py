@@ -2,8 +2,10 @@
 
 Validation (pydantic, :mod:`sim.lang.schema`) happens once at load time. Compiling then resolves
 what pydantic cannot see (a condition naming an unknown flag, an effect on a stakeholder who does
-not exist), raising a :class:`RuleError` with the path of the field at fault, and turns the
-scenario into what the engine runs:
+not exist): each problem is a :class:`RuleError` with the path of the field at fault, and every one
+is found in one pass (:func:`compile_with_errors` leaves the faulty part out and goes on;
+:func:`compile_rules` raises the first, carrying them all). It turns the scenario into what the
+engine runs:
 
 * conditions become closures over the deal (:mod:`sim.lang.expr`);
 * random amounts and chances become :mod:`sim.engine.dice` amounts, each with a *source* of its
@@ -29,6 +31,7 @@ from sim.engine.trace import AccountStart, PersonStart
 from sim.lang import expr
 from sim.lang.schema import (
     ACCOUNT_NUMBERS,
+    ROLES,
     STAGES,
     Account,
     Action,
@@ -39,6 +42,7 @@ from sim.lang.schema import (
     Touchpoint,
     Variant,
 )
+from sim.lang.text import Bilingual, bilingual
 
 __all__ = [
     "MOVE_ON",
@@ -78,6 +82,7 @@ __all__ = [
     "compile_effect",
     "compile_ops",
     "compile_rules",
+    "compile_with_errors",
     "flatten",
     "symbols_for",
 ]
@@ -121,13 +126,22 @@ Cond = Callable[[Deal], bool] | None
 
 
 class RuleError(Exception):
-    """A reference problem found while compiling, at a field path (and a column offset for conditions)."""
+    """A reference problem found while compiling, at a field path (and a column offset for conditions).
 
-    def __init__(self, path: Path, message: str, offset: int | None = None) -> None:
+    ``ref`` is the unknown name a reference names (None for other problems) and ``code`` what kind
+    of problem it is (``unknown``, ``duplicate``, ``condition``, ``empty-stage``, ...). ``errors``:
+    every problem of the compile that raised this one, this one first.
+    """
+
+    def __init__(self, path: Path, message: str, offset: int | None = None, *, ref: str | None = None,
+                 code: str = "") -> None:
         super().__init__(message)
         self.path = path
         self.message = message
         self.offset = offset
+        self.ref = ref
+        self.code = code
+        self.errors: list[RuleError] = [self]
 
 
 # --- operations: what effects do, one thing each --------------------------------------------------
@@ -517,28 +531,31 @@ def symbols_for(account: Account) -> expr.Symbols:
         "visits": ("num", [t.id for t in account.touchpoints], lambda d, x: float(d.visits.get(x, 0))),
         "agreed": ("bool", terms, lambda d, x: x in d.terms),
     }
-    nouns = {"trust": "stakeholder", "satisfaction": "stakeholder", "present": "stakeholder",
-             "known": "stakeholder or fact", "chose": "action", "visits": "touchpoint", "agreed": "term"}
+    nouns = {"trust": NOUNS["stakeholder"], "satisfaction": NOUNS["stakeholder"], "present": NOUNS["stakeholder"],
+             "known": NOUNS["stakeholder or fact"], "chose": NOUNS["action"], "visits": NOUNS["touchpoint"],
+             "agreed": NOUNS["term"]}
     return expr.Symbols(names=names, functions=functions, arg_nouns=nouns)
 
 
-def _cond(text: str | None, symbols: expr.Symbols, path: Path) -> Cond:
+def _cond(text: str | None, symbols: expr.Symbols, path: Path, c: _Compiler) -> Cond:
+    """A compiled condition; a faulty one is reported to ``c`` and left out (None)."""
     if text is None:
         return None
     try:
         return expr.compile_condition(text, symbols)
     except expr.ExprError as err:
-        raise RuleError(path, err.message, err.offset) from None
+        c.fail(RuleError(path, err.message, err.offset, code="condition"))
+        return None
 
 
-def _variants(text: Any, symbols: expr.Symbols, path: Path) -> Variants:
+def _variants(text: Any, symbols: expr.Symbols, path: Path, c: _Compiler) -> Variants:
     """The conditions of a text's variants; a plain text (or none) has one variant, always shown."""
     if not isinstance(text, list):
         return PLAIN
     conditions: list[Cond] = []
     for i, variant in enumerate(text):
         assert isinstance(variant, Variant)
-        conditions.append(_cond(variant.when, symbols, (*path, i, "when")))
+        conditions.append(_cond(variant.when, symbols, (*path, i, "when"), c))
     return Variants(tuple(conditions))
 
 
@@ -546,10 +563,23 @@ def _variants(text: Any, symbols: expr.Symbols, path: Path) -> Variants:
 
 
 class _Compiler:
-    """What compiling a scenario keeps from one account to the next: the random sources given out."""
+    """What compiling a scenario keeps from one account to the next: the random sources given out,
+    and the problems found so far."""
 
     def __init__(self) -> None:
         self._sources = count()
+        self.errors: list[RuleError] = []
+
+    def fail(self, error: RuleError) -> None:
+        """Note a problem; the caller leaves the faulty part out and goes on."""
+        self.errors.append(error)
+
+    def raise_first(self) -> None:
+        """Raise the first problem noted, carrying every one (``errors``)."""
+        if self.errors:
+            first = self.errors[0]
+            first.errors = list(self.errors)
+            raise first
 
     def source(self) -> int:
         """A new source of random draws."""
@@ -585,8 +615,8 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _who(effect: Effect, account: Account, here: Path) -> tuple[str, ...]:
-    """The stakeholders a trust or satisfaction change applies to."""
+def _who(effect: Effect, account: Account, here: Path, c: _Compiler) -> tuple[str, ...]:
+    """The stakeholders a trust or satisfaction change applies to (none when ``who`` is faulty)."""
     people = [s.id for s in account.stakeholders]
     if effect.who is None:
         return ()
@@ -595,37 +625,51 @@ def _who(effect: Effect, account: Account, here: Path) -> tuple[str, ...]:
     if effect.who.startswith("role:"):
         role = effect.who[5:]
         who = tuple(s.id for s in account.stakeholders if s.role == role)
-        if not who:
-            raise RuleError((*here, "who"), f"no stakeholder has the role '{role}'")
+        if role not in ROLES:
+            c.fail(RuleError((*here, "who"), bilingual(
+                "'{role}' is not a role{hint}; the roles are {roles}", "“{role}”不是角色{hint}；角色有 {roles}",
+                role=role, hint=did_you_mean(role, ROLES), roles=", ".join(ROLES)), ref=effect.who, code="unknown"))
+        elif not who:
+            c.fail(RuleError((*here, "who"), bilingual("no stakeholder has the role '{role}'",
+                                                       "没有哪位干系人的角色是“{role}”", role=role), code="no-role"))
         return who
     if effect.who in people:
         return (effect.who,)
-    raise RuleError((*here, "who"), _unknown("stakeholder", effect.who, people))
+    c.fail(RuleError((*here, "who"), _unknown("stakeholder", effect.who, people), ref=effect.who, code="unknown"))
+    return ()
 
 
-def _check_references(effect: Effect, account: Account, here: Path) -> None:
-    """Flags, stakeholders, facts and terms an effect names must be declared."""
+def _known_references(effect: Effect, account: Account, here: Path, c: _Compiler) -> dict[str, tuple[str, ...]]:
+    """The flags, stakeholders, facts and terms an effect names that are declared (per field:
+    set, clear, reveal, terms, leave, join); each that is not is reported to ``c``."""
     people = {s.id for s in account.stakeholders}
-    lists: dict[str, tuple[set[str], str, str]] = {
-        "set": ({f.id for f in account.flags}, "flag", "; declare it under flags"),
-        "clear": ({f.id for f in account.flags}, "flag", "; declare it under flags"),
-        "reveal": (people | {f.id for f in account.facts}, "stakeholder or fact", ""),
+    declare_flag = Bilingual("; declare it under flags", "；请在 flags 下声明它")
+    lists: dict[str, tuple[set[str], str, Bilingual]] = {
+        "set": ({f.id for f in account.flags}, "flag", declare_flag),
+        "clear": ({f.id for f in account.flags}, "flag", declare_flag),
+        "reveal": (people | {f.id for f in account.facts}, "stakeholder or fact", Bilingual("", "")),
         "terms": ({t.id for t in account.deal.terms} if account.deal else set(), "term",
-                  "; declare it under deal.terms"),
+                  Bilingual("; declare it under deal.terms", "；请在 deal.terms 下声明它")),
+        "leave": (people, "stakeholder", Bilingual("", "")),
+        "join": (people, "stakeholder", Bilingual("", "")),
     }
+    out: dict[str, tuple[str, ...]] = {}
     for key, (known, what, hint) in lists.items():
         value = getattr(effect, key)
+        good = []
         for j, ref in enumerate(_as_tuple(value)):
-            if ref not in known:
+            if ref in known:
+                good.append(ref)
+            elif key != "terms" or account.deal is not None:  # else the missing deal is the problem
                 sub = (*here, key) if isinstance(value, str) else (*here, key, j)
-                raise RuleError(sub, _unknown(what, ref, known) + hint)
-    for key in ("leave", "join"):
-        ref = getattr(effect, key)
-        if ref is not None and ref not in people:
-            raise RuleError((*here, key), _unknown("stakeholder", ref, people))
+                c.fail(RuleError(sub, _unknown(what, ref, known) + hint, ref=ref, code="unknown"))
+        out[key] = tuple(good)
     for key in ("price", "walk_away", "terms"):
         if getattr(effect, key) is not None and account.deal is None:
-            raise RuleError((*here, key), f"'{key}' needs the account's deal (deal: {{list_price: ...}})")
+            c.fail(RuleError((*here, key), bilingual(
+                "'{key}' needs the account's deal (deal: {{list_price: ...}})",
+                "“{key}”需要这个客户有交易条件（deal: {{list_price: ...}}）", key=key), code="no-deal"))
+    return out
 
 
 def _people_ops(effect: Effect, who: tuple[str, ...], scale: float, c: _Compiler) -> list[PersonChange]:
@@ -656,9 +700,11 @@ def compile_effect(effect: Effect, account: Account, here: Path, c: _Compiler | 
     * all of it inside one :class:`When` if the effect has a condition, and inside one
       :class:`Chance` if it has a chance below 1 (the chance is drawn first).
     """
+    own = c is None
     c = c if c is not None else _Compiler()
-    who = _who(effect, account, here)
-    _check_references(effect, account, here)
+    who = _who(effect, account, here, c)
+    refs = _known_references(effect, account, here, c)
+    deal = account.deal is not None
     scale = float(getattr(account.persona.traits, effect.scale)) if effect.scale else 1.0
     ops: list[Operation] = list(_people_ops(effect, who, scale, c))
     for number in ACCOUNT_NUMBERS:
@@ -667,58 +713,82 @@ def compile_effect(effect: Effect, account: Account, here: Path, c: _Compiler | 
             ops.append(AccountChange(number, c.amount(value), scale, effect.delayed))
     if effect.patience is not None:
         ops.append(Deadline(c.amount(effect.patience), scale))
-    if effect.price is not None:
+    if effect.price is not None and deal:
         ops.append(PriceChange(c.amount(effect.price), scale, effect.delayed))
-    if effect.walk_away is not None:
+    if effect.walk_away is not None and deal:
         ops.append(WalkAwayChange(c.amount(effect.walk_away), scale))
-    ops += [AgreeTerm(t) for t in _as_tuple(effect.terms)]
-    ops += [Reveal(x) for x in _as_tuple(effect.reveal)]
-    ops += [SetFlag(f) for f in _as_tuple(effect.set)]
-    ops += [ClearFlag(f) for f in _as_tuple(effect.clear)]
-    if effect.leave:
-        ops.append(Leave(effect.leave))
-    if effect.join:
-        ops.append(Join(effect.join))
+    ops += [AgreeTerm(t) for t in refs["terms"]]
+    ops += [Reveal(x) for x in refs["reveal"]]
+    ops += [SetFlag(f) for f in refs["set"]]
+    ops += [ClearFlag(f) for f in refs["clear"]]
+    ops += [Leave(p) for p in refs["leave"]]
+    ops += [Join(p) for p in refs["join"]]
     if effect.lose:
         ops.append(Lose(effect.lose))
     out: tuple[Operation, ...] = tuple(ops)
     if effect.when is not None:
-        cond = _cond(effect.when, symbols or symbols_for(account), (*here, "when"))
-        assert cond is not None
-        out = (When(cond, out),)
+        cond = _cond(effect.when, symbols or symbols_for(account), (*here, "when"), c)
+        if cond is not None:
+            out = (When(cond, out),)
     if effect.chance < 1.0:
         out = (Chance(effect.chance, c.source(), out),)
+    if own:
+        c.raise_first()
     return out
 
 
 def compile_ops(effects: list[Effect], account: Account, path: Path, c: _Compiler | None = None,
                 symbols: expr.Symbols | None = None) -> tuple[Operation, ...]:
     """The operations of a list of effects, in order (see :func:`compile_effect`)."""
+    own = c is None
     c = c if c is not None else _Compiler()
-    return tuple(op for i, e in enumerate(effects) for op in compile_effect(e, account, (*path, i), c, symbols))
+    out = tuple(op for i, e in enumerate(effects) for op in compile_effect(e, account, (*path, i), c, symbols))
+    if own:
+        c.raise_first()
+    return out
 
 
-def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+#: What a reference names, in messages.
+NOUNS: dict[str, Bilingual] = {
+    "stakeholder": Bilingual("stakeholder", "干系人"),
+    "flag": Bilingual("flag", "里程碑标记"),
+    "fact": Bilingual("fact", "客户事实"),
+    "term": Bilingual("term", "交易条款"),
+    "stakeholder or fact": Bilingual("stakeholder or fact", "干系人或客户事实"),
+    "action": Bilingual("action", "行动"),
+    "touchpoint": Bilingual("touchpoint", "接触点"),
+    "event": Bilingual("event", "事件"),
+    "account": Bilingual("account", "客户"),
+}
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> Bilingual:
+    """`` (did you mean 'x'?)`` for the closest known name (difflib), or nothing."""
     close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown {what} '{name}'{hint}"
+    return bilingual(" (did you mean '{x}'?)", "（是不是 '{x}'？）", x=close[0]) if close else Bilingual("", "")
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> Bilingual:
+    return bilingual("unknown {what} '{name}'{hint}", "未知的{what}“{name}”{hint}", what=NOUNS[what], name=name,
+                     hint=did_you_mean(name, known))
 
 
 # --- scenario ---------------------------------------------------------------------------------------
 
 
-def _check_unique_ids(account: Account, base: Path) -> None:
-    _unique([s.id for s in account.stakeholders], (*base, "stakeholders"), "stakeholder")
-    _unique([f.id for f in account.flags], (*base, "flags"), "flag")
-    _unique([f.id for f in account.facts], (*base, "facts"), "fact")
-    _unique([t.id for t in account.touchpoints], (*base, "touchpoints"), "touchpoint")
-    _unique([e.id for e in account.events], (*base, "events"), "event")
+def _check_unique_ids(account: Account, base: Path, c: _Compiler) -> None:
+    _unique([s.id for s in account.stakeholders], (*base, "stakeholders"), "stakeholder", c)
+    _unique([f.id for f in account.flags], (*base, "flags"), "flag", c)
+    _unique([f.id for f in account.facts], (*base, "facts"), "fact", c)
+    _unique([t.id for t in account.touchpoints], (*base, "touchpoints"), "touchpoint", c)
+    _unique([e.id for e in account.events], (*base, "events"), "event", c)
     if account.deal is not None:
-        _unique([t.id for t in account.deal.terms], (*base, "deal", "terms"), "term")
-    clash = {s.id for s in account.stakeholders} & {f.id for f in account.facts}
-    if clash:
-        fi = next(i for i, f in enumerate(account.facts) if f.id in clash)
-        raise RuleError((*base, "facts", fi, "id"), f"'{account.facts[fi].id}' is a stakeholder's id too")
+        _unique([t.id for t in account.deal.terms], (*base, "deal", "terms"), "term", c)
+    people = {s.id for s in account.stakeholders}
+    for fi, f in enumerate(account.facts):
+        if f.id in people:
+            c.fail(RuleError((*base, "facts", fi, "id"), bilingual(
+                "'{id}' is a stakeholder's id too", "“{id}”同时也是一位干系人的 id", id=f.id), code="duplicate"))
 
 
 def _action(a: Action, tpath: Path, ai: int, account: Account, symbols: expr.Symbols, c: _Compiler) -> ActionRule:
@@ -726,14 +796,14 @@ def _action(a: Action, tpath: Path, ai: int, account: Account, symbols: expr.Sym
     return ActionRule(
         id=a.id,
         days=float(a.days),
-        when=_cond(a.when, symbols, (*apath, "when")),
+        when=_cond(a.when, symbols, (*apath, "when"), c),
         recommended=a.recommended,
         ops=compile_ops(a.effects, account, (*apath, "effects"), c, symbols),
         wait_days=float(a.wait_days),
         spec=a,
         once=a.once,
-        reaction=_variants(a.reaction, symbols, (*apath, "reaction")),
-        feedback=_variants(a.feedback, symbols, (*apath, "feedback")),
+        reaction=_variants(a.reaction, symbols, (*apath, "reaction"), c),
+        feedback=_variants(a.feedback, symbols, (*apath, "feedback"), c),
     )
 
 
@@ -743,21 +813,25 @@ def _touchpoints(account: Account, base: Path, symbols: expr.Symbols, c: _Compil
     for ti, tp in enumerate(account.touchpoints):
         tpath = (*base, "touchpoints", ti)
         if tp.stage not in account.stages:
-            raise RuleError((*tpath, "stage"), f"stage '{tp.stage}' is not in this account's stages")
+            c.fail(RuleError((*tpath, "stage"), bilingual(
+                "stage '{stage}' is not in this account's stages", "阶段“{stage}”不在这个客户的 stages 中",
+                stage=tp.stage), code="stage-missing"))
         for wi, who in enumerate(tp.with_):
             if who not in people:
-                raise RuleError((*tpath, "with", wi), _unknown("stakeholder", who, people))
-        _unique([a.id for a in tp.actions], (*tpath, "actions"), "action")
+                c.fail(RuleError((*tpath, "with", wi), _unknown("stakeholder", who, people), ref=who, code="unknown"))
+        _unique([a.id for a in tp.actions], (*tpath, "actions"), "action", c)
         if tp.agenda and tp.id == MOVE_ON:
-            raise RuleError((*tpath, "id"), f"'{MOVE_ON}' is the agenda's own option: name the touchpoint otherwise")
+            c.fail(RuleError((*tpath, "id"), bilingual(
+                "'{id}' is the agenda's own option: name the touchpoint otherwise",
+                "“{id}”是议程自带的选项：请给这个接触点换个名字", id=MOVE_ON), code="reserved"))
         actions = tuple(_action(a, tpath, ai, account, symbols, c) for ai, a in enumerate(tp.actions))
         out.append(TouchpointRule(
             id=tp.id,
             key=f"{account.id}/{tp.id}",
             stage=tp.stage,
-            when=_cond(tp.when, symbols, (*tpath, "when")),
+            when=_cond(tp.when, symbols, (*tpath, "when"), c),
             repeat=tp.repeat,
-            with_=tuple(tp.with_),
+            with_=tuple(w for w in tp.with_ if w in people),
             actions=actions,
             by_id={a.id: a for a in actions},
             spec=tp,
@@ -765,7 +839,7 @@ def _touchpoints(account: Account, base: Path, symbols: expr.Symbols, c: _Compil
             agenda=tp.agenda,
             recommended=tp.recommended,
             shuffle=tp.shuffle,
-            situation=_variants(tp.situation, symbols, (*tpath, "situation")),
+            situation=_variants(tp.situation, symbols, (*tpath, "situation"), c),
         ))
     return out
 
@@ -786,17 +860,24 @@ def _steps(account_id: str, touchpoints: tuple[TouchpointRule, ...]) -> tuple[St
     return tuple(steps)
 
 
-def _stages(account: Account, base: Path, symbols: expr.Symbols, touchpoints: list[TouchpointRule]) -> list[StageRule]:
+def _stages(account: Account, base: Path, symbols: expr.Symbols, touchpoints: list[TouchpointRule],
+            c: _Compiler) -> list[StageRule]:
+    by_stage: dict[str, list[TouchpointRule]] = {}
+    for tp in touchpoints:
+        by_stage.setdefault(tp.stage, []).append(tp)
     stages = []
     for key, stage in account.stages.items():
-        here = tuple(tp for tp in touchpoints if tp.stage == key)
+        here = tuple(by_stage.get(key, ()))
         if not here:
-            raise RuleError((*base, "stages", key), f"stage '{key}' has no touchpoint")
+            c.fail(RuleError((*base, "stages", key), bilingual(
+                "stage '{key}' has no touchpoint", "阶段“{key}”没有任何接触点", key=key), code="empty-stage"))
         if stage.lasts_days is not None and key != "after_sales":
-            raise RuleError((*base, "stages", key, "lasts_days"), "only after_sales has a follow-up period")
+            c.fail(RuleError((*base, "stages", key, "lasts_days"), Bilingual(
+                "only after_sales has a follow-up period", "只有 after_sales（售后跟进）阶段才有跟进期"),
+                code="lasts-days"))
         stages.append(StageRule(
             key=key,
-            gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate")),
+            gate=_cond(stage.gate, symbols, (*base, "stages", key, "gate"), c),
             fail_reason=stage.fail_reason,
             touchpoints=here,
             steps=_steps(account.id, here),
@@ -814,7 +895,7 @@ def _events(account: Account, base: Path, symbols: expr.Symbols, c: _Compiler) -
             day=float(ev.day),
             chance=ev.chance,
             source=c.source(),
-            when=_cond(ev.when, symbols, (*base, "events", ei, "when")),
+            when=_cond(ev.when, symbols, (*base, "events", ei, "when"), c),
             ops=compile_ops(ev.effects, account, (*base, "events", ei, "effects"), c, symbols),
         ))
     return {after: tuple(sorted(evs, key=lambda e: e.day)) for after, evs in events.items()}
@@ -837,9 +918,9 @@ def _deal(terms: DealTerms | None, account: Account) -> DealRule | None:
 def _account(account: Account, index: int, c: _Compiler) -> AccountRules:
     base: Path = ("accounts", index)
     symbols = symbols_for(account)
-    _check_unique_ids(account, base)
+    _check_unique_ids(account, base, c)
     touchpoints = _touchpoints(account, base, symbols, c)
-    stages = _stages(account, base, symbols, touchpoints)
+    stages = _stages(account, base, symbols, touchpoints, c)
     events = _events(account, base, symbols, c)
     comp = account.competitor
     return AccountRules(
@@ -862,34 +943,52 @@ def _account(account: Account, index: int, c: _Compiler) -> AccountRules:
     )
 
 
-def _unique(ids: list[str], path: Path, what: str) -> None:
+def _unique(ids: list[str], path: Path, what: str, c: _Compiler) -> None:
     seen: dict[str, int] = {}
     for i, x in enumerate(ids):
         if x in seen:
-            raise RuleError((*path, i, "id"), f"duplicate {what} id '{x}' (first at index {seen[x]})")
-        seen[x] = i
+            c.fail(RuleError((*path, i, "id"), bilingual(
+                "duplicate {what} id '{x}' (first at index {first})",
+                "{what} id“{x}”重复了（第一次出现在索引 {first}）", what=NOUNS[what], x=x, first=seen[x]),
+                code="duplicate"))
+        else:
+            seen[x] = i
 
 
-def _check_rubric(spec: Scenario) -> None:
+def _check_rubric(spec: Scenario, c: _Compiler) -> None:
     if spec.rubric.wins_needed > len(spec.accounts):
-        raise RuleError(
-            ("rubric", "wins_needed"),
-            f"wins_needed is {spec.rubric.wins_needed} but the scenario has {len(spec.accounts)} account(s)",
-        )
+        c.fail(RuleError(("rubric", "wins_needed"), bilingual(
+            "wins_needed is {n} but the scenario has {m} account(s)", "wins_needed 为 {n}，但本场景只有 {m} 个客户",
+            n=spec.rubric.wins_needed, m=len(spec.accounts)), code="rubric"))
     w = spec.rubric.weights
     for name in ("revenue", "margin"):
         if getattr(w, name) > 0:
             for i, a in enumerate(spec.accounts):
                 if a.deal is None:
-                    raise RuleError(("rubric", "weights", name),
-                                    f"a weight on {name} needs every account's deal; accounts[{i}] has none")
+                    c.fail(RuleError(("rubric", "weights", name), bilingual(
+                        "a weight on {name} needs every account's deal; accounts[{i}] has none",
+                        "{name} 有权重，就需要每个客户都有交易条件（deal）；accounts[{i}] 没有", name=name, i=i),
+                        code="rubric"))
+                    break
 
 
 def compile_rules(spec: Scenario) -> Rules:
-    """Compile a validated scenario; raises RuleError for the first reference problem."""
-    _unique([a.id for a in spec.accounts], ("accounts",), "account")
-    _check_rubric(spec)
+    """Compile a validated scenario; raises the first RuleError (its ``errors`` lists them all)."""
+    rules, errors = compile_with_errors(spec)
+    if errors:
+        first = errors[0]
+        first.errors = list(errors)
+        raise first
+    return rules
+
+
+def compile_with_errors(spec: Scenario) -> tuple[Rules, list[RuleError]]:
+    """Compile a validated scenario, finding every reference problem in one pass: each faulty part
+    (a condition, a reference, a duplicate) is reported and left out, so the rules returned are
+    fit for static checks but not for play when the list is not empty."""
     c = _Compiler()
+    _unique([a.id for a in spec.accounts], ("accounts",), "account", c)
+    _check_rubric(spec, c)
     accounts = tuple(_account(a, i, c) for i, a in enumerate(spec.accounts))
     start = tuple(
         AccountStart(a.id, tuple(PersonStart(p.id, p.role, p.influence, p.trust, p.satisfaction, p.present)
@@ -897,4 +996,4 @@ def compile_rules(spec: Scenario) -> Rules:
                      a.deal.list_price if a.deal else 0.0, a.deal.best_margin if a.deal else 0.0)
         for a in accounts
     )
-    return Rules(spec=spec, accounts=accounts, start=start, sources=c.source())
+    return Rules(spec=spec, accounts=accounts, start=start, sources=c.source()), c.errors

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from sim.lang.text import Bilingual, bilingual
+
 __all__ = [
     "BOOL",
     "KEYWORDS",
@@ -231,28 +233,33 @@ class _Tok(NamedTuple):
 
 
 _CHAR_HINTS = {
-    "=": "use '==' to test whether two things are equal",
-    "!": "use 'not' to negate, or '!=' for 'is not equal to'",
-    "&": "use 'and' to join conditions",
-    "|": "use 'or' to join conditions",
-    ",": "join conditions with 'and' or 'or' (a function takes exactly one name, e.g. trust(wang_cfo))",
-    ".": "write decimals with a leading digit (0.5); names may use only letters, digits and '_'",
-    "*": "only '+' and '-' are supported",
-    "/": "only '+' and '-' are supported",
-    '"': "there are no text values; write names without quotes",
-    "'": "there are no text values; write names without quotes",
+    "=": Bilingual("use '==' to test whether two things are equal", "判断相等请用 '=='"),
+    "!": Bilingual("use 'not' to negate, or '!=' for 'is not equal to'", "取反请用 'not'，“不等于”请用 '!='"),
+    "&": Bilingual("use 'and' to join conditions", "连接条件请用 'and'"),
+    "|": Bilingual("use 'or' to join conditions", "连接条件请用 'or'"),
+    ",": Bilingual("join conditions with 'and' or 'or' (a function takes exactly one name, e.g. trust(wang_cfo))",
+                   "请用 'and' 或 'or' 连接条件（函数只接受一个名称，例如 trust(wang_cfo)）"),
+    ".": Bilingual("write decimals with a leading digit (0.5); names may use only letters, digits and '_'",
+                   "小数前要写 0（如 0.5）；名称只能使用字母、数字和 '_'"),
+    "*": Bilingual("only '+' and '-' are supported", "只支持 '+' 和 '-'"),
+    "/": Bilingual("only '+' and '-' are supported", "只支持 '+' 和 '-'"),
+    '"': Bilingual("there are no text values; write names without quotes", "条件里没有文本值；名称不要加引号"),
+    "'": Bilingual("there are no text values; write names without quotes", "条件里没有文本值；名称不要加引号"),
 }
 
 
-def _describe(tok: _Tok) -> str:
-    return "the end of the condition" if tok.kind == "eof" else f"'{tok.text}'"
+def _describe(tok: _Tok) -> Bilingual:
+    if tok.kind == "eof":
+        return Bilingual("the end of the condition", "条件结尾")
+    return Bilingual(f"'{tok.text}'", f"“{tok.text}”")
 
 
-def _case_hint(word: str) -> str | None:
+def _case_hint(word: str) -> Bilingual | None:
     """Trainers often type ``AND`` or ``True``; keywords are lowercase."""
     lower = word.lower()
     if word != lower and lower in KEYWORDS:
-        return f"keywords are lowercase: write '{lower}' instead of '{word}'"
+        return bilingual("keywords are lowercase: write '{lower}' instead of '{word}'",
+                         "关键字要小写：请把 '{word}' 写成 '{lower}'", lower=lower, word=word)
     return None
 
 
@@ -307,34 +314,40 @@ class _Parser:
                 while j < n and text[j] in _DIGITS:
                     j += 1
             else:
-                raise ExprError(f"a number needs digits after '.', e.g. {text[i:j]}.5", j)
+                raise ExprError(bilingual("a number needs digits after '.', e.g. {n}.5",
+                                          "小数点后需要数字，例如 {n}.5", n=text[i:j]), j)
         if j < n and (text[j] in _NAME_CHARS or text[j] == "."):
             k = j
             while k < n and (text[k] in _NAME_CHARS or text[k] == "."):
                 k += 1
-            raise ExprError(
-                f"'{text[i:k]}' is neither a number nor a name (names cannot start with a digit)", i
-            )
+            raise ExprError(bilingual(
+                "'{w}' is neither a number nor a name (names cannot start with a digit)",
+                "“{w}”既不是数字也不是名称（名称不能以数字开头）", w=text[i:k]), i)
         self.pos = j
         literal = text[i:j]
         value = float(literal) if is_float else int(literal)
         if value > MAX_NUMBER:
-            raise ExprError(f"the number {literal} is too large (the limit is {MAX_NUMBER:_})", i)
+            raise ExprError(bilingual("the number {n} is too large (the limit is {limit})",
+                                      "数字 {n} 太大（上限为 {limit}）", n=literal, limit=f"{MAX_NUMBER:_}"), i)
         return _Tok("num", literal, i, value)
 
     def _bad_char(self, i: int) -> ExprError:
         text = self.text
         c = text[i]
         if c == "=" and text[i + 1 : i + 2] in ("<", ">"):
-            return ExprError(f"'{text[i : i + 2]}' is not an operator; write '{text[i + 1]}='", i)
+            return ExprError(bilingual("'{op}' is not an operator; write '{right}='",
+                                       "“{op}”不是运算符；请写 '{right}='", op=text[i : i + 2], right=text[i + 1]), i)
         if c in _CHAR_HINTS:
-            return ExprError(f"unexpected {c!r}; {_CHAR_HINTS[c]}", i)
+            return ExprError(bilingual("unexpected {c}; {hint}", "意外的字符 {c}：{hint}", c=repr(c),
+                                       hint=_CHAR_HINTS[c]), i)
         normal = unicodedata.normalize("NFKC", c)
         if normal != c and normal.isascii() and normal.isprintable():
-            return ExprError(f"{c!r} is not plain ASCII; type '{normal}' instead", i)
+            return ExprError(bilingual("{c} is not plain ASCII; type '{normal}' instead",
+                                       "{c} 是全角或特殊字符，请改用半角的 '{normal}'", c=repr(c), normal=normal), i)
         if c.isalpha() or c.isdigit():
-            return ExprError(f"unexpected {c!r}; names may use only ASCII letters, digits and '_'", i)
-        return ExprError(f"unexpected character {c!r}", i)
+            return ExprError(bilingual("unexpected {c}; names may use only ASCII letters, digits and '_'",
+                                       "意外的字符 {c}：名称只能使用英文字母、数字和 '_'", c=repr(c)), i)
+        return ExprError(bilingual("unexpected character {c}", "意外的字符 {c}", c=repr(c)), i)
 
     # -- helpers
 
@@ -352,11 +365,9 @@ class _Parser:
     def _enter(self, tok: _Tok) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(
-                f"the condition is nested too deeply (more than {MAX_DEPTH} levels of "
-                "parentheses, 'not' and '-'); split it up",
-                tok.offset,
-            )
+            raise ExprError(bilingual(
+                "the condition is nested too deeply (more than {n} levels of parentheses, 'not' and '-'); split it up",
+                "条件嵌套太深（括号、'not' 和 '-' 超过 {n} 层）；请拆开写", n=MAX_DEPTH), tok.offset)
 
     # -- grammar
 
@@ -365,16 +376,15 @@ class _Parser:
         tok = self.tok
         if tok.kind != "eof":
             if tok.text == ")":
-                raise ExprError("unmatched ')'", tok.offset)
+                raise ExprError(Bilingual("unmatched ')'", "多余的 ')'，没有与之配对的 '('"), tok.offset)
             # `a AND b` stops at 'AND'; `NOT a` stops at 'a' after reading 'NOT' as a name.
             for suspect in (tok, self.prev):
                 hint = _case_hint(suspect.text) if suspect.kind == "name" else None
                 if hint:
                     raise ExprError(hint, suspect.offset)
-            raise ExprError(
-                f"unexpected {_describe(tok)} after a complete condition; join conditions with 'and' or 'or'",
-                tok.offset,
-            )
+            raise ExprError(bilingual(
+                "unexpected {tok} after a complete condition; join conditions with 'and' or 'or'",
+                "完整的条件之后出现了意外的 {tok}；请用 'and' 或 'or' 连接条件", tok=_describe(tok)), tok.offset)
         return node
 
     def _or(self) -> Node:
@@ -408,9 +418,8 @@ class _Parser:
             op = self._advance()
             right = self._sum()
             if self.tok.kind == "op" and self.tok.text in _CMP_OPS:
-                raise ExprError(
-                    "comparisons cannot be chained; write e.g. 'a < b and b < c'", self.tok.offset
-                )
+                raise ExprError(Bilingual("comparisons cannot be chained; write e.g. 'a < b and b < c'",
+                                          "比较不能连写；请写成例如 'a < b and b < c'"), self.tok.offset)
             return Compare(op.text, left, right, left.offset, self._end(), op.offset)
         return left
 
@@ -451,28 +460,37 @@ class _Parser:
             node = self._or()
             if not self._at("op", ")"):
                 if self.tok.kind == "eof":
-                    raise ExprError("this '(' is never closed; add a ')'", tok.offset)
-                raise ExprError(f"expected ')' but found {_describe(self.tok)}", self.tok.offset)
+                    raise ExprError(Bilingual("this '(' is never closed; add a ')'", "这个 '(' 没有闭合；请补上 ')'"),
+                                    tok.offset)
+                raise ExprError(bilingual("expected ')' but found {tok}", "这里应为 ')'，却是 {tok}",
+                                          tok=_describe(self.tok)), self.tok.offset)
             self._advance()
             self.depth -= 1
             return node
         if tok.kind == "eof":
-            after = f" after '{self.prev.text}'" if self.prev.text else ""
-            raise ExprError(f"the condition ends too early; a value is missing{after}", tok.offset)
-        raise ExprError(f"expected a name, number, 'true', 'false' or '(' but found '{tok.text}'", tok.offset)
+            if self.prev.text:
+                raise ExprError(bilingual("the condition ends too early; a value is missing after '{prev}'",
+                                          "条件提前结束了：'{prev}' 之后缺少一个值", prev=self.prev.text), tok.offset)
+            raise ExprError(Bilingual("the condition ends too early; a value is missing", "条件提前结束了：缺少一个值"),
+                            tok.offset)
+        raise ExprError(bilingual("expected a name, number, 'true', 'false' or '(' but found '{t}'",
+                                  "这里应为名称、数字、'true'、'false' 或 '('，却是 '{t}'", t=tok.text), tok.offset)
 
     def _call(self, func: _Tok) -> Node:
         self._advance()  # '('
         arg = self.tok
         if arg.kind != "name":
             if self._at("op", ")"):
-                raise ExprError(f"{func.text}() needs a name inside the parentheses", arg.offset)
-            raise ExprError(f"the argument of {func.text}() must be a name, not {_describe(arg)}", arg.offset)
+                raise ExprError(bilingual("{f}() needs a name inside the parentheses", "{f}() 的括号里需要一个名称",
+                                          f=func.text), arg.offset)
+            raise ExprError(bilingual("the argument of {f}() must be a name, not {arg}",
+                                      "{f}() 的参数必须是名称，而不是 {arg}", f=func.text, arg=_describe(arg)),
+                            arg.offset)
         self._advance()
         if not self._at("op", ")"):
-            raise ExprError(
-                f"expected ')' to close {func.text}( but found {_describe(self.tok)}", self.tok.offset
-            )
+            raise ExprError(bilingual("expected ')' to close {f}( but found {tok}",
+                                      "这里应为 ')' 来闭合 {f}(，却是 {tok}", f=func.text, tok=_describe(self.tok)),
+                            self.tok.offset)
         self._advance()
         return Call(func.text, arg.text, func.offset, self._end(), arg.offset)
 
@@ -490,11 +508,10 @@ def parse(text: str) -> Node:
     if not isinstance(text, str):
         raise TypeError(f"a condition must be a str, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise ExprError(
-            f"the condition is too long ({len(text)} characters; the limit is {MAX_LENGTH})", MAX_LENGTH
-        )
+        raise ExprError(bilingual("the condition is too long ({n} characters; the limit is {limit})",
+                                  "条件太长（{n}个字符；上限为{limit}）", n=len(text), limit=MAX_LENGTH), MAX_LENGTH)
     if not text.strip():
-        raise ExprError("the condition is empty", 0)
+        raise ExprError(Bilingual("the condition is empty", "条件是空的"), 0)
     return _parse_cached(text)
 
 
@@ -565,18 +582,18 @@ def _binary(op: str, left: _Compiled, right: _Compiled) -> _Compiled:
     return False, _FF[op](lv, rv)
 
 
-def _did_you_mean(word: str, candidates: Collection[str]) -> str:
+def _did_you_mean(word: str, candidates: Collection[str]) -> Bilingual:
     options = sorted(candidates)
     by_lower = {c.lower(): c for c in options}
     best = by_lower.get(word.lower())
     if best is None:
         close = difflib.get_close_matches(word, options, n=1)
         best = close[0] if close else None
-    return f" (did you mean '{best}'?)" if best else ""
+    return bilingual(" (did you mean '{b}'?)", "（是不是 '{b}'？）", b=best) if best else Bilingual("", "")
 
 
-def _kind(typ: str) -> str:
-    return "a number" if typ == NUM else "true/false"
+def _kind(typ: str) -> Bilingual:
+    return Bilingual("a number", "数字") if typ == NUM else Bilingual("true/false", "真/假值")
 
 
 class _Compiler:
@@ -593,19 +610,22 @@ class _Compiler:
         typ, compiled = self.build(node)
         if typ != BOOL:
             if isinstance(node, Num):
-                msg = f"'{self.src(node)}' is a number, but a condition (true or false) is needed here"
+                msg = bilingual("'{x}' is a number, but a condition (true or false) is needed here",
+                                "“{x}”是数字，但这里需要一个条件（真或假）", x=self.src(node))
             else:
-                msg = f"'{self.src(node)}' is a number; use a comparison such as {self.src(node)} >= 50"
+                msg = bilingual("'{x}' is a number; use a comparison such as {x} >= 50",
+                                "“{x}”是数字；请写成比较，例如 {x} >= 50", x=self.src(node))
             raise ExprError(msg, node.offset)
         return compiled
 
     def want_num(self, node: Node, op: str) -> _Compiled:
         typ, compiled = self.build(node)
         if typ != NUM:
-            msg = f"'{self.src(node)}' is true/false, not a number, so it cannot be used with '{op}'"
+            msg = bilingual("'{x}' is true/false, not a number, so it cannot be used with '{op}'",
+                            "“{x}”是真/假值，不是数字，不能与 '{op}' 一起用", x=self.src(node), op=op)
             if isinstance(node, Name | Call):
-                src = self.src(node)
-                msg += f"; test it directly, e.g. '{src}' or 'not {src}'"
+                msg += bilingual("; test it directly, e.g. '{x}' or 'not {x}'", "；请直接判断，例如 '{x}' 或 'not {x}'",
+                                 x=self.src(node))
             raise ExprError(msg, node.offset)
         return compiled
 
@@ -643,11 +663,14 @@ class _Compiler:
         entry = self.symbols.names.get(node.name)
         if entry is None:
             if node.name in self.symbols.functions:
-                msg = f"'{node.name}' is a function; write {node.name}(...) with a name inside"
+                msg = bilingual("'{n}' is a function; write {n}(...) with a name inside",
+                                "“{n}”是函数；请写成 {n}(...)，括号里写一个名称", n=node.name)
             elif node.name.lower() in ("true", "false"):
-                msg = f"unknown name '{node.name}' (did you mean '{node.name.lower()}'?)"
+                msg = bilingual("unknown name '{n}' (did you mean '{low}'?)", "未知名称“{n}”（是不是 '{low}'？）",
+                                n=node.name, low=node.name.lower())
             else:
-                msg = f"unknown name '{node.name}'{_did_you_mean(node.name, self.symbols.names)}"
+                msg = bilingual("unknown name '{n}'{hint}", "未知名称“{n}”{hint}", n=node.name,
+                                hint=_did_you_mean(node.name, self.symbols.names))
             raise ExprError(msg, node.offset)
         typ, getter = entry
         return typ, (False, getter)
@@ -656,19 +679,19 @@ class _Compiler:
         entry = self.symbols.functions.get(node.func)
         if entry is None:
             if node.func in self.symbols.names:
-                msg = f"'{node.func}' is not a function; it cannot take '({node.arg})'"
+                msg = bilingual("'{f}' is not a function; it cannot take '({a})'", "“{f}”不是函数，不能带 '({a})'",
+                                f=node.func, a=node.arg)
             else:
-                msg = _case_hint(node.func) or (
-                    f"unknown function '{node.func}'{_did_you_mean(node.func, self.symbols.functions)}"
-                )
+                msg = _case_hint(node.func) or bilingual(
+                    "unknown function '{f}'{hint}", "未知函数“{f}”{hint}", f=node.func,
+                    hint=_did_you_mean(node.func, self.symbols.functions))
             raise ExprError(msg, node.offset)
         typ, allowed, getter = entry
         if node.arg not in allowed:
-            noun = self.symbols.arg_nouns.get(node.func, "argument")
-            raise ExprError(
-                f"{node.func}() of unknown {noun} '{node.arg}'{_did_you_mean(node.arg, allowed)}",
-                node.arg_offset,
-            )
+            noun = self.symbols.arg_nouns.get(node.func, Bilingual("argument", "参数"))
+            raise ExprError(bilingual("{f}() of unknown {noun} '{a}'{hint}", "{f}() 中的{noun}“{a}”不存在{hint}",
+                                      f=node.func, noun=noun, a=node.arg, hint=_did_you_mean(node.arg, allowed)),
+                            node.arg_offset)
         arg = node.arg
         return typ, (False, lambda s: getter(s, arg))
 
@@ -699,11 +722,11 @@ class _Compiler:
         ltyp, left = self.build(node.left)
         rtyp, right = self.build(node.right)
         if ltyp != rtyp:
-            raise ExprError(
-                f"'{op}' needs two things of the same kind, but '{self.src(node.left)}' is {_kind(ltyp)} "
-                f"and '{self.src(node.right)}' is {_kind(rtyp)}",
-                node.op_offset,
-            )
+            raise ExprError(bilingual(
+                "'{op}' needs two things of the same kind, but '{left}' is {lk} and '{right}' is {rk}",
+                "'{op}' 两边必须是同一类，但“{left}”是{lk}，“{right}”是{rk}",
+                op=op, left=self.src(node.left), lk=_kind(ltyp), right=self.src(node.right), rk=_kind(rtyp)),
+                node.op_offset)
         return _binary(op, left, right)
 
     @staticmethod

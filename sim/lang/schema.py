@@ -18,16 +18,30 @@ delayed effects, and settings for the checks. A version 1 file is a version 2 fi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from sim.lang.text import Bilingual, bilingual
 
 __all__ = [
     "ACCOUNT_NUMBERS",
+    "CHANGE_LIMITS",
     "DERIVED_NUMBERS",
     "FORMAT_VERSION",
     "FORMAT_VERSIONS",
     "LOSS_REASONS",
+    "MONEY_LIMIT",
     "PERSON_NUMBERS",
     "ROLES",
     "STAGES",
@@ -51,6 +65,7 @@ __all__ = [
     "LossReason",
     "Mode",
     "Model",
+    "Param",
     "Persona",
     "Renewal",
     "Role",
@@ -126,6 +141,10 @@ Condition = Annotated[
     ),
 ]
 Score100 = Annotated[float, Field(ge=0, le=100)]
+#: The largest amount of money (or money's worth) anywhere in a scenario.
+MONEY_LIMIT = 1e12
+#: A number of a random amount's parameters: no more than any amount can be.
+Param = Annotated[float, Field(ge=-MONEY_LIMIT, le=MONEY_LIMIT)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, le=1e12, description="An amount of money, in the deal's currency.")]
 Trait = Literal["price_sensitivity", "risk_aversion", "status_quo_bias", "involvement"]
@@ -139,9 +158,11 @@ TECHNIQUE_TERMS: tuple[str, ...] = (
 
 
 class Model(BaseModel):
-    """Strict, closed models: an unknown key or a wrong type is an error, never ignored."""
+    """Strict, closed models: an unknown key or a wrong type is an error, never ignored; and no
+    number is infinite or not a number (``.inf``, ``.nan``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 class Variant(Model):
@@ -165,32 +186,51 @@ VariedText = Annotated[
 class Distribution(Model):
     """A random amount, drawn from the run's seeded generator each time the effect applies."""
 
-    normal: tuple[float, float] | None = Field(None, strict=False, description="[mean, standard deviation].")
-    uniform: tuple[float, float] | None = Field(
+    normal: tuple[Param, Param] | None = Field(None, strict=False, description="[mean, standard deviation].")
+    uniform: tuple[Param, Param] | None = Field(
         None, strict=False, description="[low, high], every value equally likely."
     )
-    triangular: tuple[float, float, float] | None = Field(None, strict=False, description="[low, most likely, high].")
+    triangular: tuple[Param, Param, Param] | None = Field(None, strict=False, description="[low, most likely, high].")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Distribution:
         given = [k for k in ("normal", "uniform", "triangular") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of normal, uniform or triangular")
+            raise ValueError(Bilingual("give exactly one of normal, uniform or triangular",
+                                       "normal、uniform、triangular 三者必须且只能给出一个"))
         if self.normal is not None and self.normal[1] < 0:
-            raise ValueError("normal: the standard deviation cannot be negative")
+            raise ValueError(Bilingual("normal: the standard deviation cannot be negative", "normal：标准差不能为负"))
         if self.uniform is not None and self.uniform[0] > self.uniform[1]:
-            raise ValueError("uniform: low is above high")
+            raise ValueError(Bilingual("uniform: low is above high", "uniform：下限高于上限"))
         if self.triangular is not None:
             lo, mode, hi = self.triangular
             if not lo <= mode <= hi or lo == hi:
-                raise ValueError("triangular: needs low <= most likely <= high and low < high")
+                raise ValueError(Bilingual("triangular: needs low <= most likely <= high and low < high",
+                                           "triangular：需要 下限 <= 最可能值 <= 上限，且下限 < 上限"))
         return self
+
+    def magnitude(self) -> float:
+        """The largest size any of its parameters has (how far the amount can reach, roughly)."""
+        values = self.normal or self.uniform or self.triangular or (0.0,)
+        return max(abs(v) for v in values)
 
 
 Amount = Annotated[
     float | Distribution,
     Field(description="A change: a fixed number (e.g. 5 or -3.5) or a distribution such as {normal: [5, 2]}."),
 ]
+
+
+#: The most an effect may change each number by, either way: the hidden numbers run from 0 to 100,
+#: the deadline moves by days, the price and the walk-away by money.
+CHANGE_LIMITS: dict[str, float] = {
+    "trust": 100, "satisfaction": 100, "info": 100, "fit": 100, "competitor": 100, "patience": 3650,
+    "price": MONEY_LIMIT, "walk_away": MONEY_LIMIT,
+}
+
+
+def _magnitude(value: float | Distribution) -> float:
+    return value.magnitude() if isinstance(value, Distribution) else abs(value)
 
 
 class Effect(Model):
@@ -237,17 +277,32 @@ class Effect(Model):
     chance: Fraction = Field(1.0, description="Probability that this effect happens at all (default 1).")
     scale: Trait | None = Field(None, description="Multiply every change here by this persona trait (0-1).")
 
+    @field_validator(*CHANGE_LIMITS)
+    @classmethod
+    def _in_range(cls, value: float | Distribution | None, info: ValidationInfo) -> float | Distribution | None:
+        limit = CHANGE_LIMITS[info.field_name or ""]
+        if value is not None and _magnitude(value) > limit:
+            raise ValueError(bilingual(
+                "a change of {x} is beyond what the model can use: {name} changes by at most {limit} either way",
+                "变化量 {x} 超出了模型能用的范围：{name} 每次最多增减 {limit}",
+                x=f"{_magnitude(value):g}", name=info.field_name, limit=f"{limit:g}"))
+        return value
+
     @model_validator(mode="after")
     def _who_goes_with_people(self) -> Effect:
         people = self.trust is not None or self.satisfaction is not None
         if people and self.who is None:
-            raise ValueError("trust and satisfaction changes need 'who' (a stakeholder id, role:ROLE or all)")
+            raise ValueError(Bilingual(
+                "trust and satisfaction changes need 'who' (a stakeholder id, role:ROLE or all)",
+                "trust 和 satisfaction 的变化需要写明 who（干系人 id、role:角色 或 all）"))
         if self.who is not None and not people:
-            raise ValueError("'who' is only used with a trust or satisfaction change")
+            raise ValueError(Bilingual("'who' is only used with a trust or satisfaction change",
+                                       "who 只和 trust 或 satisfaction 的变化一起使用"))
         fields = (*PERSON_NUMBERS, *ACCOUNT_NUMBERS, "patience", "set", "clear", "leave", "join", "lose", "reveal",
                   "price", "walk_away", "terms")
         if all(getattr(self, f) is None for f in fields):
-            raise ValueError("an effect must change something (trust, satisfaction, info, fit, ...)")
+            raise ValueError(Bilingual("an effect must change something (trust, satisfaction, info, fit, ...)",
+                                       "一个效果必须改变点什么（trust、satisfaction、info、fit 等）"))
         return self
 
 
@@ -270,7 +325,8 @@ class Persona(Model):
     needs: list[Text] = Field(default_factory=list, description="What the customer needs.")
     pain_points: list[Text] = Field(default_factory=list, description="What hurts today.")
     traits: Traits = Field(default_factory=Traits, description="Buying traits that shape reactions.")
-    deal_value: Annotated[float, Field(ge=0)] | None = Field(None, description="Expected contract value.")
+    deal_value: Annotated[float, Field(ge=0, le=MONEY_LIMIT)] | None = Field(
+        None, description="Expected contract value.")
     currency: str | None = Field(None, description="Currency of deal_value, e.g. CNY or USD.")
 
 
@@ -300,7 +356,8 @@ class Stakeholder(Model):
             "show as unknown until an effect reveals them."
         ),
     )
-    drift: float = Field(-2.0, description="Trust change per week without contact (the buyer's clock).")
+    drift: float = Field(
+        -2.0, ge=-100, le=100, description="Trust change per week without contact (the buyer's clock).")
 
     @property
     def can_veto(self) -> bool:
@@ -359,7 +416,7 @@ class DealTerms(Model):
     @model_validator(mode="after")
     def _ordered(self) -> DealTerms:
         if self.floor > self.list_price:
-            raise ValueError("floor is above list_price")
+            raise ValueError(Bilingual("floor is above list_price", "floor（底价）高于 list_price（报价）"))
         return self
 
 
@@ -446,6 +503,15 @@ class Competitor(Model):
     name: Text = Field(description="The competitor's name.")
     strength: Score100 = Field(30, description="Starting strength (0-100).")
     growth: Amount = Field(2.0, description="Strength gained per week while the deal is open.")
+
+    @field_validator("growth")
+    @classmethod
+    def _growth_in_range(cls, value: float | Distribution) -> float | Distribution:
+        if _magnitude(value) > 100:
+            raise ValueError(bilingual(
+                "a growth of {x} a week is beyond what the model can use: at most 100 either way (strength runs 0-100)",
+                "每周增长 {x} 超出了模型能用的范围：最多增减 100（强度范围为 0-100）", x=f"{_magnitude(value):g}"))
+        return value
     wins_at: Score100 = Field(80, description="At this strength the buyer signs with the competitor.")
 
 
@@ -483,7 +549,8 @@ class Account(Model):
     def _stages_in_order(self) -> Account:
         keys = list(self.stages)
         if keys != [s for s in STAGES if s in self.stages]:
-            raise ValueError("stages must be listed in roadmap order: " + ", ".join(STAGES))
+            raise ValueError(bilingual("stages must be listed in roadmap order: {order}",
+                                       "stages 必须按路线图的顺序列出：{order}", order=", ".join(STAGES)))
         return self
 
 
@@ -498,6 +565,19 @@ class Weights(Model):
     margin: Fraction = Field(0, description=(
         "Weight of the margin won, against the best the deal allows (list price, and every term worth "
         "something to the seller)."))
+    quality: Annotated[float, Field(ge=0, le=0.9)] = Field(0, description=(
+        "Share of the graded score that decision quality makes up (0 to 0.9): touchpoint grade reviews each "
+        "log and grades (1 - quality) x the score above + quality x the review's accuracy (0-100). Not part "
+        "of the weights above, which still add up to 1; the game and touchpoint run show the score above."))
+
+    @model_serializer(mode="wrap")
+    def _without_unused_quality(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out ``quality`` when it is 0, so a scenario's content hash is what it was before the
+        weight existed (logs written then still verify)."""
+        data: dict[str, Any] = handler(self)
+        if not self.quality:
+            data.pop("quality", None)
+        return data
 
 
 class GradeBand(Model):
@@ -529,8 +609,9 @@ class Rubric(Model):
     """How a run is graded."""
 
     weights: Weights = Field(description="How much conversion, satisfaction, cycle time and retention count.")
-    target_days: Annotated[float, Field(gt=0)] = Field(description="A close by this day earns full cycle marks.")
-    max_days: Annotated[float, Field(gt=0)] = Field(description="A close at or after this day earns none.")
+    target_days: Annotated[float, Field(gt=0, le=10000)] = Field(
+        description="A close by this day earns full cycle marks.")
+    max_days: Annotated[float, Field(gt=0, le=10000)] = Field(description="A close at or after this day earns none.")
     pass_mark: Score100 = Field(60, description="Lowest composite score that passes.")
     grades: list[GradeBand] = Field(default_factory=_default_grades, description="Grade bands.")
     wins_needed: Annotated[int, Field(ge=1)] = Field(1, description="Accounts to win for a run to count as won.")
@@ -541,13 +622,15 @@ class Rubric(Model):
         w = self.weights
         total = w.conversion + w.satisfaction + w.cycle_time + w.retention + w.revenue + w.margin
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"weights add up to {total:g}; they must add up to 1")
+            raise ValueError(bilingual("weights add up to {t}; they must add up to 1", "权重之和为 {t}；必须等于 1",
+                                       t=f"{total:g}"))
         if self.max_days <= self.target_days:
-            raise ValueError("max_days must be greater than target_days")
+            raise ValueError(Bilingual("max_days must be greater than target_days", "max_days 必须大于 target_days"))
         if not any(b.min == 0 for b in self.grades):
-            raise ValueError("grades need a band with min: 0 so every score gets a grade")
+            raise ValueError(Bilingual("grades need a band with min: 0 so every score gets a grade",
+                                       "grades 需要一个 min: 0 的等级，每个分数才都有等级"))
         if len({b.grade for b in self.grades}) != len(self.grades):
-            raise ValueError("grades: each grade may appear once")
+            raise ValueError(Bilingual("grades: each grade may appear once", "grades：每个等级只能出现一次"))
         return self
 
     def grade(self, score: float) -> str:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["DEFAULT_LOCALE", "STAGE_NAMES", "UI_LOCALES", "Text", "languages", "pick", "resolve"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "STAGE_NAMES",
+    "UI_LOCALES",
+    "Bilingual",
+    "Text",
+    "bilingual",
+    "in_locale",
+    "languages",
+    "pick",
+    "resolve",
+]
 
 Text = str | Mapping[str, str]
 
@@ -56,3 +67,47 @@ def languages(text: Text | None) -> set[str]:
     if text is None or isinstance(text, str):
         return set()
     return set(text)
+
+
+class Bilingual(str):
+    """A message in English that also carries its Chinese version (``.zh``).
+
+    It *is* the English string, so code that treats messages as text (logs, tests, ``in``) keeps
+    working; :func:`in_locale` picks the Chinese for a ``zh`` locale. Joining two with ``+`` joins
+    both languages; joining one with a plain string adds that string to both.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Bilingual:
+        self = super().__new__(cls, en)
+        self.zh = zh
+        return self
+
+    def __add__(self, other: str) -> Bilingual:
+        return Bilingual(str(self) + str(other), self.zh + (other.zh if isinstance(other, Bilingual) else other))
+
+    def __radd__(self, other: str) -> Bilingual:
+        return Bilingual(str(other) + str(self), (other.zh if isinstance(other, Bilingual) else other) + self.zh)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (Bilingual, (str(self), self.zh))
+
+    def __repr__(self) -> str:
+        return f"Bilingual({str(self)!r}, {self.zh!r})"
+
+
+def bilingual(en: str, zh: str, **params: object) -> Bilingual:
+    """Both templates filled in with ``params``; a Bilingual parameter gives each language its own."""
+    return Bilingual(
+        en.format(**{k: str(v) for k, v in params.items()}),
+        zh.format(**{k: (v.zh if isinstance(v, Bilingual) else v) for k, v in params.items()}),
+    )
+
+
+def in_locale(message: str, locale: str) -> str:
+    """A message in a UI locale: the Chinese of a :class:`Bilingual` for ``zh``, else the text itself."""
+    if isinstance(message, Bilingual) and locale.startswith("zh"):
+        return message.zh
+    return str(message)
+

@@ -16,16 +16,24 @@ with the recomputed scorecard, never trusted. Each choice line names the options
 trainee saw them (``shown``), which the replay must show in the same order; a bot's log names its
 ``policy`` in the header, which the replayed run records as its player. Wall-clock fields
 (``started``, ``think_s``) are kept for instructors and never enter the run.
+
+A practice branch (the debrief's "Replay from here") is a log of its own: its header names the log
+it branches from (``branch_of``, a file name) and the decision it was played on from
+(``branch_at``); its choices are the original's up to there and the trainee's from there on, on the
+same seed. It replays like any log; grading reports it as a branch and does not grade it.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sim.engine.decisions import DecisionPoint, InvalidChoice, RunOutcome
 from sim.engine.session import Session
@@ -36,6 +44,9 @@ __all__ = [
     "LOG_FORMAT",
     "MAX_LINES",
     "MAX_LOG_BYTES",
+    "MAX_SEED",
+    "MAX_THINK_S",
+    "DiskFull",
     "LogError",
     "LogWriter",
     "ParsedLog",
@@ -46,6 +57,8 @@ __all__ = [
     "read_bytes",
     "read_log",
     "replay",
+    "scenario_file",
+    "seed_problem",
     "write_log",
 ]
 
@@ -56,9 +69,20 @@ LOG_FORMAT = "touchpoint-log/4"
 _OLD_FORMATS = {"touchpoint-log/1": "0.1", "touchpoint-log/2": "0.2", "touchpoint-log/3": "0.3"}
 MAX_LOG_BYTES = 16 * 1024 * 1024
 MAX_LINES = 100_000
+#: The engine's seeds: 0 to 2**63 - 1, what a signed 64-bit integer holds (SQLite, most languages'
+#: JSON readers). ``run`` and ``play`` refuse others; a log naming one is invalid.
+MAX_SEED = 2**63 - 1
+#: The longest think time or wall-clock time a log may claim, in seconds (about 115 days).
+MAX_THINK_S = 10_000_000
+#: A day or time in a log: within this many days of the start (far beyond any scenario's calendar).
+_MAX_DAY = 1e9
 
 _HEADER_KEYS = {"type", "format", "scenario", "scenario_hash", "seed", "engine", "trainee", "locale", "started",
-                "policy"}
+                "policy", "scenario_path", "branch_of", "branch_at"}
+#: The header's text fields and the longest each may be.
+_HEADER_TEXT = {"scenario": 200, "scenario_hash": 200, "engine": 64, "trainee": 200, "locale": 64, "started": 64,
+                "policy": 200, "scenario_path": 4096, "branch_of": 255}
+_LOCALE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", re.ASCII)
 _CHOICE_KEYS = {"type", "n", "decision", "choice", "t", "shown", "think_s"}
 _CHOICE_REQUIRED = {"type", "n", "decision", "choice", "t", "shown"}
 _END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash", "wall_s"}
@@ -66,6 +90,20 @@ _END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash",
 
 class LogError(ValueError):
     """A log that cannot be used: unreadable, malformed, or not a true record of a run."""
+
+
+class DiskFull(OSError):
+    """A log line could not be written because the disk is full (or over quota). The log holds
+    every earlier line whole; the line is kept by the writer and written by :meth:`LogWriter.retry`."""
+
+
+def seed_problem(seed: object) -> str:
+    """Why ``seed`` is not one of the engine's seeds, or "" when it is (0 to :data:`MAX_SEED`)."""
+    if seed.__class__ is not int:
+        return "seed must be a non-negative integer"
+    if not 0 <= seed <= MAX_SEED:
+        return f"seed {_short(seed)} is out of range (0 to 2**63 - 1)"
+    return ""
 
 
 @dataclass
@@ -157,12 +195,27 @@ def _checked_header(header: dict[str, Any]) -> dict[str, Any]:
                            f"{_OLD_FORMATS[header['format']]}, whose logs this version cannot verify; "
                            "grade it with that version")
         raise LogError(f"line 1: unknown log format {header['format']!r} (expected {LOG_FORMAT})")
-    if not isinstance(header["seed"], int) or isinstance(header["seed"], bool) or header["seed"] < 0:
-        raise LogError("line 1: seed must be a non-negative integer")
-    if not isinstance(header["scenario"], str) or not isinstance(header["scenario_hash"], str):
-        raise LogError("line 1: scenario and scenario_hash must be strings")
-    if not isinstance(header.get("policy", ""), str):  # who played: part of the replayed run
-        raise LogError("line 1: policy must be a string")
+    problem = seed_problem(header["seed"])
+    if problem:
+        raise LogError(f"line 1: {problem}")
+    for key, longest in _HEADER_TEXT.items():
+        value = header.get(key, "")
+        if value.__class__ is not str:
+            raise LogError(f"line 1: {key} must be a string")
+        if len(value) > longest:
+            raise LogError(f"line 1: {key} is too long ({len(value)} characters; at most {longest})")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise LogError(f"line 1: {key} is not valid Unicode (a lone surrogate)") from None
+    locale = header.get("locale", "")
+    if locale and not _LOCALE.match(locale):
+        raise LogError(f"line 1: locale {locale!r} is not a language tag (such as en or zh-CN)")
+    if ("branch_of" in header) != ("branch_at" in header) or (
+            "branch_at" in header and not (header["branch_at"].__class__ is int and header["branch_at"] >= 1)):
+        raise LogError("line 1: a branch names both the log it branches from (branch_of) and the decision "
+                       "(branch_at, a number from 1)")
     return header
 
 
@@ -177,16 +230,20 @@ def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
             n = len(choices) + 1
             keys = rec.keys()
             t, think = rec.get("t"), rec.get("think_s", 0)
-            # one test for a well-formed choice (numbers as in _is_num); _choice_fault says what is wrong
-            if not (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"] == n
-                    and rec["decision"].__class__ is str and rec["choice"].__class__ is str
+            # one test for a well-formed choice, numbers in range (a comparison never overflows, and
+            # is false for nan); _choice_fault says what is wrong
+            if not (keys <= _CHOICE_KEYS and keys >= _CHOICE_REQUIRED and rec["n"].__class__ is int
+                    and rec["n"] == n and rec["decision"].__class__ is str and rec["choice"].__class__ is str
                     and rec["shown"].__class__ is list
-                    and ((t.__class__ is float and t - t == 0.0) or t.__class__ is int)
-                    and ((think.__class__ is float and think - think == 0.0) or think.__class__ is int)):
+                    and (t.__class__ is float or t.__class__ is int) and -_MAX_DAY <= t <= _MAX_DAY
+                    and (think.__class__ is float or think.__class__ is int) and 0 <= think <= MAX_THINK_S):
                 _choice_fault(rec, n, lineno)
             choices.append(rec)
         elif kind == "end":
             _check_keys(rec, _END_KEYS, {"type", "t", "decisions", "result", "score", "grade", "trace_hash"}, lineno)
+            wall = rec.get("wall_s", 0)
+            if not ((wall.__class__ is float or wall.__class__ is int) and 0 <= wall <= MAX_THINK_S):
+                raise LogError(f"line {lineno}: wall_s must be a number of seconds from 0 to {MAX_THINK_S}")
             log.end = rec
         else:
             raise LogError(f"line {lineno}: unknown record type {kind!r}")
@@ -195,12 +252,23 @@ def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
 def _choice_fault(rec: dict, n: int, lineno: int) -> None:
     """Raise the LogError naming what is wrong with a choice line that failed parse_lines' test."""
     _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
-    if rec["n"] != n:
-        raise LogError(f"line {lineno}: choice number {rec['n']!r}, expected {n}")
+    if rec["n"].__class__ is not int or rec["n"] != n:
+        raise LogError(f"line {lineno}: choice number {_short(rec['n'])}, expected {n}")
     if (rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"])
             or rec["shown"].__class__ is not list):
         raise LogError(f"line {lineno}: malformed choice")
-    raise LogError(f"line {lineno}: think_s must be a number")
+    if not -_MAX_DAY <= rec["t"] <= _MAX_DAY:
+        raise LogError(f"line {lineno}: time {_short(rec['t'])} is out of range")
+    raise LogError(f"line {lineno}: think_s must be a number of seconds from 0 to {MAX_THINK_S}")
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A value from a log for a message: its repr, cut short (a number may have thousands of digits)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for repr (Python 3.11's digit limit)
+        return "(a huge number)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_bytes(data: bytes, allow_partial_tail: bool = False) -> ParsedLog:
@@ -222,9 +290,13 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     not read). Plain file descriptors: one open gives both the size and the bytes, and a Python
     file object costs more to make than a small log takes to read (grading reads thousands)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # non-blocking: opening a FIFO for reading would wait for a writer (a regular file ignores it)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise LogError(f"not a regular file ({_file_kind(st.st_mode)})")
+            size = st.st_size
             if size > MAX_LOG_BYTES:
                 raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})")
             data = os.read(fd, size) if size else b""
@@ -238,6 +310,14 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
             os.close(fd)
     except OSError as err:
         raise LogError(f"cannot read log: {err.strerror or err}") from None
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def read_log(path: str | os.PathLike[str], allow_partial_tail: bool = False) -> ParsedLog:
@@ -299,18 +379,29 @@ def check_end(log: ParsedLog, session: Session, card: Any) -> None:
         "trace_hash": (end["trace_hash"], trace_hash(session.trace)),
     }
     for name, (claimed, actual) in claims.items():
-        same = abs(claimed - actual) <= 1e-6 if _is_num(claimed) and _is_num(actual) else claimed == actual
+        try:
+            same = abs(claimed - actual) <= 1e-6 if _is_num(claimed) and _is_num(actual) else claimed == actual
+        except OverflowError:  # an integer too large to compare with a float: not the replay's number
+            same = False
         if not same:
-            raise LogError(f"end line: {name} is {claimed!r} but the replay gives {actual!r} (edited log?)")
+            raise LogError(f"end line: {name} is {_short(claimed)} but the replay gives {actual!r} (edited log?)")
 
 
 class LogWriter:
-    """Appends records to a log, flushing and syncing each line so a crash loses nothing."""
+    """Appends records to a log, writing and syncing each line so a crash loses nothing.
+
+    A line is written whole or not at all: when a write fails (a full disk), the file is cut back
+    to its last whole line and the record kept; with a full disk (``ENOSPC``, ``EDQUOT``) the
+    write raises :class:`DiskFull`, and :meth:`retry` writes the kept records once there is space
+    again (later records wait behind them, in order)."""
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any] | None = None, sync: bool = True) -> None:
         self.path = Path(path)
         self.sync = sync
-        self._f: TextIO = open(self.path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        self._fd: int | None = os.open(self.path, flags, 0o666)
+        self._size = os.fstat(self._fd).st_size  # the end of the last whole line
+        self._pending: list[bytes] = []
         if header is not None:
             self._write(header)
 
@@ -322,13 +413,16 @@ class LogWriter:
                "trainee": trainee, "locale": locale, "started": started}
         if policy:
             rec["policy"] = policy
+        where = scenario_file(scenario)
+        if where:
+            rec["scenario_path"] = where
         return rec
 
     def choice(self, point: DecisionPoint, n: int, choice: str, think_s: float | None = None) -> None:
         rec: dict[str, Any] = {"type": "choice", "n": n, "decision": point.key, "choice": choice, "t": point.day,
                                "shown": [o.id for o in point.options]}
         if think_s is not None:
-            rec["think_s"] = round(think_s, 3)
+            rec["think_s"] = round(min(think_s, MAX_THINK_S), 3)
         self._write(rec)
 
     def end(self, session: Session, card: Any, wall_s: float | None = None) -> None:
@@ -336,23 +430,82 @@ class LogWriter:
                                "result": "won" if card.won else "lost", "score": round(card.score, 2),
                                "grade": card.grade, "trace_hash": trace_hash(session.trace)}
         if wall_s is not None:
-            rec["wall_s"] = round(wall_s, 3)
+            rec["wall_s"] = round(min(wall_s, MAX_THINK_S), 3)
         self._write(rec)
 
+    def record(self, rec: dict[str, Any]) -> None:
+        """Write one record (a header, for a writer opened without one)."""
+        self._write(rec)
+
+    @property
+    def pending(self) -> int:
+        """How many records wait to be written (after a full disk)."""
+        return len(self._pending)
+
     def _write(self, rec: dict[str, Any]) -> None:
-        self._f.write(json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")) + "\n")
-        self._f.flush()
-        if self.sync:
-            os.fsync(self._f.fileno())
+        self._pending.append((json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode("utf-8"))
+        if len(self._pending) == 1:  # else an earlier record waits for space: this one waits behind it
+            self.retry()
+
+    def retry(self) -> None:
+        """Write the records that wait, in order; raises DiskFull (or another OSError) if it still cannot."""
+        if self._fd is None:
+            raise ValueError("the log is closed")
+        while self._pending:
+            data = self._pending[0]
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+                if self.sync:
+                    os.fsync(self._fd)
+            except OSError as err:
+                self._cut_back()
+                if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+                    raise DiskFull(err.errno, f"{err.strerror or 'no space left on device'}", str(self.path)) from None
+                raise
+            self._size += len(data)
+            self._pending.pop(0)
+
+    def _cut_back(self) -> None:
+        """Cut the file back to its last whole line after a failed write (best effort)."""
+        try:
+            assert self._fd is not None
+            os.ftruncate(self._fd, self._size)
+        except OSError:
+            pass
 
     def close(self) -> None:
-        self._f.close()
+        """Close the file; records still waiting for space are dropped (the log holds the earlier
+        lines whole, so a game can be resumed from it)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> LogWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def scenario_file(scenario: Any) -> str:
+    """Where a scenario that is not bundled was loaded from (an absolute path), for a log's header:
+    ``touchpoint grade`` looks there for it. "" for a bundled scenario or one not from a file."""
+    path = getattr(scenario, "path", None)
+    if path is None:
+        return ""
+    from sim.lang import bundled
+
+    try:
+        full = Path(path).resolve()
+        found = bundled.scenario_path(scenario.id)
+        if found is not None and Path(found).resolve() == full:
+            return ""
+    except (OSError, ValueError):
+        return ""
+    text = str(full)
+    return text if len(text) <= _HEADER_TEXT["scenario_path"] else ""
 
 
 def write_log(path: str | os.PathLike[str], session: Session, card: Any, trainee: str = "",

@@ -1,0 +1,130 @@
+"""An incremental gradebook (``touchpoint grade --gradebook FILE.sqlite``): graded results kept by log content.
+
+Each graded log's row, its contribution to the class aggregates and (with a review) its priced
+decisions are stored under the SHA-256 of the log's bytes and a *context key*: a digest of everything
+else a grade depends on (the engine version, the scenario files that could be used, the assignment,
+the review's settings). A later run reads each log, hashes it, and grades only the logs it has no
+result for in that context; a renamed or moved log keeps its result (the path shown is the new one).
+Results are committed as they arrive, so an interrupted run resumes where it stopped, and a large
+class can be graded in pieces (``class/a*``, then ``class/b*``, ... then the whole folder, which
+grades nothing again). Change a scenario, the assignment or the review settings and every log is
+graded again (the context key differs); the old results stay in the file until ``--gradebook`` is
+pointed at a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from scoring.grading import Aggregate, DecisionCost, GradeContext, Row
+from scoring.safe import escape_controls
+from sim.version import __version__
+
+__all__ = ["CACHE_FORMAT", "GradeCache", "aggregate_from_json", "aggregate_to_json", "context_key"]
+
+CACHE_FORMAT = 1
+_COUNTERS = ("score_bins", "funnel", "lost_at", "quit_at", "scatter", "choices")
+_INTS = ("attempts", "complete", "won", "passed", "satisfaction_q", "score_q", "cycle_q", "cycle_n", "wall_q",
+         "wall_n", "account_runs")
+
+
+def aggregate_to_json(agg: Aggregate | None) -> str:
+    if agg is None:
+        return ""
+    data: dict[str, Any] = {k: getattr(agg, k) for k in _INTS}
+    for name in _COUNTERS:
+        data[name] = sorted([list(k) if isinstance(k, tuple) else k, v] for k, v in getattr(agg, name).items())
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def aggregate_from_json(text: str) -> Aggregate:
+    data = json.loads(text)
+    agg = Aggregate(**{k: data[k] for k in _INTS})
+    for name in _COUNTERS:
+        getattr(agg, name).update(Counter({tuple(k) if isinstance(k, list) else k: v for k, v in data[name]}))
+    return agg
+
+
+def _file_digest(path: str | os.PathLike[str]) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def context_key(ctx: GradeContext) -> str:
+    """A digest of what a grade depends on besides the log: the engine, the scenario files that could
+    be used (``--scenarios``, the bundled ones, ``*.yaml`` beside the logs), the assignment, the review."""
+    from sim.lang import bundled
+
+    parts: list[str] = [f"format {CACHE_FORMAT}", f"engine {__version__}",
+                        f"review {ctx.review} {ctx.rollouts} {ctx.on}"]
+    parts += [f"file {sid} {_file_digest(path)}" for sid, path in sorted(ctx.files.items())]
+    with contextlib.suppress(FileNotFoundError):
+        parts += [f"bundled {p.name} {_file_digest(p)}" for p in sorted(bundled.scenario_paths())]
+    for folder in ctx.search:
+        for p in sorted(Path(folder).glob("*.y*ml")):
+            parts.append(f"beside {p.name} {_file_digest(p)}")
+    if ctx.assignment:
+        parts.append(f"assignment {_file_digest(ctx.assignment)}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+_ROW_FIELDS = [f for f in Row._fields if f not in ("path", "file")]
+
+
+class GradeCache:
+    """The results file: rows, aggregate contributions and priced decisions by (log digest, context)."""
+
+    def __init__(self, path: str | os.PathLike[str], context: str) -> None:
+        self.context = context
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS graded (digest TEXT, context TEXT, row TEXT, agg TEXT, "
+                        "costs TEXT, PRIMARY KEY (digest, context))")
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if found is None:
+            self.db.execute("INSERT INTO meta VALUES ('format', ?)", (str(CACHE_FORMAT),))
+        elif found[0] != str(CACHE_FORMAT):
+            raise ValueError(f"{path}: a gradebook of another format ({found[0]}); give a new file")
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def lookup(self, digest: str) -> tuple[dict[str, Any], str, str] | None:
+        """(row fields without the path, aggregate JSON, decisions JSON) of a log graded before, or None."""
+        hit = self.db.execute("SELECT row, agg, costs FROM graded WHERE digest = ? AND context = ?",
+                              (digest, self.context)).fetchone()
+        if hit is None:
+            return None
+        return json.loads(hit[0]), hit[1], hit[2]
+
+    def store(self, results: Iterable[tuple[Row, Aggregate | None, list[DecisionCost]]]) -> None:
+        """Keep graded logs (those with a digest: a log that could not be read is graded again)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO graded VALUES (?, ?, ?, ?, ?)",
+            ((row.digest, self.context, json.dumps({f: getattr(row, f) for f in _ROW_FIELDS}, separators=(",", ":")),
+              aggregate_to_json(agg), json.dumps([list(c)[1:] for c in costs], separators=(",", ":")))
+             for row, agg, costs in results if row.digest and row.status != "error"))
+        self.db.commit()
+
+    @staticmethod
+    def row(fields: dict[str, Any], display: str) -> Row:
+        return Row(path=escape_controls(display), file=escape_controls(os.path.basename(display)), **fields)
+
+    @staticmethod
+    def costs(text: str, display: str) -> Iterator[DecisionCost]:
+        for c in json.loads(text or "[]"):
+            yield DecisionCost(escape_controls(display), *c)
