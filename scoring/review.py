@@ -242,6 +242,8 @@ def _price(task: _Task) -> Outcomes:
                 {o: out[0][o] for o in live}, task.chosen)):
             return out
         live = _still_in_play(out[0], live, task.chosen)
+        if len(live) == 1:  # the choice is the best, every other option surely worse: nothing in doubt
+            return out
 
 
 def _still_in_play(scores: dict[str, list[float]], live: list[str], chosen: str) -> list[str]:

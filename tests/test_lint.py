@@ -264,3 +264,69 @@ def test_tally_counts_picks_and_reaches_consistently():
             assert a["runs"] <= row["runs_reached"]
             if a["runs"] and row["runs_reached"] > a["runs"]:
                 assert a["others_win_rate"] is not None
+
+
+QUALIFY_OUT = """\
+version: 2
+id: qualify
+title: Two accounts, one to walk away from
+objective: Win the good one; qualify the poor fit out.
+rubric:
+  weights: {conversion: 0.6, satisfaction: 0.2, cycle_time: 0.1, retention: 0.1}
+  target_days: 20
+  max_days: 60
+  wins_needed: 1
+accounts:
+  - id: good
+    persona: {company: Good, industry: x, size: x}
+    patience_days: 60
+    stakeholders:
+      - {id: g, name: G, role: economic_buyer, influence: 1, trust: 50}
+    stages:
+      negotiation: {}
+    touchpoints:
+      - id: deal
+        stage: negotiation
+        title: Deal
+        situation: S
+        actions:
+          - {id: sign, label: Sign it, days: 3, recommended: true, effects: [{who: g, satisfaction: 10}]}
+          - {id: stall, label: Wait and see, days: 1, effects: [{who: g, satisfaction: -10}, {lose: stalled}]}
+  - id: poor
+    persona: {company: Poor, industry: x, size: x}
+    patience_days: 60
+    stakeholders:
+      - {id: p, name: P, role: economic_buyer, influence: 1, trust: 50}
+    stages:
+      need_identification: {gate: info >= 10}
+      negotiation: {gate: consensus >= 58}
+    touchpoints:
+      - id: call
+        stage: need_identification
+        title: Call
+        situation: S
+        actions:
+          - {id: walk, label: Say it is not a fit, days: 1, recommended: true, effects: [{lose: disqualified}]}
+          - {id: chase, label: Chase the deal, days: 2, effects: [{info: 20}]}
+      - id: haggle
+        stage: negotiation
+        title: Haggle
+        situation: S
+        actions:
+          - {id: push, label: Push for the deal, days: 2, effects: [{who: p, trust: 5}]}
+          - {id: give, label: Give it away, days: 1, when: "visits(haggle) >= 2", effects: [{who: p, trust: 10}]}
+"""
+
+
+def test_a_deal_the_advice_walks_away_from_is_not_a_broken_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    path = tmp_path / "qualify.yaml"
+    path.write_text(QUALIFY_OUT, encoding="utf-8")
+    _code, found = check(capsys, str(path), "--runs", RUNS, "-q")
+    assert not [f for f in found if f["code"] in ("gate-never-passed", "never-won", "impossible-gate")], found
+    # the same account without the advice to walk away: its gate that never holds is reported
+    chase = "{id: chase, label: Chase the deal, days: 2,"
+    path.write_text(QUALIFY_OUT.replace("days: 1, recommended: true, effects: [{lose: disqualified}]",
+                                        "days: 1, effects: [{lose: disqualified}]").replace(
+        chase, chase + " recommended: true,"), encoding="utf-8")
+    _code, found = check(capsys, str(path), "--runs", RUNS, "-q")
+    assert [f for f in found if f["code"] == "gate-never-passed"], found

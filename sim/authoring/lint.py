@@ -1118,11 +1118,21 @@ def _gates_never_passed(rules: Rules, facts: _RunFacts) -> list[Finding]:
         if i is None:
             continue
         key = presale[i]
-        if not _stage_softlocked(acc, key, facts):  # else the soft-lock, reported below, is why the gate never holds
+        if _qualified_out(acc.id, facts):  # the advice is to walk away from this deal: nothing to report
+            pass
+        elif not _stage_softlocked(acc, key, facts):  # else the soft-lock, reported below, is why the gate never holds
             out.append(_gate_finding(acc, key, facts, single))
         facts.blocked.update((acc.id, k) for k in [*presale[i + 1:], "after_sales"])
         facts.explained.add(acc.id)
     return out
+
+
+def _qualified_out(account: str, facts: _RunFacts) -> bool:
+    """Whether the recommended play walks away from this account (it loses it as ``disqualified``
+    in most of the expert's runs): a deal meant to be qualified out, whose later gates few bots
+    pass by design."""
+    expert = facts.ex.tallies.get("expert")
+    return expert is not None and expert.runs > 0 and expert.losses[(account, "disqualified")] * 2 > expert.runs
 
 
 def _first_unpassed_gate(acc: AccountRules, presale: list[str], facts: _RunFacts) -> int | None:

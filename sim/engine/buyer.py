@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 from simpy.events import Timeout
 
-from sim.engine.rules import MOVE_ON, AgendaBlock, EventRule, Menu, StageRule, TouchpointRule
+from sim.engine.rules import MOVE_ON, AgendaBlock, EventRule, StageRule, TouchpointRule
 from sim.engine.state import CONTACT_MEMORY_DAYS, Deal
 
 if TYPE_CHECKING:
@@ -93,24 +93,27 @@ def _stage(deal: Deal, stage: StageRule, seller: Seller, presale: bool) -> Gener
         if isinstance(step, AgendaBlock):
             yield from _agenda(deal, step, seller, active)
         elif step.may_visit(deal):
-            yield from _visit(deal, step, step.offer(deal), seller)
+            yield from _visit(deal, step, seller)
     while deal.status == active:
         if not presale or stage.gate is None or stage.gate(deal):
             return True
         again = _next_repeat(deal, stage)
         if again is None:
             return False
-        yield from _visit(deal, again, again.offer(deal), seller)
+        yield from _visit(deal, again, seller)
     return False
 
 
-def _visit(deal: Deal, tp: TouchpointRule, menu: Menu | None, seller: Seller) -> Proc:
+def _visit(deal: Deal, tp: TouchpointRule, seller: Seller) -> Proc:
     """The buyer meets the seller at a touchpoint: it asks for the seller's time with what it
     offers (one offering nothing is skipped: ``touchpoint check`` reports it), and waits for the
-    action, then for its own ``wait_days``."""
-    if menu is None:
-        return
+    action, then for its own ``wait_days``. The visit counts in ``visits()`` from the start: in
+    the conditions of what it offers, its texts and its effects alike."""
     deal.visits[tp.id] = deal.visits.get(tp.id, 0) + 1
+    menu = tp.offer(deal)
+    if menu is None:  # nothing to offer: the visit does not happen
+        deal.visits[tp.id] -= 1
+        return
     action = yield seller.ask(deal, tp, menu)
     if action.wait_days:
         yield Timeout(deal.world.env, action.wait_days)
@@ -131,7 +134,7 @@ def _agenda(deal: Deal, block: AgendaBlock, seller: Seller, active: str) -> Proc
             return
         tp = next(t for t in left if t.id == chosen)
         done.add(tp.id)
-        yield from _visit(deal, tp, tp.offer(deal), seller)
+        yield from _visit(deal, tp, seller)
 
 
 def _next_repeat(deal: Deal, stage: StageRule) -> TouchpointRule | None:

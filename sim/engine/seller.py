@@ -41,6 +41,7 @@ class Ask:
     menu: Menu | None = None
     block: AgendaBlock | None = None
     left: tuple[TouchpointRule, ...] = ()
+    mark: tuple[float, int] = (0.0, 0)  # the time and the trace's length when it asked
 
 
 @dataclass(slots=True)
@@ -66,7 +67,9 @@ class Seller:
     def ask(self, deal: Deal, tp: TouchpointRule, menu: Menu) -> simpy.Event:
         """An account wants the seller at touchpoint ``tp``; the event fires with the action once it
         is done."""
-        return self._wait(Ask(deal, Event(self.world.env), touchpoint=tp, menu=menu))
+        world = self.world
+        return self._wait(Ask(deal, Event(world.env), touchpoint=tp, menu=menu,
+                              mark=(world.env.now, len(world.trace))))
 
     def plan(self, deal: Deal, block: AgendaBlock, left: tuple[TouchpointRule, ...]) -> simpy.Event:
         """An account is at an agenda; the event fires with the touchpoint the trainee chose next,
@@ -157,10 +160,11 @@ class Seller:
         the coach's feedback are chosen for what happened, and the seller is busy for its days."""
         deal, tp = ask.deal, ask.touchpoint
         assert tp is not None and ask.menu is not None
-        # what is offered, and the situation, as things stand when the trainee decides (in a pipeline,
-        # an event may have happened since the account asked); the menu it asked with if nothing is
-        menu = tp.offer(deal) or ask.menu
         world = self.world
+        # what is offered as things stand when the trainee decides: in a pipeline, time may have
+        # passed and events happened since the account asked (then the menu is judged again; the
+        # one it asked with stands if nothing would be offered now)
+        menu = ask.menu if ask.mark == (world.env.now, len(world.trace)) else tp.offer(deal) or ask.menu
         situation = tp.situation.pick(deal)
         shown = self._shown(menu.options, tp.shuffle)
         choice = yield self._decide("action", tp.key, deal, tp.id, tp.stage, shown, situation)
