@@ -34,7 +34,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sim.cli import common
@@ -64,7 +64,7 @@ MAX_SHOWN = 200
 #: Warnings of one kind printed before the rest of that kind are only counted.
 SHOWN_PER_KIND = 10
 #: The bot runs' budget: this many decisions for each run asked for (a bundled case's run takes 6 to 16).
-DECISIONS_PER_RUN = 40
+DECISIONS_PER_RUN = 60
 #: The judgment checks replay runs for every option; they are left out when a run averages more decisions.
 JUDGMENT_MAX_RUN_DECISIONS = 100
 
@@ -145,11 +145,11 @@ class CheckReport:
     asked: int = 0  # runs asked for
     budget: int = 0  # the decisions the runs were held to
     judgment_left_out: int = 0  # decisions per run, when that left the judgment checks out
-    notes: list[str] = field(default_factory=list)
 
 
 def check_scenario(scenario: Any, runs: int, seed: int = 0, locale: str = "en") -> list[Any]:
-    """Static and run checks of a loaded scenario, as located problems sorted by position."""
+    """Static and run checks of a loaded scenario, as located problems sorted by position (each
+    message carries both languages: ``problem.text(locale)``; ``locale`` is kept for old callers)."""
     return check_report(scenario, runs, seed).problems
 
 
