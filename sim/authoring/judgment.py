@@ -338,26 +338,50 @@ def alternatives(scenario: LoadedScenario) -> Iterable[tuple[str, str, str, tupl
                     yield account.id, tp.key, a.id, tuple(a.spec.promises)
 
 
+#: With ``settle``, the one-deviation table plays each option in batches of this many seeds, and at
+#: least :data:`SETTLE_MIN` of them.
+SETTLE_BATCH = 10
+SETTLE_MIN = 20
+
+
 def deviations(scenario: LoadedScenario, runs: int, seed: int = 0,
-               progress: Callable[[int], None] | None = None) -> list[Deviation]:
-    """The one-deviation table: every non-recommended action against expert play, on the same seeds."""
-    expert = {}
-    for s in range(seed, seed + runs):
-        card = score_run(play(scenario, ExpertPolicy(), s).trace, scenario.rubric)
-        expert[s] = (card.won, card.score)
+               progress: Callable[[int], None] | None = None,
+               settle: tuple[float, float] | None = None) -> list[Deviation]:
+    """The one-deviation table: every non-recommended action against expert play, on the same seeds.
+
+    With ``settle = (cost, gain)``, an option stops early, once it has played at least
+    :data:`SETTLE_MIN` seeds, when its 95% interval shows it surely costs more than ``cost`` points
+    or surely gains more than ``gain`` (what ``touchpoint check`` asks of it is then decided), and
+    every consequence it promises has happened; an option the expert's path has not met in its
+    first :data:`SETTLE_MIN` seeds stops there. Without it, every option plays all ``runs`` seeds.
+    """
+    expert: dict[int, tuple[bool, float]] = {}
+
+    def baseline(s: int) -> tuple[bool, float]:
+        if s not in expert:
+            card = score_run(play(scenario, ExpertPolicy(), s).trace, scenario.rubric)
+            expert[s] = (card.won, card.score)
+        return expert[s]
+
     out = []
     for account, key, action, promises in alternatives(scenario):
         diffs, wins, expert_wins = [], 0, 0
         losses: dict[str, int] = {}
+        played = 0
         for s in range(seed, seed + runs):
+            if settle is not None and played >= SETTLE_MIN and played % SETTLE_BATCH == 0 and _settled(
+                    diffs, losses, promises, settle):
+                break
+            played += 1
             policy = DeviationPolicy(key, action)
             session = play(scenario, policy, s)
             if not policy.done:
                 continue
             card = score_run(session.trace, scenario.rubric)
-            diffs.append(card.score - expert[s][1])
+            won, score = baseline(s)
+            diffs.append(card.score - score)
             wins += card.won
-            expert_wins += expert[s][0]
+            expert_wins += won
             for acc in card.accounts:
                 if acc.result == "lost":
                     losses[acc.reason] = losses.get(acc.reason, 0) + 1
@@ -368,6 +392,18 @@ def deviations(scenario: LoadedScenario, runs: int, seed: int = 0,
         if progress is not None:
             progress(runs)
     return out
+
+
+def _settled(diffs: list[float], losses: dict[str, int], promises: tuple[str, ...],
+             settle: tuple[float, float]) -> bool:
+    """Whether an option's check is decided (see :func:`deviations`)."""
+    if not diffs:
+        return True  # the expert's path does not meet it
+    if any(losses.get(p, 0) == 0 for p in promises):
+        return False
+    _, (lo, hi) = _mean_ci(diffs)
+    cost, gain = settle
+    return hi < -cost or lo > gain
 
 
 def promise_broken(d: Deviation) -> list[str]:

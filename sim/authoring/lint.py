@@ -775,7 +775,7 @@ def judgment_findings(scenario: Any, runs: int, seed: int = 0) -> list[Finding]:
                 runs=msg("runs_suffix", n=runs)), "key"))
     checks = scenario.spec.checks
     paths = _decision_paths(scenario)
-    for d in deviations(scenario, min(runs, checks.deviation_runs), seed):
+    for d in deviations(scenario, min(runs, checks.deviation_runs), seed, settle=(TIE, checks.deviation_margin)):
         path = paths.get((d.account, d.touchpoint, d.action), ("accounts",))
         if d.beats_coach and d.score_gain > checks.deviation_margin:
             out.append(Finding("coach-contradiction", "error", path, msg(
