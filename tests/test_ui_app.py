@@ -52,6 +52,15 @@ def loaded():
     return {p.stem: load_scenario(p) for p in SCENARIOS}
 
 
+@pytest.fixture(autouse=True)
+def _no_review_left_running():
+    """A debrief starts its game review on a worker thread; one left running would slow the next test."""
+    yield
+    from sim.ui.review import Reviewer
+
+    Reviewer.cancel_all()
+
+
 def typesetter() -> Typesetter:
     """One font cache for all the apps of this module (rendering Chinese is the slow part)."""
     if not _TS or not pygame.font.get_init():
@@ -273,12 +282,38 @@ def test_no_text_leaves_its_panel_on_any_screen(tmp_path, loaded, size, locale):
     for path in SCENARIOS:
         app.start_game(loaded[path.stem])
         problems += drive(app, RandomPolicy(2), check_layout=True)
+        press(pygame.K_TAB)  # the game review, while it is being made
+        app.step()
+        problems += [f"{path.stem} review: {p}" for p in app.ui.layout.problems()]
+        assert {"review_summary", "review_list"} <= set(app.ui.layout.panels)
         press(pygame.K_ESCAPE)
         app.step()
         problems += app.ui.layout.problems()
+        press(pygame.K_ESCAPE)
+        press(pygame.K_TAB)
+        app.step()
     assert problems == []
     names = set(app.ui.layout.panels)
-    assert {"banner", "scorecard", "hidden", "timeline", "differences", "menu"} <= names
+    assert {"banner", "scorecard", "hidden", "timeline", "differences"} <= names
+
+
+def debrief_views(app: App, where: str) -> list[str]:
+    """Layout problems of a debrief's result and of its game review (while it is made, once it is
+    done, and scrolled to its last decision); it ends on the review."""
+    problems = [f"{where} result: {p}" for p in app.ui.layout.problems()]
+    press(pygame.K_TAB)
+    app.step()
+    problems += [f"{where} reviewing: {p}" for p in app.ui.layout.problems()]
+    assert app.top.review.reviewer.wait(60)
+    app.step()
+    app.step()
+    problems += [f"{where} review: {p}" for p in app.ui.layout.problems()]
+    for _ in range(len(app.game.session.history)):
+        press(pygame.K_DOWN)
+    app.step()
+    problems += [f"{where} review, last decision: {p}" for p in app.ui.layout.problems()]
+    assert {"review_summary", "review_list", "btn_replay"} <= set(app.ui.layout.panels)
+    return problems
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -286,8 +321,10 @@ def test_no_text_leaves_its_panel_on_any_screen(tmp_path, loaded, size, locale):
 def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale):
     """The screens of format 2 (tests/data/v2_features.yaml): agenda decisions, a stakeholder not met
     yet, a negotiation with a price and terms, feedback calling out hidden moves, the restart
-    question, a debrief with revenue, margin and what was never found out. On every play screen
-    every stakeholder card and every option card is whole, without scrolling."""
+    question, a debrief with revenue, margin and what was never found out, its game review (being
+    made, done, scrolled), and a practice branch ("Replay from here") played to its own debrief and
+    review. On every play screen every stakeholder card and every option card is whole, without
+    scrolling."""
     from sim.engine.signals import DealView
     from sim.ui.scenes.menu import ConfirmScene
 
@@ -295,18 +332,28 @@ def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale
     app = make_app(tmp_path, size=size, locale=locale)
     problems: list[str] = []
     seen: set[str] = set()
-    for policy, seed in ((ExpertPolicy(), 3), (RandomPolicy(8), 8), (RandomPolicy(4), 4)):
-        app.config.seed = seed
-        app.start_game(scenario)
-        app.step()
-        press(pygame.K_ESCAPE)  # the menu, and the question before a restart
-        app.step()
-        click(app, ("item", 1))
-        app.step()
-        assert isinstance(app.top, ConfirmScene)
-        problems += [f"confirm: {p}" for p in app.ui.layout.problems()]
-        press(pygame.K_n)
-        app.step()
+    for policy, seed in ((ExpertPolicy(), 3), (RandomPolicy(8), 8), (RandomPolicy(4), 4), ("branch", 8)):
+        if policy == "branch":  # a practice branch of the last game, from its second decision, to its debrief
+            problems += debrief_views(app, "game")
+            press(pygame.K_UP)
+            app.step()
+            press(pygame.K_p)
+            app.step()
+            assert isinstance(app.top, PlayScene) and app.game.branch is not None
+            problems += [f"branch play: {p}" for p in app.ui.layout.problems()]
+            policy = RandomPolicy(5)
+        else:
+            app.config.seed = seed
+            app.start_game(scenario)
+            app.step()
+            press(pygame.K_ESCAPE)  # the menu, and the question before a restart
+            app.step()
+            click(app, ("item", 1))
+            app.step()
+            assert isinstance(app.top, ConfirmScene)
+            problems += [f"confirm: {p}" for p in app.ui.layout.problems()]
+            press(pygame.K_n)
+            app.step()
         for _ in range(400):
             app.step()
             problems += [f"{app.top.name}: {p}" for p in app.ui.layout.problems()]
@@ -334,9 +381,10 @@ def test_no_text_leaves_its_panel_on_the_format_2_screens(tmp_path, size, locale
                     seen.add("moves")
                 press(pygame.K_RETURN)
         assert isinstance(app.top, DebriefScene)
+    assert app.game.branch is not None
+    problems += debrief_views(app, "branch")  # the branch's own debrief and review
     assert problems == []
     assert seen >= {"agenda", "action", "unknown person", "negotiation", "moves"}
-    assert {"banner", "scorecard", "hidden"} <= set(app.ui.layout.panels)
 
 
 @pytest.mark.parametrize("size", [(1024, 640), (1280, 720)], ids=["1024x640", "1280x720"])

@@ -365,9 +365,9 @@ def deviations(scenario: LoadedScenario, runs: int, seed: int = 0,
 
     out = []
     for account, key, action, promises in alternatives(scenario):
-        diffs, wins, expert_wins = [], 0, 0
+        diffs: list[float] = []
+        wins = expert_wins = played = 0
         losses: dict[str, int] = {}
-        played = 0
         for s in range(seed, seed + runs):
             if settle is not None and played >= SETTLE_MIN and played % SETTLE_BATCH == 0 and _settled(
                     diffs, losses, promises, settle):

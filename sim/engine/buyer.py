@@ -125,11 +125,11 @@ def _agenda(deal: Deal, block: AgendaBlock, seller: Seller, active: str) -> Proc
     something, or the trainee moves on."""
     done: set[str] = set()
     while deal.status == active:
-        left = tuple(tp for tp in block.touchpoints
-                     if tp.id not in done and tp.may_visit(deal) and tp.offer(deal) is not None)
+        offers = [(tp, tp.offer(deal)) for tp in block.touchpoints if tp.id not in done and tp.may_visit(deal)]
+        left = tuple(tp for tp, menu in offers if menu is not None)
         if not left:
             return
-        chosen = yield seller.plan(deal, block, left)
+        chosen = yield seller.plan(deal, block, left, tuple(menu for _, menu in offers if menu is not None))
         if chosen == MOVE_ON:
             return
         tp = next(t for t in left if t.id == chosen)

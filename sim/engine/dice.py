@@ -128,24 +128,26 @@ class Dice:
     option order of the n-th decision draws from source ``ORDER + n`` (:meth:`shuffled`).
     """
 
-    __slots__ = ("_blocks", "_left", "_seed", "_table")
+    __slots__ = ("_blocks", "_left", "_normals", "_seed", "_table", "_uniforms")
 
     def __init__(self, seed: int) -> None:
         self._seed = fold(seed)
-        self._left: dict[tuple[int, int], list[float]] = {}  # (kind, source) -> rest of its block, next last
+        self._uniforms: dict[int, list[float]] = {}  # source -> rest of its block of uniforms, next last
+        self._normals: dict[int, list[float]] = {}  # the same for normals
+        self._left = {_UNIFORM: self._uniforms, _NORMAL: self._normals}
         self._blocks: dict[tuple[int, int], int] = {}  # (kind, source) -> blocks taken
-        self._table: list[list[float]] | None = None  # the first table's rows, each reversed (next last)
+        self._table: Any = None  # the first table, row after row (a numpy array)
 
     def uniform(self, source: int) -> float:
         """The source's next draw, uniform in [0, 1)."""
-        left = self._left.get((_UNIFORM, source))
+        left = self._uniforms.get(source)
         if not left:
             left = self._next_block(_UNIFORM, source)
         return left.pop()
 
     def normal(self, source: int) -> float:
         """The source's next draw from the standard normal distribution."""
-        left = self._left.get((_NORMAL, source))
+        left = self._normals.get(source)
         if not left:
             left = self._next_block(_NORMAL, source)
         return left.pop()
@@ -155,8 +157,11 @@ class Dice:
         draws of that decision's own source)."""
         out = list(items)
         source = ORDER + decision
+        left = self._uniforms.get(source)
         for i in range(len(out) - 1, 0, -1):
-            j = int(self.uniform(source) * (i + 1))
+            if not left:
+                left = self._next_block(_UNIFORM, source)
+            j = int(left.pop() * (i + 1))
             out[i], out[j] = out[j], out[i]
         return tuple(out)
 
@@ -164,29 +169,31 @@ class Dice:
         """Draw from ``seed``'s streams from now on (a rollout exploring other futures from the
         same point of a run uses this)."""
         self._seed = fold(seed)
-        self._left.clear()
+        self._uniforms.clear()
+        self._normals.clear()
         self._blocks.clear()
         self._table = None
 
-    def _row(self, kind: int, source: int) -> int | None:
-        """The row of the first table that holds the source's first block, if any."""
+    @staticmethod
+    def _row(kind: int, source: int) -> tuple[int, int] | None:
+        """Where the source's first block is in the first table (its start and length), if it is."""
         n = TABLE_SOURCES
         if kind == _NORMAL:
-            return n + ORDER_ROWS + source if source < n else None
+            return ((n * BLOCK + ORDER_ROWS * ORDER_WIDTH + source * BLOCK, BLOCK) if source < n else None)
         if source < n:
-            return source
+            return source * BLOCK, BLOCK
         decision = source - ORDER
-        return n + decision if 0 <= decision < ORDER_ROWS else None
+        return (n * BLOCK + decision * ORDER_WIDTH, ORDER_WIDTH) if 0 <= decision < ORDER_ROWS else None
 
-    def _first_table(self) -> list[list[float]]:
-        """The run's first table (see the module docstring), drawn once."""
+    def _first_table(self) -> Any:
+        """The run's first table (see the module docstring), drawn once: its rows one after the
+        other (numpy fills arrays in row order, so this is the table). A source's row becomes
+        Python floats when the source first draws: most rows are never used."""
         if self._table is None:
             gen = generator(_key(self._seed, _TABLE))
             n = TABLE_SOURCES
-            rows = gen.random((n, BLOCK))[:, ::-1].tolist()
-            rows += gen.random((ORDER_ROWS, ORDER_WIDTH))[:, ::-1].tolist()
-            rows += gen.standard_normal((n, BLOCK))[:, ::-1].tolist()
-            self._table = rows
+            self._table = np.concatenate((gen.random(n * BLOCK + ORDER_ROWS * ORDER_WIDTH),
+                                          gen.standard_normal(n * BLOCK)))
         return self._table
 
     def _next_block(self, kind: int, source: int) -> list[float]:
@@ -194,10 +201,11 @@ class Dice:
         self._blocks[(kind, source)] = taken + 1
         row = self._row(kind, source) if taken == 0 else None
         if row is not None:
-            left = self._first_table()[row]
+            start, length = row
+            left = self._first_table()[start + length - 1:start - 1 if start else None:-1].tolist()
         else:
             left = _draw(generator(_key(self._seed, kind, source, taken)), kind, BLOCK)[::-1].tolist()
-        self._left[(kind, source)] = left
+        self._left[kind][source] = left
         return left
 
 

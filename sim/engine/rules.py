@@ -385,6 +385,7 @@ class AgendaBlock:
 
     key: str  # "account/agenda:<first touchpoint>": the decision key in logs
     touchpoints: tuple[TouchpointRule, ...]
+    after: tuple[TouchpointRule, ...] = ()  # the stage's touchpoints after the block, in order
 
 
 Step = TouchpointRule | AgendaBlock
@@ -848,12 +849,12 @@ def _steps(account_id: str, touchpoints: tuple[TouchpointRule, ...]) -> tuple[St
     """A stage's steps: each touchpoint in order, consecutive agenda touchpoints as one block."""
     steps: list[Step] = []
     block: list[TouchpointRule] = []
-    for tp in (*touchpoints, None):
+    for i, tp in enumerate((*touchpoints, None)):
         if tp is not None and tp.agenda:
             block.append(tp)
             continue
         if block:
-            steps.append(AgendaBlock(f"{account_id}/agenda:{block[0].id}", tuple(block)))
+            steps.append(AgendaBlock(f"{account_id}/agenda:{block[0].id}", tuple(block), touchpoints[i:]))
             block = []
         if tp is not None:
             steps.append(tp)

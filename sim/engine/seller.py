@@ -41,6 +41,7 @@ class Ask:
     menu: Menu | None = None
     block: AgendaBlock | None = None
     left: tuple[TouchpointRule, ...] = ()
+    menus: tuple[Menu, ...] = ()  # what each touchpoint left offers
     mark: tuple[float, int] = (0.0, 0)  # the time and the trace's length when it asked
 
 
@@ -71,10 +72,12 @@ class Seller:
         return self._wait(Ask(deal, Event(world.env), touchpoint=tp, menu=menu,
                               mark=(world.env.now, len(world.trace))))
 
-    def plan(self, deal: Deal, block: AgendaBlock, left: tuple[TouchpointRule, ...]) -> simpy.Event:
-        """An account is at an agenda; the event fires with the touchpoint the trainee chose next,
-        or :data:`~sim.engine.rules.MOVE_ON`."""
-        return self._wait(Ask(deal, Event(self.world.env), block=block, left=left))
+    def plan(self, deal: Deal, block: AgendaBlock, left: tuple[TouchpointRule, ...],
+             menus: tuple[Menu, ...]) -> simpy.Event:
+        """An account is at an agenda with the touchpoints ``left`` on it (and what each offers);
+        the event fires with the touchpoint the trainee chose next, or
+        :data:`~sim.engine.rules.MOVE_ON`."""
+        return self._wait(Ask(deal, Event(self.world.env), block=block, left=left, menus=menus))
 
     def _wait(self, ask: Ask) -> simpy.Event:
         self.asks[ask.deal.id] = ask
@@ -85,11 +88,12 @@ class Seller:
                 options: tuple[Option, ...], situation: int = 0) -> simpy.Event:
         """Ask the trainee; the event fires with the chosen id. The run pauses until then."""
         self.decisions += 1
+        world = self.world
         point = DecisionPoint(kind, key, deal.id if deal is not None else "", touchpoint, stage,
-                              self.world.env.now, self.decisions, options, situation)
-        answer = Event(self.world.env)
-        self.pending = Pending(point, tuple(o.id for o in options), answer)
-        self.world.paused = True
+                              world.env.now, self.decisions, options, situation)
+        answer = Event(world.env)
+        self.pending = Pending(point, tuple([o.id for o in options]), answer)
+        world.paused = True
         return answer
 
     def run(self) -> Generator[simpy.Event, Any, None]:
@@ -147,7 +151,7 @@ class Seller:
         deal, block, left = ask.deal, ask.block, ask.left
         assert block is not None
         advised = next((tp.id for tp in left if tp.recommended), MOVE_ON)
-        options = tuple(_meeting(deal, tp, tp.id == advised) for tp in left)
+        options = tuple(_meeting(tp, menu, tp.id == advised) for tp, menu in zip(left, ask.menus, strict=True))
         shown = self._shown((*options, Option(MOVE_ON, 0.0, advised == MOVE_ON, then=_after(deal, block))))
         chosen = yield self._decide("agenda", block.key, deal, "", block.touchpoints[0].stage, shown)
         self.world.trace.agenda(self.world.env.now, deal.id, block.key, chosen, tuple(o.id for o in shown),
@@ -167,11 +171,13 @@ class Seller:
         menu = ask.menu if ask.mark == (world.env.now, len(world.trace)) else tp.offer(deal) or ask.menu
         situation = tp.situation.pick(deal)
         shown = self._shown(menu.options, tp.shuffle)
-        choice = yield self._decide("action", tp.key, deal, tp.id, tp.stage, shown, situation)
+        answer = self._decide("action", tp.key, deal, tp.id, tp.stage, shown, situation)
+        offered = self.pending.offered if self.pending is not None else ()
+        choice = yield answer
         now = world.env.now
         action = tp.by_id[choice]
-        world.trace.decision(now, deal.id, tp.id, tp.stage, action.id, tuple(o.id for o in shown), menu.recommended,
-                             action.days, situation)
+        world.trace.decision(now, deal.id, tp.id, tp.stage, action.id, offered, menu.recommended, action.days,
+                             situation)
         deal.chosen.add(action.id)
         if action.once:
             deal.used.add(f"{tp.id}/{action.id}")
@@ -184,11 +190,10 @@ class Seller:
         return action
 
 
-def _meeting(deal: Deal, tp: TouchpointRule, advised: bool) -> Option:
+def _meeting(tp: TouchpointRule, menu: Menu, advised: bool) -> Option:
     """An agenda's option to do touchpoint ``tp`` next: the fewest and the most days of the actions
-    it offers now."""
-    menu = tp.offer(deal)
-    days = [o.days for o in menu.options] if menu is not None else [0.0]
+    it offers now (``menu``)."""
+    days = [o.days for o in menu.options]
     return Option(tp.id, min(days), advised, days_max=max(days))
 
 
@@ -196,10 +201,7 @@ def _after(deal: Deal, block: AgendaBlock) -> str:
     """The touchpoint that comes after an agenda in its stage, if the trainee moves on now: the
     first later step that may be visited and offers something ("" when there is none, and the
     stage's gate comes next)."""
-    for stage in deal.rules.stages:
-        if block in stage.steps:
-            for step in stage.steps[stage.steps.index(block) + 1:]:
-                for tp in step.touchpoints if isinstance(step, AgendaBlock) else (step,):
-                    if tp.may_visit(deal) and tp.offer(deal) is not None:
-                        return tp.id
+    for tp in block.after:
+        if tp.may_visit(deal) and tp.offer(deal) is not None:
+            return tp.id
     return ""

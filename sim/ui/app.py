@@ -18,8 +18,9 @@ from typing import Any
 import pygame
 
 from sim.runs.policies import ExpertPolicy, RandomPolicy
-from sim.ui.content import Entry
+from sim.ui.content import Content, Entry
 from sim.ui.game import DEFAULT_LOG_DIR, Game, Turn, autoplay_policy, default_log_path, new_seed, next_free
+from sim.ui.review import option_label
 from sim.ui.scenes.base import Scene
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
@@ -129,6 +130,7 @@ class App:
         self._top_key: Any = None
         self._drawn_top: Scene | None = None
         self._toast: tuple[str, float] | None = None
+        self._log_retry = -10.0  # when the log's waiting lines were last tried (a full disk)
         self._dirty = True
         self._sig: Any = None
         self._kept: Any = None  # the last still frame
@@ -172,7 +174,9 @@ class App:
         dummy = os.environ.get("SDL_VIDEODRIVER") == "dummy"
         n = 0
         while self.running and (max_frames is None or n < max_frames):
-            ms = self.clock.tick(0 if dummy else fps)
+            # without a display frames run as fast as they can, but not while a screen waits for
+            # work on another thread (the review): spinning would only slow that work down
+            ms = self.clock.tick(fps if not dummy or self.top.busy() else 0)
             self.step(1 / fps if dummy else min(ms / 1000, 0.1))
             n += 1
         return n
@@ -184,6 +188,7 @@ class App:
         dt = 1 / self.config.fps if dt is None else dt
         self.now += dt
         self.poll_watch()
+        self._retry_log()
         for event in pygame.event.get():
             self.dispatch(event)
             if not self.running:
@@ -302,10 +307,38 @@ class App:
         if self.game is not None and self.game.finished:
             self.show_debrief()
 
+    def replay_from(self, game: Game, number: int) -> None:
+        """"Replay from here": a practice branch of ``game`` from its decision ``number`` (same seed,
+        the earlier choices replayed), on the play screen; the game stays open to come back to."""
+        try:
+            branch = Game.branched(game, number, locale=self.locale)
+        except OSError as err:
+            self.toast(tr("branch_failed", self.locale, error=err.strerror or str(err)))
+            return
+        self.game = branch
+        self.games.append(branch)
+        self.scenes = [PlayScene(self, branch)]
+        point, choice = game.session.history[number - 1]
+        label = option_label(Content(game.scenario, self.locale), point, choice)
+        self.toast(tr("branch_started", self.locale, n=number, label=label))
+
+    def back_to_parent(self) -> None:
+        """From a practice branch back to the debrief of the game it branches from (its review view)."""
+        game = self.game
+        if game is None or game.branch is None or game.branch.parent is None:
+            return
+        parent = game.branch.parent
+        self._drop_game(chain=False)
+        self.game = parent
+        if parent not in self.finished_games:
+            self.finished_games.append(parent)
+        self.scenes = [DebriefScene(self, parent, view="review")]
+
     def show_debrief(self) -> None:
         assert self.game is not None
         if self.game not in self.finished_games:
             self.finished_games.append(self.game)
+        self._toast = None  # a message from the game would cover the debrief's buttons
         self.scenes = [DebriefScene(self, self.game)]
 
     def open_menu(self) -> None:
@@ -338,12 +371,25 @@ class App:
         self._drop_game(keep=True)
         self.running = False
 
-    def _drop_game(self, keep: bool = False) -> None:
-        """Leave the current game (its log stays, resumable if unfinished)."""
-        if self.game is not None:
-            self.game.close()
-            if not keep:
-                self.game = None
+    def _drop_game(self, keep: bool = False, chain: bool = True) -> None:
+        """Leave the current game (its log stays, resumable if unfinished), and with ``chain`` the
+        games it is a practice branch of (their reviews are no longer wanted)."""
+        game = self.game
+        while game is not None:
+            game.close()
+            game = game.branch.parent if chain and game.branch is not None else None
+        if not keep:
+            self.game = None
+
+    # --- a full disk ----------------------------------------------------------------------------------------
+    def _retry_log(self) -> None:
+        """While the game's log cannot be written (a full disk) the game is paused: every two seconds
+        the waiting lines are tried again, and a message says why nothing moves, then that it goes on."""
+        game = self.game
+        if game is None or not game.disk_full or self.now - self._log_retry < 2.0:
+            return
+        self._log_retry = self.now
+        self.toast(tr("disk_ok", self.locale) if game.retry_log() else tr("disk_full", self.locale))
 
     # --- toasts -------------------------------------------------------------------------------------------
     def toast(self, text: str) -> None:

@@ -178,32 +178,12 @@ class Content:
     def touchpoint_title(self, account_id: str, touchpoint_id: str) -> str:
         return self.text(self.touchpoint(account_id, touchpoint_id).title)
 
-    def day_range(self, account_id: str, touchpoint_id: str) -> tuple[float, float]:
-        """The fewest and the most days an action of this touchpoint takes (as written)."""
-        days = [float(a.days) for a in self.touchpoint(account_id, touchpoint_id).actions]
-        return min(days), max(days)
-
-    def agenda_block(self, account_id: str, key: str) -> tuple[list[str], str | None]:
-        """An agenda decision's block: the ids of its touchpoints, and what follows it in its stage
-        (the next touchpoint's id, or None when the stage's gate comes next)."""
-        from sim.engine.rules import AgendaBlock
-
-        i = self._accounts[account_id][0]
-        for stage in self.scenario.rules.accounts[i].stages:
-            steps = list(stage.steps)
-            for n, step in enumerate(steps):
-                if isinstance(step, AgendaBlock) and step.key == key:
-                    nxt = steps[n + 1] if n + 1 < len(steps) else None
-                    after = None
-                    if nxt is not None:
-                        after = nxt.touchpoints[0].id if isinstance(nxt, AgendaBlock) else nxt.id
-                    return [tp.id for tp in step.touchpoints], after
-        return [], None
-
     def stage_after(self, account_id: str, stage: str) -> str | None:
-        """The account's next roadmap stage after ``stage``, if any."""
-        keys = [s.key for s in self.scenario.rules.accounts[self._accounts[account_id][0]].stages]
-        return keys[keys.index(stage) + 1] if stage in keys and keys.index(stage) + 1 < len(keys) else None
+        """The account's next roadmap stage after ``stage``, if any (of the stages its roadmap uses)."""
+        from sim.lang.schema import STAGES
+
+        used = [s for s in STAGES if s in self.account(account_id).stages]
+        return used[used.index(stage) + 1] if stage in used and used.index(stage) + 1 < len(used) else None
 
 
 def scenario_card(scenario: Any, locale: str) -> dict[str, Any]:

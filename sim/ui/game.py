@@ -20,15 +20,17 @@ from scoring import Scorecard, score_run
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.session import Session
-from sim.engine.signals import AccountView, Move, View, moves
-from sim.runs.sessionlog import LogWriter, ParsedLog, player_of, read_log, replay
+from sim.engine.signals import AccountView, Move, View, moves, surfaced
+from sim.runs.sessionlog import DiskFull, LogWriter, ParsedLog, player_of, read_log, replay
 
 __all__ = [
     "DEFAULT_LOG_DIR",
+    "Branch",
     "Game",
     "SignalChange",
     "Turn",
     "autoplay_policy",
+    "branch_log_path",
     "default_log_path",
     "diff_views",
     "drop_partial_tail",
@@ -124,8 +126,10 @@ def _people_changes(prev: AccountView, acc: AccountView) -> list[SignalChange]:
 class Turn:
     """One answered decision and its consequences, for the feedback screen: what visibly changed
     (``changes``), the scripted events that happened (``new_events``), every trace event from the
-    choice to the next decision (``events``), and the hidden numbers the choice moved by at least
-    the scenario's signal threshold (``moves``, :func:`sim.engine.signals.moves`)."""
+    choice to the next decision (``events``), the hidden numbers the choice moved by at least the
+    scenario's signal threshold (``moves``, :func:`sim.engine.signals.moves`), and the delayed
+    changes that came to light at this decision (``surfaced``, :func:`sim.engine.signals.surfaced`:
+    what earlier choices did to the account since the seller's last meeting there)."""
 
     point: DecisionPoint
     choice: str
@@ -136,6 +140,7 @@ class Turn:
     outcome: RunOutcome | None = None
     events: tuple[tr.TraceEvent, ...] = ()
     moves: tuple[Move, ...] = ()
+    surfaced: tuple[Move, ...] = ()
 
     @property
     def response(self) -> tr.Response | None:
@@ -195,6 +200,28 @@ def next_free(path: Path) -> Path:
         i += 1
 
 
+def branch_log_path(parent: Path, number: int) -> Path:
+    """Where a practice branch from decision ``number`` of the game logged at ``parent`` is logged:
+    ``<parent>-branch-<number>.jsonl`` beside it (``...-branch-<number>-2.jsonl`` and so on for a
+    second branch from the same decision), never an existing file."""
+    return next_free(parent.with_name(f"{parent.stem}-branch-{number}{parent.suffix or '.jsonl'}"))
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """What makes a game a practice branch: the log it branches from (its file name), the decision it
+    was played on from, and that game, when it is still open in this sitting."""
+
+    of: str
+    at: int
+    parent: Any = None  # the Game it branches from, if known
+
+
+def _choice_line(point: DecisionPoint, n: int, choice: str) -> Callable[[LogWriter], None]:
+    """Write the choice line of a choice replayed into a branch's log (it has no think time)."""
+    return lambda w: w.choice(point, n, choice)
+
+
 def drop_partial_tail(path: Path) -> bool:
     """Cut a half-written last line (the game was killed while writing it); True if one was cut."""
     data = path.read_bytes()
@@ -210,7 +237,8 @@ class Game:
 
     def __init__(self, scenario: Any, session: Session, log_path: Path, writer: LogWriter | None,
                  trainee: str, locale: str, clock: Callable[[], float] = time.monotonic,
-                 earlier_think_s: float = 0.0, resumed_at: int | None = None) -> None:
+                 earlier_think_s: float = 0.0, resumed_at: int | None = None, policy: str = "",
+                 branch: Branch | None = None) -> None:
         self.scenario = scenario
         self.session = session
         self.log_path = log_path
@@ -219,9 +247,13 @@ class Game:
         self.locale = locale
         self.clock = clock
         self.resumed_at = resumed_at  # decision number the game resumed at, if it did
+        self.policy = policy  # the bot that plays ("" for a person), as the log's header names it
+        self.branch = branch  # a practice branch ("Replay from here"): never graded
+        self.reviewer: Any = None  # the game review of the finished run (sim.ui.review.Reviewer), once asked for
         self._started = clock()
         self._earlier = earlier_think_s
         self._shown: tuple[int, float] | None = None
+        self.disk_full = ""  # why the log's last lines wait to be written (a full disk); "" when all is written
         self.card: Scorecard | None = None
         self.point: DecisionPoint | RunOutcome = session.advance()
         self.view: View = session.observe()
@@ -237,8 +269,45 @@ class Game:
         and, through :func:`sim.runs.sessionlog.player_of`, into the run's trace."""
         log_path.parent.mkdir(parents=True, exist_ok=True)
         header = LogWriter.header(scenario, seed, trainee=trainee, locale=locale, started=now_iso(), policy=policy)
-        writer = LogWriter(log_path, header)
-        return cls(scenario, Session(scenario, seed, player_of(policy)), log_path, writer, trainee, locale, clock)
+        writer = LogWriter(log_path)
+        game = cls(scenario, Session(scenario, seed, player_of(policy)), log_path, writer, trainee, locale, clock,
+                   policy=policy)
+        game._log(lambda w: w.record(header))  # a full disk pauses the game before its first decision
+        return game
+
+    @classmethod
+    def branched(cls, parent: Game, number: int, clock: Callable[[], float] = time.monotonic,
+                 locale: str | None = None) -> Game:
+        """A practice branch of ``parent`` from its decision ``number``: the same scenario, seed and
+        player, and the parent's choices before that decision replayed through the stepping API, so
+        the trainee meets decision ``number`` in the same state with the same dice and can choose
+        another option. It is logged to a file of its own (:func:`branch_log_path`) whose header
+        names the parent's log (``branch_of``) and the decision (``branch_at``); every line is
+        written as in a game (the replayed choices without a think time), so the log replays and
+        verifies, and grading reports it as a branch without grading it."""
+        history = parent.session.history
+        if not 1 <= number <= len(history) + (0 if parent.finished else 1):
+            raise ValueError(f"no decision {number} to branch from (the game has {len(history)})")
+        scenario, seed = parent.scenario, parent.session.seed
+        path = branch_log_path(parent.log_path, number)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        loc = locale or parent.locale
+        header = LogWriter.header(scenario, seed, trainee=parent.trainee, locale=loc, started=now_iso(),
+                                  policy=parent.policy)
+        header.update(branch_of=parent.log_path.name, branch_at=number)
+        session = Session(scenario, seed, player_of(parent.policy))
+        game = cls(scenario, session, path, LogWriter(path), parent.trainee, loc, clock, policy=parent.policy,
+                   branch=Branch(parent.log_path.name, number, parent))
+        game._log(lambda w: w.record(header))
+        for n, (_, choice) in enumerate(history[:number - 1], 1):
+            point = game.point
+            assert isinstance(point, DecisionPoint)
+            session.choose(choice)
+            game._log(_choice_line(point, n, choice))
+            game.point = session.advance()
+        game.view = session.observe()
+        game._started = clock()
+        return game
 
     @classmethod
     def resume(cls, log_path: Path, scenario: Any, log: ParsedLog | None = None, locale: str | None = None,
@@ -256,8 +325,15 @@ class Game:
         if not log.complete:
             drop_partial_tail(log_path)
             writer = LogWriter(log_path)
-        return cls(scenario, session, log_path, writer, str(header.get("trainee", "")), loc, clock,
-                   earlier_think_s=think, resumed_at=len(log.choices) + 1)
+        branch = Branch(header["branch_of"], header["branch_at"]) if "branch_of" in header else None
+        game = cls(scenario, session, log_path, writer, str(header.get("trainee", "")), loc, clock,
+                   earlier_think_s=think, resumed_at=len(log.choices) + 1, policy=str(header.get("policy", "")),
+                   branch=branch)
+        if game.finished and game.writer is not None:  # the log's choices end the run: only its end line was lost
+            card = game.card
+            game._log(lambda w: w.end(session, card, wall_s=think))
+            game._close_when_written()
+        return game
 
     # --- playing --------------------------------------------------------------------------------------
     @property
@@ -278,30 +354,70 @@ class Game:
         shown = self._shown[1] if self._shown and self._shown[0] == point.number else self.clock()
         think = max(0.0, self.clock() - shown)
         mark = len(self.session.trace)
+        if self.disk_full:
+            raise DiskFull(self.disk_full)  # the game is paused until the log is written
         self.session.choose(option_id)  # raises InvalidChoice for an option not offered
         if self.writer is not None:
-            self.writer.choice(point, len(self.session.history), option_id, think_s=think)
+            self._log(lambda w: w.choice(point, len(self.session.history), option_id, think_s=think))
         self.point = self.session.advance()
         self.view = self.session.observe()
-        events = tuple(self.session.trace[mark:])
-        called = moves(events, option_id, float(self.scenario.spec.signal_threshold)) if point.kind == "action" else ()
+        trace = self.session.trace
+        events = tuple(trace[mark:])
+        threshold = float(self.scenario.spec.signal_threshold)
+        called: tuple[Move, ...] = ()
+        came: tuple[Move, ...] = ()
+        if point.kind == "action":
+            called = moves(events, option_id, threshold)
+            at = next((mark + i for i, e in enumerate(events) if isinstance(e, tr.Decision)), None)
+            came = surfaced(trace, at, threshold) if at is not None else ()
         turn = Turn(point, option_id, before, self.view, diff_views(before, self.view),
-                    self.view.feed[len(before.feed):], events=events, moves=called)
+                    self.view.feed[len(before.feed):], events=events, moves=called, surfaced=came)
         if isinstance(self.point, RunOutcome):
             turn.outcome = self.point
             self.card = score_run(self.session.trace, self.scenario.rubric)
             if self.writer is not None:
-                self.writer.end(self.session, self.card, wall_s=self.wall_seconds())
-                self.writer.close()
-                self.writer = None
+                wall = self.wall_seconds()
+                card = self.card
+                self._log(lambda w: w.end(self.session, card, wall_s=wall))
+                self._close_when_written()
         return turn
+
+    def _log(self, write: Callable[[LogWriter], None]) -> None:
+        """Write a log record; with a full disk the record waits in the writer and the game pauses."""
+        assert self.writer is not None
+        try:
+            write(self.writer)
+        except DiskFull as err:
+            self.disk_full = str(err) or "no space left on device"
+
+    def retry_log(self) -> bool:
+        """Write the log lines that wait for space (a full disk); True once everything is written, and
+        the game can go on."""
+        if self.writer is None or not self.writer.pending:
+            self.disk_full = ""
+            return True
+        try:
+            self.writer.retry()
+        except DiskFull as err:
+            self.disk_full = str(err) or "no space left on device"
+            return False
+        self.disk_full = ""
+        self._close_when_written()
+        return True
+
+    def _close_when_written(self) -> None:
+        if self.finished and self.writer is not None and not self.writer.pending:
+            self.writer.close()
+            self.writer = None
 
     def wall_seconds(self) -> float:
         """Time spent playing: think time recorded before a resume plus this sitting's wall time."""
         return self._earlier + (self.clock() - self._started)
 
     def close(self) -> None:
-        """Stop without an end line (the log stays resumable)."""
+        """Stop without an end line (the log stays resumable), and any review under way."""
+        if self.reviewer is not None:
+            self.reviewer.cancel()
         if self.writer is not None:
             self.writer.close()
             self.writer = None

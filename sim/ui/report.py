@@ -15,6 +15,7 @@ from scoring import Scorecard
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
 from sim.engine.rules import MOVE_ON
+from sim.engine.signals import View
 from sim.ui.content import Content
 from sim.ui.strings import tr as t
 
@@ -191,7 +192,7 @@ def _why_lost(account: str, reason: str, follow: _Follow, content: Content) -> l
     return why
 
 
-def _account_report(start: tr.AccountStart, follow: _Follow, content: Content) -> AccountReport:
+def _account_report(start: tr.AccountStart, follow: _Follow, content: Content, view: View | None) -> AccountReport:
     account = start.account
     out = follow.outcomes.get(account)
     result = out.result if out else "open"
@@ -209,17 +210,20 @@ def _account_report(start: tr.AccountStart, follow: _Follow, content: Content) -
     why = _why_lost(account, reason, follow, content) if result == "lost" else []
     unknown_facts = [f.id for f in content.facts(account)
                      if not f.known and (account, f.id) not in follow.revealed]
+    seen = next((a for a in view.accounts if a.id == account), None) if view is not None else None
+    currency = seen.deal.currency if seen is not None and seen.deal is not None else content.currency(account)
     return AccountReport(account, content.company(account), result, reason, out.t if out else follow.end_day, why,
                          follow.stages[account], persons, follow.finished.get(account, follow.end_day),
                          revenue=out.revenue if out and result == "won" else 0.0,
                          margin=out.margin if out and result == "won" else 0.0,
-                         has_deal=content.deal_spec(account) is not None, currency=content.currency(account),
+                         has_deal=content.deal_spec(account) is not None, currency=currency,
                          unknown_facts=unknown_facts)
 
 
 def build_report(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[DecisionPoint, str]], content: Content,
-                 card: Scorecard) -> Report:
-    """Assemble the debrief for a finished (or abandoned) run."""
+                 card: Scorecard, view: View | None = None) -> Report:
+    """Assemble the debrief for a finished (or abandoned) run; ``view`` (what the seller sees at the
+    end) gives each deal's currency."""
     start = next(e for e in trace if isinstance(e, tr.Start))
     follow = _Follow(start)
     moments = []
@@ -228,7 +232,7 @@ def build_report(trace: Sequence[tr.TraceEvent], history: Sequence[tuple[Decisio
         moment = _moment(e, content)
         if moment is not None:
             moments.append(moment)
-    accounts = [_account_report(a, follow, content) for a in start.accounts]
+    accounts = [_account_report(a, follow, content, view) for a in start.accounts]
     return Report(card.won, card, accounts, moments, _differences(trace, history, content), follow.end_day)
 
 

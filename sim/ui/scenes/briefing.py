@@ -1,6 +1,6 @@
-"""The briefing: who the customer is, who decides (as far as the seller knows: people not met yet
-show no role, influence or veto), what the seller knows, the deal's list price, what to achieve and
-how it is graded."""
+"""The briefing: who the customer is, who decides (as far as the seller knows: people whose part
+is still to find out show no role, influence or veto), what the seller knows, the deal's list
+price, what to achieve and how it is graded."""
 
 from __future__ import annotations
 
@@ -90,14 +90,15 @@ class BriefingScene(Scene):
         return "：" if self.locale.startswith("zh") else ": "
 
     def _people_items(self, c: Content, acc: Any) -> list[Item]:
-        """The buying center as the seller knows it at the start: a person not met yet shows as such,
-        with no role, influence or veto, and what they care about is not known either."""
+        """The buying center as the seller knows it at the start: everyone by name and job title; a
+        person whose part in the decision is still to find out shows "? role unknown" and "influence
+        unknown", no veto, and what they care about is not known either."""
         items: list[Item] = []
         present = [s for s in acc.stakeholders if s.present]
         total = sum(s.influence for s in present)
         for s in present:
             if not s.known:
-                who = self.t("unknown_person") + (f" — {c.text(s.title)}" if s.title else "")
+                who = c.text(s.name) + (f" — {c.text(s.title)}" if s.title else "")
                 items.append(Item("strong", who))
                 items.append(Item("chip", f"{self.t('role_unknown')}  ·  {self.t('influence_unknown')}"))
                 items.append(Item("gap"))

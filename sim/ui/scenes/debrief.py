@@ -1,6 +1,10 @@
 """The debrief: won or lost and why, the scorecard (with revenue and margin for a case with a deal),
 the run along the roadmap, the hidden numbers revealed, who and what the seller never found out, and
-where the coach would have chosen differently. Read from the trace and the scorecard."""
+where the coach would have chosen differently (the "Result" view); and the game review (the "Game
+review" view, :mod:`sim.ui.scenes.review_panel`): each decision's class, its cost in points and win
+chance, a graph of the win chance over the run, accuracy and luck, and "Replay from here", which
+plays on from a decision with another option on the same dice as a practice branch, logged apart
+and never graded. Read from the trace, the scorecard and :mod:`scoring.review`."""
 
 from __future__ import annotations
 
@@ -13,18 +17,22 @@ from sim.lang.schema import STAGES
 from sim.ui.content import Content
 from sim.ui.game import Game
 from sim.ui.report import Moment, Report, build_report
-from sim.ui.scenes.base import Scene, top_bar, wheel_scroll
+from sim.ui.scenes.base import ENTER_KEYS, Scene, key_event, top_bar, wheel_scroll
 from sim.ui.scenes.play import mix
+from sim.ui.scenes.review_panel import ReviewPanel
 from sim.ui.strings import colon, fmt_days, fmt_money, fmt_percent, sentences
 from sim.ui.widgets import Rect, Scroll, Ui
 
-__all__ = ["DebriefScene"]
+__all__ = ["VIEWS", "DebriefScene"]
+
+#: The debrief's two views: the result (scorecard, roadmap, hidden numbers) and the game review.
+VIEWS = ("result", "review")
 
 
 class DebriefScene(Scene):
     name = "debrief"
 
-    def __init__(self, app: Any, game: Game) -> None:
+    def __init__(self, app: Any, game: Game, view: str = "result") -> None:
         super().__init__(app)
         self.game = game
         self.hidden = Scroll()
@@ -32,6 +40,10 @@ class DebriefScene(Scene):
         self.diffs = Scroll()
         self.summary = Scroll()
         self._report: tuple[str, Report] | None = None
+        self.view = view
+        self.review = ReviewPanel(self)
+        self.review.reviewer  # noqa: B018 - the review starts now, on a worker thread, while the result is read
+        self._autoplay_step = 0
 
     @property
     def report(self) -> Report:
@@ -39,14 +51,39 @@ class DebriefScene(Scene):
             content = Content(self.game.scenario, self.locale)
             assert self.game.card is not None
             self._report = (self.locale, build_report(self.game.session.trace, self.game.session.history, content,
-                                                      self.game.card))
+                                                      self.game.card, self.game.view))
         return self._report[1]
+
+    def shot_key(self) -> Any:
+        return ("debrief", self.view, self.review.reviewer.state)
+
+    def shot_name(self) -> str:
+        name = "debrief-branch" if self.game.branch is not None else "debrief"
+        if self.view == "review":
+            name += "-review" if self.review.reviewer.finished else "-reviewing"
+        return name
 
     # --- input ----------------------------------------------------------------------------------------
     def act(self, action: Any) -> None:
-        {"again": self.app.restart, "picker": self.app.back_to_picker, "quit": self.app.quit}[action[0]]()
+        kind = action[0]
+        if kind == "view":
+            self.view = action[1]
+        elif kind == "decision":
+            self.review.select(action[1])
+        elif kind == "replay":
+            self.replay()
+        elif kind == "back":
+            self.app.back_to_parent()
+        else:
+            {"again": self.app.restart, "picker": self.app.back_to_picker, "quit": self.app.quit}[kind]()
+
+    def replay(self) -> None:
+        """Play on from the decision picked in the review, as a practice branch."""
+        if self.review.selected is not None:
+            self.app.replay_from(self.game, self.review.selected)
 
     def key(self, event: pygame.event.Event) -> None:
+        review = self.view == "review"
         if event.key == pygame.K_r:
             self.app.restart()
         elif event.key == pygame.K_s:
@@ -55,26 +92,78 @@ class DebriefScene(Scene):
             self.app.quit()
         elif event.key == pygame.K_ESCAPE:
             self.app.open_menu()
+        elif event.key == pygame.K_TAB:
+            self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        elif event.key == pygame.K_b and self.game.branch is not None and self.game.branch.parent is not None:
+            self.app.back_to_parent()
+        elif review and event.key in (pygame.K_p, *ENTER_KEYS):
+            self.replay()
+        elif review and event.key in (pygame.K_DOWN, pygame.K_UP):
+            self.review.move(1 if event.key == pygame.K_DOWN else -1)
+        elif review and event.key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP):
+            sc = self.review.list
+            sc.by(sc.rect.height // 2 * (1 if event.key == pygame.K_PAGEDOWN else -1))
         elif event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
             self.diffs.by(self.diffs.rect.height // 2)
         elif event.key in (pygame.K_UP, pygame.K_PAGEUP):
             self.diffs.by(-self.diffs.rect.height // 2)
 
     def wheel(self, dy: int) -> None:
-        wheel_scroll(self.app.ui, [self.diffs, self.moments, self.hidden, self.summary], dy)
+        if self.view == "review":
+            wheel_scroll(self.app.ui, [self.review.list, self.review.summary], dy)
+        else:
+            wheel_scroll(self.app.ui, [self.diffs, self.moments, self.hidden, self.summary], dy)
 
     def autoplay_events(self, driver: Any) -> list[pygame.event.Event]:
+        """The result, then the game review once it is done (each is photographed), then quit."""
+        if self.view == "result":
+            return [key_event(pygame.K_TAB)]
+        if not self.review.reviewer.finished:
+            return []  # the screen changes when the review is done; autoplay is asked again then
         return [pygame.event.Event(pygame.QUIT)]
 
+    def busy(self) -> bool:
+        """Work goes on off the main thread (the review): a loop without a display should not spin."""
+        return not self.review.reviewer.finished
+
     # --- drawing ----------------------------------------------------------------------------------------
+    def animating(self, now: float) -> bool:
+        return self.view == "review" and self.review.animating()
+
+    def draw_overlay(self, ui: Ui) -> None:
+        if self.view == "review":
+            self.review.draw_overlay(ui)
+
+    def _tabs(self, ui: Ui) -> int:
+        """The Result / Game review switch in the top bar; returns its width."""
+        h = ui.s("topbar")
+        bh = round(h * 0.6)
+        pad = ui.s("pad")
+        x = ui.size[0] - pad
+        for view in reversed(VIEWS):
+            text = self.t("tab_" + view)
+            bw = ui.text_width(text, "label", True) + 2 * pad
+            x -= bw
+            r = Rect(x, (h - bh) // 2, bw, bh)
+            name = f"tab_{view}"
+            active = view == self.view
+            ui.panel(name, r, "topbar", fill="accent" if active else "topbar", border="topbar_muted", shadow=False,
+                     radius=bh // 2)
+            ui.label(text, r.center, name, "label", True, "topbar_text", anchor="center", max_w=bw - pad)
+            ui.hit(r, ("view", view))
+            x -= ui.s("pad", 0.5)
+        return ui.size[0] - pad - x
+
     def draw(self, ui: Ui) -> None:
         rep = self.report
-        card = rep.card
         c = Content(self.game.scenario, self.locale)
         w, h = ui.size
         pad, gap = ui.s("pad"), ui.s("gap")
         ui.surface.fill(ui.c("background"))
-        top_bar(ui, c.title, self.t("debrief"))
+        tabs_w = sum(ui.text_width(self.t("tab_" + v), "label", True) + 2 * pad for v in VIEWS) + pad
+        subtitle = self.t("branch_badge") if self.game.branch is not None else self.t("debrief")
+        top_bar(ui, c.title, subtitle, tabs_w)
+        self._tabs(ui)
         y = ui.s("topbar") + pad
         bh = round(ui.s("topbar") * 0.72)
         footer = Rect(pad, h - pad - bh, w - 2 * pad, bh)
@@ -85,6 +174,11 @@ class DebriefScene(Scene):
         self._banner(ui, banner, rep)
         y = banner.bottom + gap
         body = Rect(pad, y, w - 2 * pad, footer.top - gap - y)
+        if self.view == "review":
+            ui.layout.siblings.append(["banner", "review_summary", "review_list", "debrief_footer"])
+            self.review.draw(ui, body)
+            self._footer(ui, footer)
+            return
         lw = round(body.width * 0.4)
         left = Rect(body.x, body.y, lw, body.height)
         right = Rect(left.right + gap, body.y, body.right - left.right - gap, body.height)
@@ -100,7 +194,6 @@ class DebriefScene(Scene):
         self._timeline(ui, tl, rep)
         self._differences(ui, diff, rep)
         self._footer(ui, footer)
-        del card
 
     def _banner_need(self, ui: Ui, rep: Report, width: int) -> int:
         pad = ui.s("pad")
@@ -110,6 +203,9 @@ class DebriefScene(Scene):
     def _why(self, rep: Report) -> str:
         c = Content(self.game.scenario, self.locale)
         parts = []
+        branch = self.game.branch
+        if branch is not None:  # said first: this run is practice, not the trainee's graded game
+            parts.append(self.t("branch_note", n=branch.at, log=branch.of))
         for a in rep.accounts:
             prefix = a.company + colon(self.locale) if c.pipeline else ""
             if a.result == "won":
@@ -381,6 +477,9 @@ class DebriefScene(Scene):
                    ("quit", self.t("quit"), "Q")]
         if not self.app.has_picker_source():
             buttons = [b for b in buttons if b[0] != "picker"]
+        branch = self.game.branch
+        if branch is not None and branch.parent is not None:
+            buttons.insert(0, ("back", self.t("back_to_game"), "B"))
         x = r.right
         for action, label, key in reversed(buttons):
             bw = ui.button_width(label, key)
@@ -389,5 +488,5 @@ class DebriefScene(Scene):
                       primary=action == "again", key=key)
             x -= gap
         path = self.game.log_path
-        text = self.t("log_saved", path=str(path))
+        text = self.t("branch_saved" if branch is not None else "log_saved", path=str(path))
         ui.block(text, Rect(r.x, r.y, x - r.x - pad, r.height), "debrief_footer", "small", False, "muted")

@@ -4,7 +4,9 @@ It reads the action's ``reaction`` and ``feedback`` texts (the variants the engi
 trace's Response event), the difference between the signals before and after, and the hidden
 numbers the choice moved by at least the scenario's signal threshold (``signals.moves``): each is
 called out by its direction ("Wang Fang's trust fell") even when the level shown did not change.
-The exact numbers stay hidden until the debrief.
+Changes an author marked delayed come to light at the account's next action decision
+(``signals.surfaced``): "Since your last meeting: Li Na's trust fell". The exact numbers stay
+hidden until the debrief.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ class FeedbackScene(Scene):
             names = MOODS if ch.kind == "mood" else TRUST
             a = self.t(f"{ch.kind}_{names[ch.before or 0]}")
             b = self.t(f"{ch.kind}_{names[ch.after or 0]}")
-            return self.t("ch_" + ch.kind, name=self.below.who(ch.account, ch.subject, view=self.turn.after), a=a, b=b)
+            return self.t("ch_" + ch.kind, name=self.below.who(ch.account, ch.subject), a=a, b=b)
         if ch.kind in ("join", "leave"):
-            return self.t("ch_" + ch.kind, name=self.below.who(ch.account, ch.subject, view=self.turn.after))
+            return self.t("ch_" + ch.kind, name=self.below.who(ch.account, ch.subject))
         if ch.kind == "reveal_person":
             p = self.below.person_view(ch.account, ch.subject, self.turn.after)
             role = self.t("role_" + (p.role or "")) + (f" · {self.t('veto_power')}" if p.veto else "")
@@ -57,7 +59,8 @@ class FeedbackScene(Scene):
             f = c.fact(ch.account, ch.subject)
             return self.t("ch_reveal_fact", label=c.text(f.label), value=c.text(f.value))
         if ch.kind == "price" and ch.amounts is not None:
-            cur = c.currency(ch.account)
+            deal = next(a for a in self.turn.after.accounts if a.id == ch.account).deal
+            cur = deal.currency if deal is not None else c.currency(ch.account)
             return self.t("ch_price", a=fmt_money(ch.amounts[0], cur, self.locale),
                           b=fmt_money(ch.amounts[1], cur, self.locale))
         if ch.kind == "term":
@@ -79,7 +82,7 @@ class FeedbackScene(Scene):
         big = "_big" if abs(move.delta) >= 2 * threshold else ""
         key = f"mv_{move.var}_{way}{big}"
         below = self.below
-        name = (below.who(move.account, move.target, view=self.turn.after) if move.target
+        name = (below.who(move.account, move.target) if move.target
                 else below.content.company(move.account))
         if key in STRINGS:
             return self.t(key, name=name)
@@ -92,12 +95,14 @@ class FeedbackScene(Scene):
         return (1 if good else -1) * (-1 if move.var == "competitor" else 1)
 
     def rows(self) -> list[tuple[int, str]]:
-        """(direction, text) for each event, each visible change, and each move called out, in the
+        """(direction, text) for each delayed change that came to light ("Since your last meeting:
+        Li Na's trust fell"), each event, each visible change, and each move called out, in the
         order they matter. A move whose level change is already listed (same person, same number,
         same direction) is not repeated."""
         c = self.below.content
-        out = []
-        for ev in self.turn.new_events:  # events first: they often explain the changes below them
+        # first what earlier choices did, felt now at the seller's next meeting with the account
+        out = [(self.move_direction(mv), self.t("surfaced", change=self.move_text(mv))) for mv in self.turn.surfaced]
+        for ev in self.turn.new_events:  # events next: they often explain the changes below them
             text = c.event_text(ev.account, ev.event)
             if c.pipeline:
                 text = c.company(ev.account) + colon(self.locale) + text

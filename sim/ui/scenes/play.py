@@ -48,20 +48,22 @@ def mix(a: tuple[int, ...], b: tuple[int, ...], t: float) -> tuple[int, ...]:
     return tuple(round(x + (y - x) * t) for x, y in zip(a[:3], b[:3], strict=True))
 
 
-def cost_text(scene: Scene, days: float, at_least: bool = False) -> str:
-    """A time cost: "no time", "1 day", "3 days"; with ``at_least``, "from 1 day" (an agenda item,
-    whose actions take different times)."""
-    if days <= 0 and not at_least:
+def cost_text(scene: Scene, days: float, most: float | None = None) -> str:
+    """A time cost: "no time", "1 day", "3 days"; with ``most`` days above ``days``, the range "1–2
+    days" (an agenda item, whose actions take different times)."""
+    if most is not None and most - days > 1e-9:
+        return scene.t("days_range", a=fmt_days(days), b=fmt_days(most))
+    if days <= 0:
         return scene.t("no_time")
     if abs(days - 1) < 1e-9:
-        return scene.t("from_day_one" if at_least else "day_cost_one")
-    return scene.t("from_days" if at_least else "days_cost", n=fmt_days(days))
+        return scene.t("day_cost_one")
+    return scene.t("days_cost", n=fmt_days(days))
 
 
-def deal_texts(scene: Scene, deal: DealView, currency: str) -> dict[str, str]:
-    """The deal's figures as the screens write them: list price, the price on the table (with the
-    discount off list, if any), the seller's floor and margin."""
-    loc = scene.locale
+def deal_texts(scene: Scene, deal: DealView) -> dict[str, str]:
+    """The deal's figures as the screens write them (in the deal's currency): list price, the price
+    on the table (with the discount off list, if any), the seller's floor and margin."""
+    loc, currency = scene.locale, deal.currency
     price = fmt_money(deal.price, currency, loc)
     off = (deal.list_price - deal.price) / deal.list_price if deal.list_price else 0.0
     if off > 1e-9:
@@ -151,9 +153,16 @@ class Header:
     situation: str
 
 
+#: The ways to lay out option cards, roomiest first: full cards in one column, compact cards (less
+#: padding, the detail in small type) in one column, compact cards in two columns (the time on a
+#: line of its own).
+CARD_MODES = ("full", "compact", "columns")
+
+
 @dataclass
 class CentrePlan:
-    """How the centre column lays out a decision: its header texts and the heights things need."""
+    """How the centre column lays out a decision: its header texts, the heights things need, and how
+    the option cards are laid out (``mode``, one of :data:`CARD_MODES`)."""
 
     header: Header
     withs: str  # the way of saying who is there that is used
@@ -163,10 +172,24 @@ class CentrePlan:
     ask_h: int
     options: list[int]  # each option card's height
     gap: int  # between two option cards
+    mode: str = "full"
+
+    @property
+    def columns(self) -> int:
+        return 2 if self.mode == "columns" else 1
+
+    def column_of(self, i: int) -> int:
+        """The column of card ``i``: in two columns the first half goes down the left one."""
+        return 0 if self.columns == 1 or i < (len(self.options) + 1) // 2 else 1
 
     @property
     def options_need(self) -> int:
-        return sum(self.options) + max(0, len(self.options) - 1) * self.gap
+        heights = [[h for i, h in enumerate(self.options) if self.column_of(i) == col] for col in range(self.columns)]
+        return max(sum(col) + max(0, len(col) - 1) * self.gap for col in heights) if self.options else 0
+
+    def need(self, gap: int, pad: int) -> int:
+        """The height the centre panel needs to show every card under the situation's first lines."""
+        return self.head_h + self.sit_min + gap + self.ask_h + self.options_need + pad
 
 
 class PlayScene(Scene):
@@ -255,6 +278,8 @@ class PlayScene(Scene):
     def confirm(self) -> None:
         point = self.point
         if point is None or self.selected is None or self.game.finished:
+            return
+        if self.game.disk_full:  # paused: the log cannot be written (the app retries and says so)
             return
         option = point.options[self.selected]
         turn = self.game.choose(option.id)
@@ -346,7 +371,8 @@ class PlayScene(Scene):
         left_text = self.t("days_left", n=fmt_days(acc.days_left)) if not acc.finished else self.t(
             "status_" + acc.status)
         cal_w = ui.text_width(day_text, "heading", True) + ui.text_width(left_text, "label", True) + 3 * pad
-        right = top_bar(ui, c.title, "", cal_w + menu_w + pad)
+        title = f"{self.t('branch_badge')} · {c.title}" if self.game.branch is not None else c.title
+        right = top_bar(ui, title, "", cal_w + menu_w + pad)
         bh = round(ui.s("topbar") * 0.62)
         ui.button(Rect(right.right - menu_w, (right.height - bh) // 2, menu_w, bh), menu_label, ("menu",), "topbar",
                   "btn_menu", key="Esc")
@@ -361,14 +387,32 @@ class PlayScene(Scene):
             self._accounts_strip(ui, strip, point)
             y = strip.bottom + gap
         body = Rect(pad, y, w - 2 * pad, h - y - pad)
-        people, centre, side = play_columns(ui, body)
-        self.squeezed = not self._centre_fits(ui, centre, point)
-        if self.squeezed:  # the signals column gives the options some width
-            people, centre, side = play_columns(ui, body, ui.theme.layout["play_squeeze"])
+        (people, centre, side), plan = self._layout(ui, body, point)
         ui.layout.siblings.append(["people", "side", "centre", "roadmap", "accounts"])
         self._people(ui, people, acc)
         self._side(ui, side, acc)
-        self._centre(ui, centre, point)
+        self._centre(ui, centre, point, plan)
+
+    def _layout(self, ui: Ui, body: Rect, point: DecisionPoint) -> tuple[tuple[Rect, Rect, Rect], CentrePlan]:
+        """The columns and the centre's plan: the first way that shows every option card whole under
+        the situation's first lines. Full cards; then compact ones; then the signals column gives the
+        centre some width (theme ``layout.play_squeeze``) for full, compact and two columns of compact
+        cards. When none fits, the one that leaves least to scroll."""
+        squeeze = ui.theme.layout["play_squeeze"]
+        gap, pad = ui.s("gap"), ui.s("pad")
+        tried = []
+        for k, (share, mode) in enumerate(((1.0, "full"), (1.0, "compact"), (squeeze, "full"),
+                                            (squeeze, "compact"), (squeeze, "columns"))):
+            cols = play_columns(ui, body, share)
+            plan = self._centre_plan(ui, cols[1], point, mode)
+            over = plan.need(gap, pad) - cols[1].height
+            if over <= 0:
+                self.squeezed = share != 1.0
+                return cols, plan
+            tried.append((over, -k, share, cols, plan))
+        _, _, share, cols, plan = min(tried, key=lambda t: (t[0], t[1]))
+        self.squeezed = share != 1.0
+        return cols, plan
 
     def _calendar(self, ui: Ui, r: Rect, day_text: str, left_text: str, acc: AccountView) -> None:
         ui.layout.panel("calendar", (r.x, r.y, r.width, r.height), "topbar")
@@ -403,7 +447,7 @@ class PlayScene(Scene):
             else:
                 sub = self.t("status_" + a.status)
             if a.deal is not None:
-                sub += f" · {fmt_money(a.deal.price, c.currency(a.id), self.locale)}"
+                sub += f" · {fmt_money(a.deal.price, a.deal.currency, self.locale)}"
             color = "good" if a.status == "won" else "bad" if a.status == "lost" else ("accent" if active else "muted")
             ui.label(sub, (r.x + pad, r.y + pad // 2 + ui.glyph_height(ui.fs("label"), True)), name, "small",
                      active, color, max_w=inner)
@@ -437,18 +481,10 @@ class PlayScene(Scene):
                 y += ch + gap
             self.people.content = y - y0 - gap
 
-    def who(self, account: str, person: str, known: bool | None = None, view: View | None = None) -> str:
-        """A stakeholder as the seller can name them: their name once known, else "someone you have
-        not met" (with their job title, which is no secret). ``known`` defaults to what ``view`` (the
-        one on screen) says."""
-        c = self.content
-        if known is None:
-            known = self.person_view(account, person, view).known
-        if known:
-            return c.person_name(account, person)
-        title = c.person_title(account, person)
-        new = self.t("someone_new")
-        return new + ((f"（{title}）" if self.locale == "zh" else f" ({title})") if title else "")
+    def who(self, account: str, person: str) -> str:
+        """A stakeholder as the seller names them: by name. The seller knows who everyone is (name and
+        job title); what is found out later is their part in the decision (role, influence, veto)."""
+        return self.content.person_name(account, person)
 
     def person_view(self, account: str, person: str, view: View | None = None) -> PersonView:
         acc = next(a for a in (view or self.view).accounts if a.id == account)
@@ -456,13 +492,13 @@ class PlayScene(Scene):
 
     def _card_texts(self, account: str, p: PersonView, compact: bool = False) -> tuple[str, str, str, bool]:
         """A person card's name, role chip, line below (title, influence, veto; compact: influence
-        and veto first) and whether the role is known: a person the seller has not discovered shows
-        none of what is hidden."""
+        and veto first) and whether the role is known: for a person whose part the seller has not
+        found out, their name and job title, "? role unknown" and "influence unknown", no veto."""
         c = self.content
         title = c.person_title(account, p.id)
         if not p.known:
             bits = [title, self.t("influence_unknown")]
-            return self.t("unknown_person"), self.t("role_unknown"), " · ".join(
+            return c.person_name(account, p.id), self.t("role_unknown"), " · ".join(
                 b for b in (reversed(bits) if compact else bits) if b), False
         bits = [self.t("influence_word", level=self.t("influence_" + (p.influence or "low")))]
         if p.veto:
@@ -502,11 +538,13 @@ class PlayScene(Scene):
                 ui.text_width(t, "small", True) + pad // 2 if t else 0) + pad // 2 + ui.text_width(word, "small") + sh
             return min(ui.s("icon") * 3, inner - used)
 
-        least = ui.s("icon")  # a meter narrower than this reads badly
+        least = ui.s("icon", 2.0)  # a meter narrower than this reads badly (five segments of a few pixels)
         one_line = room(mood, trust_label) >= least
         if mode == 3 and not one_line:  # one line whatever it takes: the labels go first
             mood, trust_label, one_line = mood_word, "", True
-        meter_w = max(16, room(mood, trust_label) if one_line else room("", trust_label))
+        meter_w = room(mood, trust_label) if one_line else room("", trust_label)
+        if meter_w < least:  # too narrow to read: the word alone says the trust
+            meter_w = 0
         height = 2 * pad + lh + sub_h + (1 if one_line else 2) * sh
         height = max(height, 2 * pad + 2 * radius)
         if measure:
@@ -516,8 +554,7 @@ class PlayScene(Scene):
         ui.panel(name, r, "people", fill="panel_alt", border="border", shadow=False)
         ui.face((r.x + pad + radius, r.y + pad + radius), radius, p.mood)
         y = r.y + pad
-        ui.label(person, (x, y), name, "body", True, "text" if known else "muted",
-                 max_w=inner - (role_w + pad if role_inline else 0))
+        ui.label(person, (x, y), name, "body", True, "text", max_w=inner - (role_w + pad if role_inline else 0))
         if role_inline:
             ui.label(role, (r.right - pad, y + (lh - sh) // 2), name, "small", True, "accent" if known else "warn",
                      anchor="topright")
@@ -535,9 +572,10 @@ class PlayScene(Scene):
             y += sh
             tx = x
         tw = (ui.label(trust_label, (tx, y), name, "small", True, "text").right + pad // 2) if trust_label else tx
-        ui.meter(Rect(tw, y + sh // 3, meter_w, max(4, sh // 3)), p.trust)
-        wr = ui.label(word, (tw + meter_w + pad // 2, y), name, "small", False, "text",
-                      max_w=max(10, r.right - pad - (tw + meter_w + pad // 2) - sh))
+        if meter_w:
+            ui.meter(Rect(tw, y + sh // 3, meter_w, max(4, sh // 3)), p.trust)
+            tw += meter_w + pad // 2
+        wr = ui.label(word, (tw, y), name, "small", False, "text", max_w=max(10, r.right - pad - tw - sh))
         if dtrust:
             arrows.append(((wr.right + sh // 2 + 2, y + sh // 2), dtrust))
         if start > 0:
@@ -574,10 +612,14 @@ class PlayScene(Scene):
         comp_word = (self.t("comp_" + COMPETITION[acc.competition]) if acc.competition is not None
                      else self.t("no_competitor"))
         label = self.lbl("competition").rstrip()
-        lx = ui.label(label, (x, y), "side", "label", True).right + pad // 2
-        if acc.competition is not None:
-            ui.meter(Rect(lx, y + sh // 3, ui.s("icon") * 2, max(4, sh // 3)), acc.competition, 3, "warn")
-            lx += ui.s("icon") * 2 + pad // 2
+        lx = ui.label(label, (x, y), "side", "label", True, max_w=width).right + pad // 2
+        meter_w = ui.s("icon") * 2 if acc.competition is not None else 0
+        need = (meter_w + pad // 2 if meter_w else 0) + ui.text_width(comp_word, "label")
+        if lx + need > x + width:  # a narrow column: the meter and the word go under the label
+            lx, y = x, y + sh
+        if meter_w:
+            ui.meter(Rect(lx, y + sh // 3, meter_w, max(4, sh // 3)), acc.competition or 0, 3, "warn")
+            lx += meter_w + pad // 2
         ui.label(comp_word, (lx, y), "side", "label", False, "text", max_w=max(10, x + width - lx))
         y += sh
         name = c.competitor_name(acc.id)
@@ -595,7 +637,7 @@ class PlayScene(Scene):
         if deal is None:
             return y
         c = self.content
-        money = deal_texts(self, deal, c.currency(acc.id))
+        money = deal_texts(self, deal)
         y = self._heading(ui, self.t("deal"), x, y, width)
         rows = [("list_price", money["list"], False), ("price_now", money["price"], True),
                 ("floor", money["floor"], False), ("margin_now", money["margin"], False)]
@@ -693,18 +735,15 @@ class PlayScene(Scene):
                       c.varied(tp.situation, point.situation))
 
     def _with_text(self, account: str, people: Any, titles: bool = True) -> str:
-        """"With: Wang Fang (CFO), someone you have not met (IT director)": who is present, as the
-        seller can name them (without their job titles, for a short line)."""
+        """"With: Wang Fang (CFO), Zhao Lei (IT director)": who is present, by name and job title
+        (without the job titles, for a short line). Names and titles are no secret, also of people
+        whose part in the decision the seller has not found out yet."""
         zh = self.locale == "zh"
         names = []
         for pid in people:
-            pv = self.person_view(account, pid)
-            if pv.known:
-                job = self.content.person_title(account, pid) if titles else ""
-                bracket = (f"（{job}）" if zh else f" ({job})") if job else ""
-                names.append(self.content.person_name(account, pid) + bracket)
-            else:
-                names.append(self.who(account, pid, known=False))
+            job = self.content.person_title(account, pid) if titles else ""
+            bracket = (f"（{job}）" if zh else f" ({job})") if job else ""
+            names.append(self.content.person_name(account, pid) + bracket)
         return self.t("with", names=("、" if zh else ", ").join(names)) if names else ""
 
     def _agenda_done(self, point: DecisionPoint) -> list[str]:
@@ -715,11 +754,12 @@ class PlayScene(Scene):
                 and e.chosen != MOVE_ON]
 
     def move_on_text(self, point: DecisionPoint) -> str:
-        """Where "Move on" leads: the touchpoint after the agenda, or the next stage once the gate is met."""
+        """Where "Move on" leads (the option's ``then``): the touchpoint that comes next, or the next
+        stage once the buyer is ready (the stage's gate)."""
         c = self.content
-        _, after = c.agenda_block(point.account, point.key)
-        if after is not None:
-            return self.t("move_on_next", title=c.touchpoint_title(point.account, after))
+        option = point.option(MOVE_ON)
+        if option is not None and option.then:
+            return self.t("move_on_next", title=c.touchpoint_title(point.account, option.then))
         nxt = c.stage_after(point.account, point.stage)
         if nxt is not None:
             return self.t("move_on_stage", stage=self.t("stage_" + nxt))
@@ -733,7 +773,7 @@ class PlayScene(Scene):
         if acc.deal is None:
             return ""
         c = self.content
-        money = deal_texts(self, acc.deal, c.currency(acc.id))
+        money = deal_texts(self, acc.deal)
         terms = [c.term_label(acc.id, t) for t in acc.deal.terms]
         sep = "；" if self.locale == "zh" else "; "
         agreed = self.lbl("terms_agreed") + (sep.join(terms) if terms else self.t("no_terms"))
@@ -757,8 +797,8 @@ class PlayScene(Scene):
                      max_w=width - chip_w - pad, anchor="midleft")
         return chip
 
-    def _centre_plan(self, ui: Ui, rect: Rect, point: DecisionPoint) -> CentrePlan:
-        """What the centre column needs for this decision at this size."""
+    def _centre_plan(self, ui: Ui, rect: Rect, point: DecisionPoint, mode: str = "full") -> CentrePlan:
+        """What the centre column needs for this decision at this size, with option cards laid out so."""
         pad, gap = ui.s("pad"), ui.s("gap")
         width = rect.width - 2 * pad
         head = self._decision_texts(point)
@@ -775,17 +815,13 @@ class PlayScene(Scene):
         lines = round(ui.theme.layout["situation_min_lines"])
         body_px = ui.fs("body")  # the height of that many whole lines, as text_height measures them
         sit_min = min(sit_need, (lines - 1) * ui.line_step(body_px) + ui.glyph_height(body_px) + gap // 2)
-        options = [self._option_card(ui, Rect(0, 0, cards_w, 0), point, i, measure=True)
+        card_gap = gap // 2
+        card_w = (cards_w - card_gap) // 2 if mode == "columns" else cards_w
+        options = [self._option_card(ui, Rect(0, 0, card_w, 0), point, i, measure=True, mode=mode)
                    for i in range(len(point.options))]
-        return CentrePlan(head, withs, head_h, sit_need, sit_min, ask_h, options, gap // 2)
+        return CentrePlan(head, withs, head_h, sit_need, sit_min, ask_h, options, card_gap, mode)
 
-    def _centre_fits(self, ui: Ui, rect: Rect, point: DecisionPoint) -> bool:
-        """Whether every option card fits under the header and the situation's first lines."""
-        plan = self._centre_plan(ui, rect, point)
-        gap, pad = ui.s("gap"), ui.s("pad")
-        return plan.head_h + plan.sit_min + gap + plan.ask_h + plan.options_need <= rect.height - pad
-
-    def _centre(self, ui: Ui, rect: Rect, point: DecisionPoint) -> None:
+    def _centre(self, ui: Ui, rect: Rect, point: DecisionPoint, plan: CentrePlan) -> None:
         """The decision in the middle: its header and situation, then the option cards under "your move".
 
         The cards get the room they need first (a card cut off can go unnoticed); the situation
@@ -795,7 +831,6 @@ class PlayScene(Scene):
         ui.panel("centre", rect)
         pad, gap = ui.s("pad"), ui.s("gap")
         x, width = rect.x + pad, rect.width - 2 * pad
-        plan = self._centre_plan(ui, rect, point)
         head = plan.header
         chip = self._stage_chip(ui, (x, rect.y + pad), width, point, head.stage_label, head.number)
         y = chip.bottom + gap // 2
@@ -834,14 +869,16 @@ class PlayScene(Scene):
         y += ask_h
         area = Rect(x, y, width, rect.bottom - pad - y)
         self._cards = []
+        card_w = (cards_w - plan.gap) // 2 if plan.columns == 2 else cards_w
         with ui.scroll_area(self.actions, area) as y0:
-            yy = y0
+            tops = [y0] * plan.columns
             for i, hgt in enumerate(heights):
-                card = Rect(x, yy, cards_w, hgt)
+                col = plan.column_of(i)
+                card = Rect(x + col * (card_w + plan.gap), tops[col], card_w, hgt)
                 self._cards.append(card)
-                self._option_card(ui, card, point, i)
-                yy += hgt + gap // 2
-            self.actions.content = yy - y0 - gap // 2
+                self._option_card(ui, card, point, i, mode=plan.mode)
+                tops[col] += hgt + plan.gap
+            self.actions.content = max(tops) - y0 - plan.gap
         ui.layout.siblings.append([f"option{i}" for i in range(len(heights))])
         if self.actions.offset < self.actions.max_offset:  # more cards below: say so under the list
             size = max(6, min(pad - 4, ui.s("icon", 0.5)))
@@ -850,7 +887,7 @@ class PlayScene(Scene):
     def option_texts(self, point: DecisionPoint, i: int) -> tuple[str, str, str]:
         """An option card's label, detail line and time cost: an action; an account to work on (its
         stage, days left, competition and deal value); or an agenda item (the touchpoint's title,
-        who is there, its least days) or "Move on" with where it leads."""
+        who is there, the fewest to the most days its actions take) or "Move on" with where it leads."""
         c = self.content
         option = point.options[i]
         if point.kind == "focus":
@@ -861,27 +898,35 @@ class PlayScene(Scene):
             if a.competition is not None:
                 bits.append(f"{self.lbl('competition')}{self.t('comp_' + COMPETITION[a.competition])}")
             if a.deal is not None:
-                bits.append(fmt_money(a.deal.price, c.currency(a.id), self.locale))
+                bits.append(fmt_money(a.deal.price, a.deal.currency, self.locale))
             return c.company(option.id), " · ".join(b for b in bits if b), ""
         if point.kind == "agenda":
             if option.id == MOVE_ON:
                 return self.t("move_on"), self.move_on_text(point), cost_text(self, 0.0)
             tp = c.touchpoint(point.account, option.id)
-            low, high = c.day_range(point.account, option.id)
             return (c.text(tp.title), self._with_text(point.account, tp.with_),
-                    cost_text(self, option.days, at_least=high > low))
+                    cost_text(self, option.days, option.days_max))
         action = c.action(point.account, point.touchpoint, option.id)
         return c.text(action.label), c.text(action.detail), cost_text(self, option.days)
 
-    def _option_card(self, ui: Ui, r: Rect, point: DecisionPoint, i: int, measure: bool = False) -> int:
-        pad = ui.s("pad", 0.6)
+    def _option_card(self, ui: Ui, r: Rect, point: DecisionPoint, i: int, measure: bool = False,
+                     mode: str = "full") -> int:
+        """One option: its number, label, detail line and time cost. ``mode`` (:data:`CARD_MODES`):
+        full; compact (less padding, the detail in small type); columns (compact, half as wide, the
+        time on a line of its own under the detail). Returns the card's height."""
+        compact = mode != "full"
+        pad = ui.s("pad", 0.42 if compact else 0.6)
+        detail_size = "small" if compact else "label"
         label, detail, cost = self.option_texts(point, i)
-        badge = ui.s("icon", 1.3)
-        cost_w = (ui.text_width(cost, "label", True) + ui.fs("label") + pad) if cost else 0
+        badge = ui.s("icon", 1.05 if compact else 1.3)
+        cost_px = ui.fs(detail_size if mode == "columns" else "label")
+        cost_w = (ui.text_width(cost, cost_px, True) + cost_px + pad) if cost and mode != "columns" else 0
         tx = r.x + pad + badge + pad
         tw = r.right - pad - cost_w - tx
+        line_gap = ui.s("gap", 0.2 if compact else 0.3)
+        cost_h = ui.glyph_height(cost_px, True) if cost and mode == "columns" else 0
         h = pad * 2 + ui.text_height(label, tw, "body", True) + (
-            ui.s("gap", 0.3) + ui.text_height(detail, tw, "label") if detail else 0)
+            line_gap + ui.text_height(detail, tw, detail_size) if detail else 0) + (line_gap + cost_h if cost_h else 0)
         h = max(h, badge + 2 * pad)
         if measure:
             return h
@@ -896,13 +941,16 @@ class PlayScene(Scene):
         y = r.y + pad
         y += ui.block(label, Rect(tx, y, tw, r.bottom - y), name, "body", True)
         if detail:
-            y += ui.s("gap", 0.3)
-            ui.block(detail, Rect(tx, y, tw, r.bottom - y), name, "label", False, "muted")
+            y += line_gap
+            y += ui.block(detail, Rect(tx, y, tw, r.bottom - y), name, detail_size, False, "muted")
         if cost:
-            cs = ui.fs("label")
-            cx = r.right - pad - cost_w + cs // 2
-            cy = r.y + pad + ui.glyph_height(cs, True) // 2
-            ui.clock_icon((cx, cy), cs // 2 - 1, "muted")
-            ui.label(cost, (cx + cs // 2 + pad // 2, r.y + pad), name, "label", True, "muted")
+            if mode == "columns":  # under the detail
+                cx, top = tx + cost_px // 2, y + line_gap
+            else:  # top right, beside the label
+                cx, top = r.right - pad - cost_w + cost_px // 2, r.y + pad
+            cy = top + ui.glyph_height(cost_px, True) // 2
+            ui.clock_icon((cx, cy), cost_px // 2 - 1, "muted")
+            ui.label(cost, (cx + cost_px // 2 + pad // 2, top), name, cost_px, True, "muted",
+                     max_w=r.right - pad - (cx + cost_px // 2 + pad // 2))
         ui.hit(r, ("option", i))
         return h
