@@ -113,7 +113,7 @@ BLOCK = 4
 #: (the scenario's own sources count up from 0).
 ORDER = 1 << 32
 #: Sources whose first block is in the run's first table.
-TABLE_SOURCES = 64
+TABLE_SOURCES = 128
 #: Decisions whose order draws start in the run's first table, and how many draws each has there.
 ORDER_ROWS = 32
 ORDER_WIDTH = 8
