@@ -128,7 +128,7 @@ class Dice:
     option order of the n-th decision draws from source ``ORDER + n`` (:meth:`shuffled`).
     """
 
-    __slots__ = ("_blocks", "_left", "_normals", "_seed", "_table", "_uniforms")
+    __slots__ = ("_blocks", "_left", "_normals", "_orders", "_seed", "_table", "_uniforms")
 
     def __init__(self, seed: int) -> None:
         self._seed = fold(seed)
@@ -137,6 +137,7 @@ class Dice:
         self._left = {_UNIFORM: self._uniforms, _NORMAL: self._normals}
         self._blocks: dict[tuple[int, int], int] = {}  # (kind, source) -> blocks taken
         self._table: Any = None  # the first table, row after row (a numpy array)
+        self._orders: list[float] | None = None  # its decisions' rows, as Python floats
 
     def uniform(self, source: int) -> float:
         """The source's next draw, uniform in [0, 1)."""
@@ -157,8 +158,22 @@ class Dice:
         draws of that decision's own source)."""
         out = list(items)
         source = ORDER + decision
+        n = len(out)
+        if 1 < n <= ORDER_WIDTH + 1 and 0 <= decision < ORDER_ROWS and source not in self._uniforms:
+            # the decision's first draws, straight from the first table's row of decisions' orders
+            orders = self._orders if self._orders is not None else self._order_rows()
+            k = decision * ORDER_WIDTH
+            for i in range(n - 1, 0, -1):
+                j = int(orders[k] * (i + 1))
+                out[i], out[j] = out[j], out[i]
+                k += 1
+            rest = orders[k:(decision + 1) * ORDER_WIDTH]
+            rest.reverse()
+            self._uniforms[source] = rest  # what is left of its first block, as :meth:`uniform` leaves it
+            self._blocks[(_UNIFORM, source)] = 1
+            return tuple(out)
         left = self._uniforms.get(source)
-        for i in range(len(out) - 1, 0, -1):
+        for i in range(n - 1, 0, -1):
             if not left:
                 left = self._next_block(_UNIFORM, source)
             j = int(left.pop() * (i + 1))
@@ -172,6 +187,7 @@ class Dice:
         self._uniforms.clear()
         self._normals.clear()
         self._blocks.clear()
+        self._orders = None
         self._table = None
 
     @staticmethod
@@ -195,6 +211,12 @@ class Dice:
             self._table = np.concatenate((gen.random(n * BLOCK + ORDER_ROWS * ORDER_WIDTH),
                                           gen.standard_normal(n * BLOCK)))
         return self._table
+
+    def _order_rows(self) -> list[float]:
+        """The first table's rows of decisions' orders, as Python floats (every decision shuffles)."""
+        start = TABLE_SOURCES * BLOCK
+        self._orders = self._first_table()[start:start + ORDER_ROWS * ORDER_WIDTH].tolist()
+        return self._orders
 
     def _next_block(self, kind: int, source: int) -> list[float]:
         taken = self._blocks.get((kind, source), 0)
