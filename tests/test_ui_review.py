@@ -234,6 +234,8 @@ def test_replay_from_here_plays_a_branch_with_the_same_dice_logged_apart_and_nev
     assert main(["grade", str(game.log_path), str(path), "-o", str(out), "--workers", "1", "--quiet"]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["log"] for r in rows] == [str(game.log_path)] and rows[0]["status"] == "complete"
+    assert main(["grade", str(game.log_path), str(path), "-o", str(out), "--workers", "1"]) == 0
+    assert "1 practice branch (the debrief's replay from here), verified and not graded" in capsys.readouterr().err
     # its review is the branch's own; back to the game's debrief (its review kept)
     reviewed(app)
     press(pygame.K_b)

@@ -40,6 +40,7 @@ _MSG = {
         "flag_bot": "{n} bot log{s} (written by a policy, not a person)",
         "flag_suspect": "{n} suspect log{s} (check them: see the reason column)",
         "flag_unnamed": "{n} log{s} without a trainee name (unnamed)",
+        "branches": "{n} practice branch{es} (the debrief's replay from here), verified and not graded",
         "flagged": "{flag}: {path}: {reason}",
         "source": "scenario {sid}: {path}",
         "missing": "{n} roster trainee{s} without a log",
@@ -54,6 +55,7 @@ _MSG = {
         "flag_bot": "{n} 份机器人日志（由策略而非学员生成）",
         "flag_suspect": "{n} 份可疑日志（请核查，见 reason 列）",
         "flag_unnamed": "{n} 份日志没有学员姓名（unnamed）",
+        "branches": "{n} 份练习分支（复盘中的“从这里重玩”），已核验，不计分",
         "flagged": "{flag}：{path}：{reason}",
         "source": "场景 {sid}：{path}",
         "missing": "花名册中 {n} 名学员未交日志",
@@ -482,6 +484,9 @@ def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bo
                 print("  " + msg["source"].format(sid=sid, path=escape_controls(where)), file=err)
         for what in wrote:
             print("  " + msg["wrote"].format(what=escape_controls(what)), file=err)
+    branches = counts.get("branch", 0)
+    if branches and not quiet:
+        print("  " + msg["branches"].format(n=branches, es="" if branches == 1 else "es"), file=err)
     for flag in ("bot", "unnamed", "suspect"):
         if flags[flag] and (not quiet or flag != "bot"):
             print("  " + msg[f"flag_{flag}"].format(n=flags[flag], s="" if flags[flag] == 1 else "s"), file=err)
