@@ -82,6 +82,7 @@ def iter_logs(specs: Iterable[str], exclude: Iterable[Path] = ()) -> Iterator[tu
     (by overlapping arguments) is graded once."""
     specs = list(specs)
     skip = {os.path.realpath(p) for p in exclude}
+    skip_names = {os.path.basename(p) for p in skip}
     seen: set[str] | None = set() if len(specs) > 1 else None
     for spec in specs:
         if os.path.isdir(spec):
@@ -97,6 +98,9 @@ def iter_logs(specs: Iterable[str], exclude: Iterable[Path] = ()) -> Iterator[tu
         else:
             raise BatchError(f"no such file or folder: {spec}")
         for f in found:
+            if seen is None and os.path.basename(f) not in skip_names:  # nothing it could be the same file as
+                yield f, f
+                continue
             full = os.path.realpath(f)
             if full in skip:
                 continue

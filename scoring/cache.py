@@ -31,6 +31,8 @@ from sim.version import __version__
 __all__ = ["CACHE_FORMAT", "GradeCache", "aggregate_from_json", "aggregate_to_json", "context_key"]
 
 CACHE_FORMAT = 1
+#: Logs looked up in one query.
+LOOKUP_BATCH = 500
 _COUNTERS = ("score_bins", "funnel", "lost_at", "quit_at", "scatter", "choices")
 _INTS = ("attempts", "complete", "won", "passed", "satisfaction_q", "score_q", "cycle_q", "cycle_n", "wall_q",
          "wall_n", "account_runs")
@@ -102,6 +104,18 @@ class GradeCache:
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+
+    def lookup_many(self, digests: list[str]) -> dict[str, tuple[dict[str, Any], str, str]]:
+        """:meth:`lookup` for many logs at once (one query per :data:`LOOKUP_BATCH`), by digest."""
+        out: dict[str, tuple[dict[str, Any], str, str]] = {}
+        for i in range(0, len(digests), LOOKUP_BATCH):
+            part = digests[i:i + LOOKUP_BATCH]
+            marks = ", ".join("?" * len(part))
+            for digest, row, agg, costs in self.db.execute(
+                    f"SELECT digest, row, agg, costs FROM graded WHERE context = ? AND digest IN ({marks})",
+                    (self.context, *part)):
+                out[digest] = (json.loads(row), agg, costs)
+        return out
 
     def lookup(self, digest: str) -> tuple[dict[str, Any], str, str] | None:
         """(row fields without the path, aggregate JSON, decisions JSON) of a log graded before, or None."""

@@ -352,28 +352,39 @@ def _not_graded_before(items: Any, cache: Any, book: Gradebook, aggregates: dict
                        need_aggregates: bool) -> Any:
     """The logs the gradebook has no result for; the others' results go straight into ``book``."""
     import hashlib
+    import itertools
 
-    from scoring.cache import aggregate_from_json
+    from scoring.cache import LOOKUP_BATCH, aggregate_from_json
     from scoring.grading import Aggregate
     from sim.runs.sessionlog import LogError, read_bytes
 
-    for read_path, display in items:
-        try:
-            digest = hashlib.sha256(read_bytes(read_path)).hexdigest()
-        except LogError:
-            yield read_path, display  # unreadable: graded (as invalid) every time
-            continue
-        hit = cache.lookup(digest)
-        if hit is None:
-            yield read_path, display
-            continue
-        fields, agg, costs = hit
-        row = cache.row(fields, display)
-        book.add([row])
-        book.add_costs(cache.costs(costs, display))
-        if need_aggregates and agg:
-            aggregates.setdefault(row.scenario, Aggregate()).merge(aggregate_from_json(agg))
-        bar.update(1)
+    items = iter(items)
+    while True:
+        chunk = list(itertools.islice(items, LOOKUP_BATCH))
+        if not chunk:
+            return
+        digests: list[str | None] = []
+        for read_path, _display in chunk:
+            try:
+                digests.append(hashlib.sha256(read_bytes(read_path)).hexdigest())
+            except LogError:
+                digests.append(None)  # unreadable: graded (as invalid) every time
+        hits = cache.lookup_many([d for d in digests if d is not None])
+        rows, costs = [], []
+        for (read_path, display), digest in zip(chunk, digests, strict=True):
+            hit = hits.get(digest) if digest is not None else None
+            if hit is None:
+                yield read_path, display
+                continue
+            fields, agg, cost_text = hit
+            row = cache.row(fields, display)
+            rows.append(row)
+            costs.extend(cache.costs(cost_text, display))
+            if need_aggregates and agg:
+                aggregates.setdefault(row.scenario, Aggregate()).merge(aggregate_from_json(agg))
+        book.add(rows)
+        book.add_costs(costs)
+        bar.update(len(rows))
 
 
 def _graded_scenarios(book: Gradebook, context: GradeContext) -> dict[str, LoadedScenario]:
