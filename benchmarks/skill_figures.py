@@ -189,6 +189,7 @@ def write_doc(path: str, out: dict[str, dict[str, Any]], args: argparse.Namespac
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines).rstrip() + "\n")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -185,3 +185,12 @@ def test_review_and_gradebook_benchmarks_run_on_a_small_class(tmp_path):
         figures = json.loads(out.read_text(encoding="utf-8"))
         assert figures["identical_outputs"] is True
         assert figures["logs"] == (4 if script == "bench_grade_review.py" else 30)
+
+
+def test_bench_review_times_each_log_and_counts_its_playouts(capsys):
+    import bench_review
+
+    out = bench_review.main(["--scenario", "tutorial", "--logs", "2", "--rollouts", "2"])
+    assert [r["player"] for r in out["logs"]] == ["expert", "random"]
+    assert all(r["playouts"] >= 2 * r["decisions"] and r["seconds"] >= 0 for r in out["logs"])
+    assert "review of one log: median" in capsys.readouterr().out
