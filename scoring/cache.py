@@ -10,6 +10,12 @@ class can be graded in pieces (``class/a*``, then ``class/b*``, ... then the who
 grades nothing again). Change a scenario, the assignment or the review settings and every log is
 graded again (the context key differs); the old results stay in the file until ``--gradebook`` is
 pointed at a new one.
+
+A whole run is kept too, under its *class key* (:func:`class_key`: the context key, every log's path
+and digest, the options and the roster): the same class graded again with the same options writes
+the texts the last run wrote and prints its summary, without looking up a single log (an unchanged
+class of 10,000 logs re-grades in under a tenth of the first run's time; most of what is left is
+starting Python and hashing the logs).
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from scoring.grading import Aggregate, DecisionCost, GradeContext, Row
 from scoring.safe import escape_controls
 from sim.version import __version__
 
-__all__ = ["CACHE_FORMAT", "GradeCache", "aggregate_from_json", "aggregate_to_json", "context_key"]
+__all__ = ["CACHE_FORMAT", "GradeCache", "aggregate_from_json", "aggregate_to_json", "class_key", "context_key"]
 
 CACHE_FORMAT = 1
 #: Logs looked up in one query.
 LOOKUP_BATCH = 500
+#: How many whole-class results (:meth:`GradeCache.recall`) a gradebook keeps, newest first.
+KEEP_CLASSES = 4
 _COUNTERS = ("score_bins", "funnel", "lost_at", "quit_at", "scatter", "choices")
 _INTS = ("attempts", "complete", "won", "passed", "satisfaction_q", "score_q", "cycle_q", "cycle_n", "wall_q",
          "wall_n", "account_runs")
@@ -80,6 +88,19 @@ def context_key(ctx: GradeContext) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
+def class_key(context: str, logs: Iterable[tuple[str, str | None]], settings: Iterable[str]) -> str:
+    """A digest of a whole grading run's inputs: the context key, every log in order (the path shown
+    and its content digest, None for a log that could not be read) and the run's settings (every
+    option that can change an output, the roster's digest). Two runs with the same class key write
+    the same outputs, so the second can replay the first's (:meth:`GradeCache.recall`)."""
+    h = hashlib.sha256(f"format {CACHE_FORMAT}\ncontext {context}\n".encode())
+    for line in settings:
+        h.update(f"setting {line}\n".encode("utf-8", "surrogateescape"))
+    for display, digest in logs:
+        h.update(f"log {digest or '-'} {display}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
 _ROW_FIELDS = [f for f in Row._fields if f not in ("path", "file")]
 
 
@@ -94,6 +115,7 @@ class GradeCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS graded (digest TEXT, context TEXT, row TEXT, agg TEXT, "
                         "costs TEXT, PRIMARY KEY (digest, context))")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS classes (key TEXT PRIMARY KEY, outputs TEXT)")
         found = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if found is None:
             self.db.execute("INSERT INTO meta VALUES ('format', ?)", (str(CACHE_FORMAT),))
@@ -132,6 +154,19 @@ class GradeCache:
             ((row.digest, self.context, json.dumps({f: getattr(row, f) for f in _ROW_FIELDS}, separators=(",", ":")),
               aggregate_to_json(agg), json.dumps([list(c)[1:] for c in costs], separators=(",", ":")))
              for row, agg, costs in results if row.digest and row.status != "error"))
+        self.db.commit()
+
+    def recall(self, key: str) -> dict[str, Any] | None:
+        """The outputs a run with this :func:`class_key` wrote (as :meth:`remember` kept them), or None."""
+        hit = self.db.execute("SELECT outputs FROM classes WHERE key = ?", (key,)).fetchone()
+        return None if hit is None else dict(json.loads(hit[0]))
+
+    def remember(self, key: str, outputs: dict[str, Any]) -> None:
+        """Keep a whole run's outputs under its class key; only the :data:`KEEP_CLASSES` newest stay."""
+        self.db.execute("DELETE FROM classes WHERE key = ?", (key,))
+        self.db.execute("INSERT INTO classes VALUES (?, ?)", (key, json.dumps(outputs)))
+        self.db.execute("DELETE FROM classes WHERE rowid NOT IN "
+                        "(SELECT rowid FROM classes ORDER BY rowid DESC LIMIT ?)", (KEEP_CLASSES,))
         self.db.commit()
 
     @staticmethod

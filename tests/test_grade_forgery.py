@@ -322,3 +322,52 @@ def test_an_incremental_gradebook_grades_each_log_once_and_gives_the_same_output
     assert grade(str(logs), "--gradebook", str(book), "--executor", "serial", "--review", "--rollouts", "2",
                  "--out", str(tmp_path / "r.csv")) == 1
     assert len(calls) == 10  # another context (a review): graded again
+
+
+def test_an_unchanged_class_replays_the_outputs_and_summary_of_its_last_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from scoring.cache import GradeCache
+    from sim.authoring.cohort import CohortSpec, generate
+
+    logs = tmp_path / "class"
+    generate(CohortSpec("tutorial", 6, (("expert", 0.5), ("random", 0.5)), 5, str(logs)))
+    roster = _roster(tmp_path / "roster.csv", ["t0001", "t0002", "t0003", "t0004", "t0005", "t0006", "t0099"])
+    book = tmp_path / "book.sqlite"
+    lookups: list[int] = []
+    real = GradeCache.lookup_many
+
+    def counting(self: GradeCache, digests: list[str]) -> Any:
+        lookups.append(len(digests))
+        return real(self, digests)
+
+    monkeypatch.setattr(GradeCache, "lookup_many", counting)
+
+    def run(name: str, *extra: str) -> tuple[dict[str, bytes], list[str]]:
+        out = tmp_path / name
+        out.mkdir()
+        lookups.clear()
+        capsys.readouterr()
+        try:
+            code = main(["grade", str(logs), "--gradebook", str(book), "--executor", "serial", "--roster", str(roster),
+                         "--out", str(out / "g.csv"), "--xapi", str(out / "x.jsonl"), *extra])
+        except SystemExit as stop:
+            code = int(stop.code or 0)
+        assert code == 0
+        said = [line.replace(str(out), "OUT") for line in capsys.readouterr().err.splitlines()]
+        return {p.name: p.read_bytes() for p in out.iterdir()}, said
+
+    first, first_said = run("first")
+    assert lookups  # the first run looks each log up (and grades them all)
+    again, again_said = run("again")
+    assert lookups == []  # nothing changed: the last run's outputs, not one log looked up
+    assert again == first and again_said == first_said
+    assert any("1 roster trainee without a log" in line for line in again_said)
+    assert any("wrote OUT/g.csv (plain)" in line for line in again_said)
+    run("last", "--attempts", "last")  # another option: graded through the per-log results
+    assert lookups
+    _roster(roster, ["t0001", "t0002", "t0003", "t0004", "t0005", "t0006"])
+    _, said = run("roster")  # another roster: no trainee missing now
+    assert lookups and not any("without a log" in line for line in said)
+    (logs / "extra.jsonl").write_bytes((logs / "t0001-1.jsonl").read_bytes())
+    more, _ = run("more")  # a new log
+    assert lookups and b"extra.jsonl" in more["g.csv"] and b"extra.jsonl" not in first["g.csv"]

@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from sim.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError, locale_code, positive_int, require_extra
 
@@ -119,7 +119,7 @@ def add_parser(sub: Any) -> None:
                         "wrong-seed) and apply its attempts policy")
     p.add_argument("--gradebook", metavar="FILE.sqlite",
                    help="keep results in this file by each log's content: a re-run grades only new or changed "
-                        "logs, an interrupted run resumes")
+                        "logs, an interrupted run resumes, an unchanged class writes its last outputs again")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar, and no summary unless some logs are invalid")
     p.set_defaults(handler=run)
@@ -183,19 +183,116 @@ def run(args: argparse.Namespace) -> int:
     if args.roster:
         outputs.append(Path(args.roster))
     context = _context(args, files)
+    total = _count_logs(args.logs, outputs)
+    key = _class_key(args, context, outputs) if args.gradebook else None
+    if key is not None:
+        replayed = _replay(args, key, out, xapi, report)
+        if replayed is not None:
+            return replayed
 
     with Gradebook() as book:
         if args.roster:
             _add_roster(book, args.roster)
-        total = _count_logs(args.logs, outputs)
         aggregates = _grade_all(book, args, executor_kind, context, outputs, total)
         _check_scenarios_found(book, total)
         book.flag_shared_runs()
         scenarios = _graded_scenarios(book, context)
         locale = _report_locale(args.locale, scenarios)
         msg = _MSG[ui_locale(locale)]
-        wrote = _write_outputs(book, args, out, xapi, report, aggregates, scenarios, locale, msg)
-        return _summarise(book, msg, wrote, args.quiet, scenarios)
+        texts = _render_outputs(book, args, xapi, report, aggregates, scenarios, locale)
+        summary = _summary(book, msg, args.quiet, scenarios)
+    if key is not None:
+        _remember(args, key, texts, summary, locale, scenarios)
+    return _finish(args, out, xapi, report, texts, summary, msg)
+
+
+#: Options that choose where outputs go or how the work is spread, never what is written.
+_NOT_IN_CLASS_KEY = frozenset({"out", "report", "xapi", "gradebook", "workers", "executor", "scheduler",
+                               "chunk_size", "handler", "plan", "roster"})
+
+
+def _class_key(args: argparse.Namespace, context: GradeContext, outputs: list[Path]) -> str:
+    """The class key of this run (:func:`scoring.cache.class_key`): reads and hashes every log."""
+    import hashlib
+
+    from scoring.batch import BatchError, iter_logs
+    from scoring.cache import class_key, context_key
+    from sim.runs.sessionlog import LogError, read_bytes
+
+    settings = [f"{k}={v!r}" for k, v in sorted(vars(args).items())
+                if k not in _NOT_IN_CLASS_KEY and (v is None or isinstance(v, (str, int, float, list)))]
+    settings += [f"writes grades={args.out is not None} report={args.report is not None} "
+                 f"xapi={args.xapi is not None}"]
+    if args.roster:
+        settings.append(f"roster {_digest(args.roster)}")
+
+    def logs() -> Any:
+        for read_path, display in iter_logs(args.logs, outputs):
+            try:
+                yield display, hashlib.sha256(read_bytes(read_path)).hexdigest()
+            except LogError:
+                yield display, None
+
+    try:
+        return class_key(context_key(context), logs(), settings)
+    except BatchError as err:
+        raise CliError(str(err)) from None
+
+
+def _digest(path: str) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _open_gradebook(args: argparse.Namespace, key: str) -> Any:
+    """The incremental gradebook file (``--gradebook``) for a run of this context key."""
+    import sqlite3
+
+    from scoring.cache import GradeCache
+
+    path = Path(args.gradebook)
+    if path.exists() and not path.is_file():
+        raise CliError(f"--gradebook: {path} is not a regular file")
+    try:
+        return GradeCache(path, key)
+    except (sqlite3.Error, ValueError) as err:
+        raise CliError(f"--gradebook: {path}: {err}") from None
+
+
+def _replay(args: argparse.Namespace, key: str, out: Path | None, xapi: Path | None,
+            report: Path | None) -> int | None:
+    """A class graded before with the same class key (the same logs, scenarios and options): write the
+    outputs that run wrote, print its summary, and return its exit code; None if there is no such run
+    or a scenario file it used has changed since."""
+    cache = _open_gradebook(args, "")
+    try:
+        kept = cache.recall(key)
+    finally:
+        cache.close()
+    if kept is None or any(_digest(path) != digest for path, digest in kept["sources"].items()):
+        return None
+    from scoring.gradebook import ui_locale
+
+    summary = _Summary(kept["head"], kept["tail"], kept["code"])
+    return _finish(args, out, xapi, report, kept["texts"], summary, _MSG[ui_locale(kept["locale"])])
+
+
+def _remember(args: argparse.Namespace, key: str, texts: dict[str, Any], summary: _Summary, locale: str,
+              scenarios: dict[str, LoadedScenario]) -> None:
+    """Keep this run's outputs in the gradebook under its class key, with the scenario files it used."""
+    from sim.runs.sessionlog import scenario_file
+
+    sources = {where: _digest(where) for where in (scenario_file(s) for s in scenarios.values()) if where}
+    cache = _open_gradebook(args, "")
+    try:
+        cache.remember(key, {"texts": texts, "head": summary.head, "tail": summary.tail, "code": summary.code,
+                             "locale": locale, "sources": sources})
+    finally:
+        cache.close()
 
 
 def _check_options(args: argparse.Namespace) -> str:
@@ -332,20 +429,12 @@ def _grade_all(book: Gradebook, args: argparse.Namespace, executor_kind: str, co
 
 
 def _open_cache(args: argparse.Namespace, context: GradeContext) -> Any:
-    """The incremental gradebook (``--gradebook``), or None."""
+    """The incremental gradebook (``--gradebook``) for per-log results in this context, or None."""
     if not args.gradebook:
         return None
-    import sqlite3
+    from scoring.cache import context_key
 
-    from scoring.cache import GradeCache, context_key
-
-    path = Path(args.gradebook)
-    if path.exists() and not path.is_file():
-        raise CliError(f"--gradebook: {path} is not a regular file")
-    try:
-        return GradeCache(path, context_key(context))
-    except (sqlite3.Error, ValueError) as err:
-        raise CliError(f"--gradebook: {path}: {err}") from None
+    return _open_gradebook(args, context_key(context))
 
 
 def _not_graded_before(items: Any, cache: Any, book: Gradebook, aggregates: dict[str, Aggregate], bar: Any,
@@ -413,40 +502,66 @@ def _report_locale(asked: str | None, scenarios: dict[str, LoadedScenario]) -> s
     return asked or (languages[0] if languages else "en")
 
 
-def _write_outputs(book: Gradebook, args: argparse.Namespace, out: Path | None, xapi: Path | None,
-                   report: Path | None, aggregates: dict[str, Aggregate], scenarios: dict[str, LoadedScenario],
-                   locale: str, msg: dict[str, str]) -> list[str]:
-    """Write the grades CSV and the xAPI statements and HTML report asked for, each atomically;
-    returns what was written."""
-    from scoring.safe import atomic_output
+def _render_outputs(book: Gradebook, args: argparse.Namespace, xapi: Path | None, report: Path | None,
+                    aggregates: dict[str, Aggregate], scenarios: dict[str, LoadedScenario],
+                    locale: str) -> dict[str, Any]:
+    """The texts of the grades CSV and of the xAPI statements and HTML report asked for."""
+    import io
 
     titles = {sid: _title(s, locale) for sid, s in scenarios.items()}
     review = book.has_review() or args.review or args.on == "expected"
+    texts: dict[str, Any] = {"xapi": None, "statements": 0, "report": None}
+    f = io.StringIO()
+    _write_grades(book, f, args, titles, locale, review)
+    texts["grades"] = f.getvalue()
+    if xapi is not None:
+        from scoring.xapi import write_statements
+
+        f = io.StringIO()
+        texts["statements"] = write_statements(book, f, scenarios, args.xapi_base or "", getattr(args, "plan", None))
+        texts["xapi"] = f.getvalue()
+    if report is not None:
+        from scoring.report import write_report
+
+        f = io.StringIO()
+        write_report(f, book, aggregates, scenarios, locale, args.attempts, book.status_counts())
+        texts["report"] = f.getvalue()
+    return texts
+
+
+def _finish(args: argparse.Namespace, out: Path | None, xapi: Path | None, report: Path | None,
+            texts: dict[str, Any], summary: _Summary, msg: dict[str, str]) -> int:
+    """Write the outputs (each atomically; the grades to standard output without ``--out``), print the
+    summary with what was written, and return the exit code."""
+    from scoring.safe import atomic_output, escape_controls
+
     wrote: list[str] = []
     try:
         if out is None:
-            _write_grades(book, sys.stdout, args, titles, locale, review)
+            sys.stdout.write(texts["grades"])
+            sys.stdout.flush()
         else:
             with atomic_output(out, newline="") as f:
-                _write_grades(book, f, args, titles, locale, review)
+                f.write(texts["grades"])
             wrote.append(f"{out} ({args.format})")
         if xapi is not None:
-            from scoring.xapi import write_statements
-
             with atomic_output(xapi) as f:
-                n = write_statements(book, f, scenarios, args.xapi_base or "", getattr(args, "plan", None))
-            wrote.append(msg["statements"].format(path=xapi, n=n))
+                f.write(texts["xapi"])
+            wrote.append(msg["statements"].format(path=xapi, n=texts["statements"]))
         if report is not None:
-            from scoring.report import write_report
-
             with atomic_output(report) as f:
-                write_report(f, book, aggregates, scenarios, locale, args.attempts, book.status_counts())
+                f.write(texts["report"])
             wrote.append(str(report))
     except BrokenPipeError:
         raise
     except OSError as err:
         raise CliError(f"cannot write output: {err.strerror or err}: {err.filename or ''}".rstrip(": ")) from None
-    return wrote
+    lines = list(summary.head)
+    if not args.quiet:
+        lines += ["  " + msg["wrote"].format(what=escape_controls(what)) for what in wrote]
+    for line in lines + summary.tail:
+        print(line, file=sys.stderr)
+    return summary.code
 
 
 def _title(scenario: LoadedScenario, locale: str) -> str:
@@ -468,8 +583,16 @@ def _write_grades(book: Gradebook, f: TextIO, args: argparse.Namespace, titles: 
     f.flush()
 
 
-def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bool,
-               scenarios: dict[str, LoadedScenario] | None = None) -> int:
+class _Summary(NamedTuple):
+    """What ``grade`` tells the terminal: lines before the outputs written, lines after, the exit code."""
+
+    head: list[str]
+    tail: list[str]
+    code: int
+
+
+def _summary(book: Gradebook, msg: dict[str, str], quiet: bool,
+             scenarios: dict[str, LoadedScenario] | None = None) -> _Summary:
     from scoring.grading import REJECTED_STATUSES
     from scoring.safe import escape_controls
     from sim.runs.sessionlog import scenario_file
@@ -477,34 +600,33 @@ def _summarise(book: Gradebook, msg: dict[str, str], wrote: list[str], quiet: bo
     counts = book.status_counts()
     invalid = sum(counts.get(k, 0) for k in REJECTED_STATUSES)
     n = sum(v for k, v in counts.items() if k != "missing")
-    err = sys.stderr
+    head: list[str] = []
+    tail: list[str] = []
     flags = book.flag_counts()
     if not quiet or invalid:
-        print(msg["summary"].format(n=n, s="" if n == 1 else "s", complete=counts.get("complete", 0),
-                                    incomplete=counts.get("incomplete", 0), invalid=invalid), file=err)
+        head.append(msg["summary"].format(n=n, s="" if n == 1 else "s", complete=counts.get("complete", 0),
+                                          incomplete=counts.get("incomplete", 0), invalid=invalid))
     if not quiet:
         if counts.get("missing"):
             m = counts["missing"]
-            print("  " + msg["missing"].format(n=m, s="" if m == 1 else "s"), file=err)
+            head.append("  " + msg["missing"].format(n=m, s="" if m == 1 else "s"))
         unlisted = book.not_on_roster()
         if unlisted:
-            print("  " + msg["unlisted"].format(n=unlisted, s="" if unlisted == 1 else "s"), file=err)
+            head.append("  " + msg["unlisted"].format(n=unlisted, s="" if unlisted == 1 else "s"))
         for sid, scenario in sorted((scenarios or {}).items()):
             where = scenario_file(scenario)
             if where:
-                print("  " + msg["source"].format(sid=sid, path=escape_controls(where)), file=err)
-        for what in wrote:
-            print("  " + msg["wrote"].format(what=escape_controls(what)), file=err)
+                head.append("  " + msg["source"].format(sid=sid, path=escape_controls(where)))
     branches = counts.get("branch", 0)
     if branches and not quiet:
-        print("  " + msg["branches"].format(n=branches, es="" if branches == 1 else "es"), file=err)
+        tail.append("  " + msg["branches"].format(n=branches, es="" if branches == 1 else "es"))
     for flag in ("bot", "unnamed", "suspect"):
         if flags[flag] and (not quiet or flag != "bot"):
-            print("  " + msg[f"flag_{flag}"].format(n=flags[flag], s="" if flags[flag] == 1 else "s"), file=err)
+            tail.append("  " + msg[f"flag_{flag}"].format(n=flags[flag], s="" if flags[flag] == 1 else "s"))
     for path, reason in book.flagged("suspect", LIST_INVALID):
-        print("  " + msg["flagged"].format(flag="suspect", path=path, reason=reason), file=err)
+        tail.append("  " + msg["flagged"].format(flag="suspect", path=path, reason=reason))
     for path, status, reason in book.invalid(LIST_INVALID):
-        print("  " + msg["invalid"].format(status=status, path=path, reason=reason), file=err)
+        tail.append("  " + msg["invalid"].format(status=status, path=path, reason=reason))
     if invalid > LIST_INVALID:
-        print("  " + msg["more"].format(n=invalid - LIST_INVALID), file=err)
-    return EXIT_PROBLEMS if invalid else EXIT_OK
+        tail.append("  " + msg["more"].format(n=invalid - LIST_INVALID))
+    return _Summary(head, tail, EXIT_PROBLEMS if invalid else EXIT_OK)
