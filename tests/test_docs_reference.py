@@ -18,8 +18,8 @@ REFRESH = f"run '{J.REFRESH_COMMAND}' to refresh it"
 
 
 def gen_docs() -> ModuleType:
-    """tools/gen_docs.py, the generator (a script, not a package module)."""
-    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "tools" / "gen_docs.py")
+    """docs/gen_docs.py, the generator (a script, not a package module)."""
+    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "docs" / "gen_docs.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("gen_docs", module)

@@ -106,10 +106,10 @@ def test_the_game_and_the_charts_are_extras(wheel):
 
 
 def test_the_minimum_versions_file_pins_every_lower_bound(wheel):
-    """constraints/minimum.txt (what .ci/run tests on the oldest Python) pins each dependency at the
+    """.ci/minimum.txt (what .ci/run tests on the oldest Python) pins each dependency at the
     very version pyproject.toml names as its lower bound, so the bounds are the tested ones."""
     pins = {}
-    for line in (ROOT / "constraints" / "minimum.txt").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / ".ci" / "minimum.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].strip()
         if line:
             name, version = line.split("==")
@@ -163,10 +163,10 @@ def sdist(tmp_path_factory) -> Path:
 
 def test_sdist_holds_everything_its_tests_need(sdist):
     have = {p.relative_to(sdist).as_posix() for p in sdist.rglob("*") if p.is_file()}
-    for name in ("LICENSE", "README.md", "pyproject.toml", "PKG-INFO", ".ci/run", "constraints/minimum.txt",
-                 "assets/LICENSES/NotoSansSC-OFL.txt", "tools/gen_docs.py", "tools/build_fonts.py"):
+    for name in ("LICENSE", "README.md", "pyproject.toml", "PKG-INFO", ".ci/run", ".ci/minimum.txt",
+                 "assets/LICENSES/NotoSansSC-OFL.txt", "docs/gen_docs.py", "assets/fonts/build_fonts.py"):
         assert name in have, name
-    for folder in ("sim", "scoring", "scenarios", "assets", "tests", "benchmarks", "docs", "tools", "constraints"):
+    for folder in ("sim", "scoring", "scenarios", "assets", "tests", "benchmarks", "docs"):
         want = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
         assert want <= have, sorted(want - have)[:5]
@@ -174,7 +174,7 @@ def test_sdist_holds_everything_its_tests_need(sdist):
 
 
 def test_the_sdists_own_tests_pass(sdist):
-    """A subset that leans on files outside the packages (tools/, docs/, templates, the schema). Whether
+    """A subset that leans on files outside the packages (docs/, templates, the schema). Whether
     the committed reference is up to date is the main suite's test; here, that the generator runs."""
     env = {**os.environ, "PYTHONPATH": str(sdist)}
     env.pop("TOUCHPOINT_NODE_MODULES", None)
@@ -186,3 +186,15 @@ def test_the_sdists_own_tests_pass(sdist):
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-1000:]
     assert str(sdist) in subprocess.run([sys.executable, "-c", "import sim; print(sim.__file__)"], cwd=sdist, env=env,
                                         capture_output=True, text=True).stdout  # it tested its own code
+
+
+def test_the_repository_top_level_is_the_fixed_layout():
+    """The design card fixes the top level; anything else belongs inside one of these folders
+    (generators with what they generate, CI files under .ci/). Checked on what git tracks."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout (an unpacked sdist)")
+    top = {line.split("/")[0] for line in listed.stdout.splitlines() if line}
+    allowed = {"sim", "scoring", "scenarios", "assets", "tests", "benchmarks", "docs", "pyproject.toml",
+               "README.md", "LICENSE", ".ci", ".gitignore"}
+    assert top <= allowed, sorted(top - allowed)

@@ -77,7 +77,7 @@ SCHEMA_ID = f"https://touchpoint.example/schema/v{S.FORMAT_VERSION}/scenario.sch
 SCHEMA_PATH = "docs/reference/scenario.schema.json"
 REFERENCE_PATH = "docs/reference/scenario.md"
 #: The command that rewrites every generated reference file.
-REFRESH_COMMAND = "python tools/gen_docs.py"
+REFRESH_COMMAND = "python docs/gen_docs.py"
 
 #: Shared value types that become named definitions, in the order they are listed.
 ALIASES: dict[str, Any] = {

@@ -8,7 +8,7 @@ the whole GB2312 set (6,763 hanzi plus its symbols).
 
 ::
 
-    python tools/build_fonts.py SOURCE_DIR [OUT_DIR]
+    python assets/fonts/build_fonts.py SOURCE_DIR [OUT_DIR]
 
 SOURCE_DIR holds NotoSansSC-Regular.otf and NotoSansSC-Bold.otf (pygame_gui ships them in its
 ``data`` folder); OUT_DIR defaults to the bundled ``assets/fonts``.
@@ -78,10 +78,10 @@ def subset(src: Path, dst: Path, cps: set[int]) -> int:
 def main(argv: list[str]) -> int:
     if not argv or len(argv) > 2:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
-        print("usage: python tools/build_fonts.py SOURCE_DIR [OUT_DIR]", file=sys.stderr)
+        print("usage: python assets/fonts/build_fonts.py SOURCE_DIR [OUT_DIR]", file=sys.stderr)
         return 2
     src = Path(argv[0])
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "assets" / "fonts"
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     cps = codepoints()
     for name in FONTS:

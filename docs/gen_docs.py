@@ -1,7 +1,7 @@
 """Rewrite the generated parts of the reference docs, so they cannot drift from the code.
 
-    python tools/gen_docs.py            rewrite them
-    python tools/gen_docs.py --check    exit 1 (listing the files) if any is out of date
+    python docs/gen_docs.py            rewrite them
+    python docs/gen_docs.py --check    exit 1 (listing the files) if any is out of date
 
 Generated:
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         old = stale()
         for path in old:
-            print(f"{path.relative_to(ROOT).as_posix()} is out of date: run 'python tools/gen_docs.py'")
+            print(f"{path.relative_to(ROOT).as_posix()} is out of date: run 'python docs/gen_docs.py'")
         return 1 if old else 0
     for path, text in generated().items():
         path.parent.mkdir(parents=True, exist_ok=True)
