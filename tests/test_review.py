@@ -80,3 +80,15 @@ def test_the_review_command_prints_json_and_html_and_refuses_an_edited_log(tutor
     edited.write_text(path.read_text(encoding="utf-8").replace('"seed": 5', '"seed": 6'), encoding="utf-8")
     assert main(["review", str(edited), "--rollouts", "4"]) == 1
     assert "invalid" in capsys.readouterr().err
+
+
+def test_the_grading_guide_gives_the_cut_offs_the_review_uses():
+    """The class table in the how-to is what an instructor reads: it must be the review's own cut-offs."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "how-to" / "grade-a-cohort.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \([^)]*\) \| (?:under ([\d.]+)|([\d.]+) or more)", page, re.MULTILINE)
+    assert [name for name, _, _ in rows] == list(CLASSES)
+    assert [float(under) for _, under, _ in rows[:-1]] == list(CUTS)
+    assert float(rows[-1][2]) == CUTS[-1]

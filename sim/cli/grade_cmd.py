@@ -110,7 +110,8 @@ def add_parser(sub: Any) -> None:
                    help="review every verified log (touchpoint review) and add accuracy, expected score and luck "
                         "to every output")
     p.add_argument("--rollouts", type=positive_int, default=None,
-                   help="with --review: worlds each option is played out in (default 24)")
+                   help="with --review: worlds per batch of rollouts (default 8; every option gets two batches, more "
+                        "while the choice's class is in doubt, up to 8), as touchpoint review")
     p.add_argument("--on", choices=GRADE_ON, default="outcome",
                    help="grade the run's outcome (default) or the expected score of the choices made, so luck "
                         "cannot fail a good player (implies --review)")
