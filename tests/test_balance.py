@@ -219,3 +219,25 @@ def test_balance_without_the_deviation_table(capsys: pytest.CaptureFixture[str])
     report = run_json(capsys, "balance", "tutorial", "--runs", "10", "--lookahead-runs", "0",
                       "--deviation-runs", "0", "--json")
     assert report["judgment"]["deviations"] == [] and report["judgment"]["deviation_runs"] == 0
+
+
+def test_twin_actions_are_told_apart_by_their_condition():
+    """renewal writes state-dependent moves as twins: one label, complementary ``when:``. Balance's
+    tables and verdict name each twin by its condition, so the instructor sees which state it is."""
+    from sim.authoring.balance import labels
+
+    scenario = load_scenario("renewal")
+    _, actions = labels(scenario, "en")
+    twins = 0
+    for acc in scenario.spec.accounts:
+        for tp in acc.touchpoints:
+            names = [a.label for a in tp.actions]
+            for a in tp.actions:
+                shown = actions[(acc.id, tp.id, a.id)]
+                if names.count(a.label) > 1:
+                    twins += 1
+                    assert a.when and shown.endswith(f" [when: {a.when}]"), shown
+                else:
+                    assert "[when:" not in shown
+            assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)
+    assert twins >= 2

@@ -430,14 +430,21 @@ def _num(x: float | None, nd: int = 1) -> str:
 
 
 def labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
-    """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action])."""
+    """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action]).
+
+    Twin actions (one label, offered in different states: complementary ``when:``) are one card
+    to the trainee but two actions to the model; each label then says which twin it is, by its
+    condition (``[when: days_left > 60]``), or by its id when it has none."""
     tps: TpLabels = {}
     actions: ActionLabels = {}
     for acc in scenario.spec.accounts:
         for tp in acc.touchpoints:
             tps[(acc.id, tp.id)] = resolve(tp.title, locale)
-            for a in tp.actions:
-                actions[(acc.id, tp.id, a.id)] = resolve(a.label, locale)
+            shown = [resolve(a.label, locale) for a in tp.actions]
+            for a, label in zip(tp.actions, shown, strict=True):
+                if shown.count(label) > 1:
+                    label += f" [when: {a.when}]" if a.when else f" [{a.id}]"
+                actions[(acc.id, tp.id, a.id)] = label
     return tps, actions
 
 
