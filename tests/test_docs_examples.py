@@ -288,3 +288,65 @@ def test_every_screenshot_is_shown_somewhere() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
     unshown = [p.name for p in sorted((ROOT / "docs" / "screenshots").glob("*.png")) if p.name not in text]
     assert unshown == []
+
+
+# --- issue 23: the quoting rule is in a guide, and what the guide quotes is what check says -----------------
+
+GUIDE = DOCS / "how-to" / "localise-a-text.md"
+_QUOTED_EXAMPLE = re.compile(r'`\{en: "(?P<text>[^"`]+)", zh: [^`]+\}`')
+
+
+def _reads(text: str, loader: Any) -> Any:
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError:
+        return "cannot read"
+
+
+def test_the_localisation_guide_teaches_when_to_quote_and_why() -> None:
+    """Each row of the guide's quoting table: the quoted example reads as the text it shows, and the
+    same text unquoted is read otherwise (or not at all) by libyaml or PyYAML's own parser. Both
+    tutorials send the reader there."""
+    text = GUIDE.read_text(encoding="utf-8")
+    assert "### When to quote a text" in text, "the quoting rule is in no guide"
+    section = text.split("### When to quote a text", 1)[1].split("\n### ", 1)[0]
+    examples = [m["text"] for m in _QUOTED_EXAMPLE.finditer(section)]
+    assert len(examples) >= 5, examples
+    signs = {"?": False, ",": False, ": ": False, " #": False, "[": False}
+    loaders = [yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)]
+    for example in examples:
+        assert all(_reads(f't: {{en: "{example}", zh: x}}\n', ld) == {"t": {"en": example, "zh": "x"}}
+                   for ld in loaders), example
+        unquoted = f"t: {{en: {example}, zh: x}}\n"
+        assert any(_reads(unquoted, ld) != {"t": {"en": example, "zh": "x"}} for ld in loaders), example
+        for sign in signs:
+            signs[sign] = signs[sign] or sign in example
+    assert all(signs.values()), signs  # every sign the rule names has its example
+    assert "### Never quote a number" in text
+    for tutorial in ("index.md", "zh.md"):
+        assert "localise-a-text.md#when-to-quote-a-text" in (DOCS / "tutorial" / tutorial).read_text(encoding="utf-8")
+
+
+def test_the_messages_the_localisation_guide_quotes_are_what_check_says(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import minimal_yaml
+
+    from sim.cli.new_cmd import render
+    from sim.engine.loader import inspect_bytes
+
+    text = GUIDE.read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    # the comma that splits a text, as the guide words it
+    (p,) = inspect_bytes(minimal_yaml({"title: Mini": "title: {en: Yes, sir, zh: 是}"}).encode(), "x.yaml").problems
+    assert f"`{p.path}: {p.message}`" in flat
+    # a quoted number in the starter, in English and in Chinese, with the file's own line and column
+    monkeypatch.chdir(tmp_path)
+    starter = render("my_case", "en", "my_case.yaml", "scenario.schema.json")
+    assert "        influence: 0.5\n" in starter
+    Path("my_case.yaml").write_text(starter.replace("        influence: 0.5\n", '        influence: "35%"\n', 1),
+                                    encoding="utf-8")
+    shown = [line for line in text.splitlines() if line.startswith("my_case.yaml:") and ".influence: " in line]
+    assert len(shown) == 2
+    for line, locale in zip(shown, ("en", "zh"), strict=True):
+        code, out = run_cli(["check", "my_case.yaml", "--locale", locale])
+        assert code == 1 and line in out.splitlines(), (line, out)

@@ -182,7 +182,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "coach_ok": ("The model agrees with the coach: no single change from expert play scores more than {margin} "
                  "points better beyond noise.",
                  "模型与教练一致：偏离专家打法的任何单个改变都没有显著地多得超过{margin}分。"),
-    "coach_blind": ("The model cannot tell these from the advice (within {tie} points of expert play):",
+    "coach_blind": ("The model cannot tell these from the advice (under {tie} either way from expert play):",
                     "模型分不出这些选择与推荐打法的差别（与专家打法相差不到{tie}分）："),
     "coach_blind_item": ("'{action}' at '{touchpoint}': {gain} points", "在“{touchpoint}”改选“{action}”：{gain}分"),
     "coach_bad": ("The model contradicts the coach: '{action}' at '{touchpoint}' scores {gain} points more than "

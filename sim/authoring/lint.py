@@ -260,7 +260,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n}次运行；容差{margin}）；要么推荐它，要么让它真正付出反馈所说的代价"),
     "coach_indifferent": (
         "the model does not tell '{action}' from the recommended play: changed alone from expert play, it {change} "
-        "({n} runs; the game review calls a choice within {tie} points of the best as good as the best): give it "
+        "({n} runs; the game review calls a choice less than {tie} behind the best as good as the best): give it "
         "the cost the feedback describes, or recommend it too",
         "模型分不出“{action}”与推荐打法的差别：在专家打法中只改这一步，{change}（{n}次运行；"
         "复盘把与最佳相差{tie}分以内的选择视为最佳）：要么让它付出反馈所说的代价，要么也推荐它"),
