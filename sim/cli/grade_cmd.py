@@ -269,9 +269,13 @@ def _replay(args: argparse.Namespace, key: str, out: Path | None, xapi: Path | N
     """A class graded before with the same class key (the same logs, scenarios and options): write the
     outputs that run wrote, print its summary, and return its exit code; None if there is no such run
     or a scenario file it used has changed since."""
+    import sqlite3
+
     cache = _open_gradebook(args, "")
     try:
         kept = cache.recall(key)
+    except (sqlite3.Error, ValueError):
+        kept = None  # unreadable: grade as if nothing were kept
     finally:
         cache.close()
     if kept is None or any(_digest(path) != digest for path, digest in kept["sources"].items()):
@@ -285,6 +289,8 @@ def _replay(args: argparse.Namespace, key: str, out: Path | None, xapi: Path | N
 def _remember(args: argparse.Namespace, key: str, texts: dict[str, Any], summary: _Summary, locale: str,
               scenarios: dict[str, LoadedScenario]) -> None:
     """Keep this run's outputs in the gradebook under its class key, with the scenario files it used."""
+    import sqlite3
+
     from sim.runs.sessionlog import scenario_file
 
     sources = {where: _digest(where) for where in (scenario_file(s) for s in scenarios.values()) if where}
@@ -292,6 +298,8 @@ def _remember(args: argparse.Namespace, key: str, texts: dict[str, Any], summary
     try:
         cache.remember(key, {"texts": texts, "head": summary.head, "tail": summary.tail, "code": summary.code,
                              "locale": locale, "sources": sources})
+    except sqlite3.Error:
+        pass  # only a shortcut for the next run (another run may hold the file): the outputs matter
     finally:
         cache.close()
 
