@@ -111,6 +111,45 @@ def test_a_seed_out_of_the_engines_range_is_refused_by_run_and_play_and_invalid_
             assert "out of range" in rows[f"big{i}.jsonl"]["reason"] and rows[f"big{i}.jsonl"]["seed"] == ""
 
 
+# (line index in the log, field, out-of-range value, words of the reason): each makes its log invalid
+_OUT_OF_RANGE = {
+    "trainee_long": (0, "trainee", "x" * 201, "trainee is too long"),
+    "trainee_surrogate": (0, "trainee", "\ud800", "trainee is not valid Unicode"),
+    "started_number": (0, "started", 123, "started must be a string"),
+    "locale_not_a_tag": (0, "locale", "en US", "is not a language tag"),
+    "branch_half": (0, "branch_at", 2, "a branch names both"),
+    "think_negative": (1, "think_s", -1, "think_s must be a number of seconds"),
+    "think_huge": (1, "think_s", 1e12, "think_s must be a number of seconds"),
+    "day_huge": (1, "t", 1e300, "is out of range"),
+    "wall_huge": (-1, "wall_s", 1e12, "wall_s must be a number of seconds"),
+}
+
+
+def test_every_header_and_line_field_out_of_its_range_makes_that_log_invalid_with_a_reason(
+        cohort: Path, tmp_path: Path) -> None:
+    """Not only the seed: each field is range-checked where the log is read, so a value no game
+    writes (a 201-character trainee id, a lone surrogate, a negative or century-long think time, a
+    day of 1e300) is one invalid row with a one-line reason, and the class is graded."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    source = (cohort / "t0001-1.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    for name, (line, key, value, _) in _OUT_OF_RANGE.items():
+        lines = list(source)
+        rec = json.loads(lines[line])
+        rec[key] = value
+        lines[line] = json.dumps(rec) + "\n"
+        (logs / f"{name}.jsonl").write_text("".join(lines), encoding="utf-8")
+    shutil.copy(cohort / "t0002-1.jsonl", logs / "good.jsonl")
+    out = tmp_path / "g.csv"
+    assert grade(str(logs), "--out", str(out), "--executor", "serial") == 1
+    rows = {Path(r["log"]).name: r for r in rows_of(out)}
+    assert len(rows) == len(_OUT_OF_RANGE) + 1 and rows["good.jsonl"]["status"] == "complete"
+    for name, (_, _, _, words) in _OUT_OF_RANGE.items():
+        row = rows[f"{name}.jsonl"]
+        assert row["status"] == "invalid" and words in row["reason"], (name, row)
+        assert "\n" not in row["reason"] and "\r" not in row["reason"]
+
+
 def test_an_unexpected_error_in_one_log_makes_that_log_error_and_the_batch_finishes(
         cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     doomed = read_log(cohort / "t0003-1.jsonl").header["seed"]
@@ -138,20 +177,34 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6)
 
+#: Header values a hostile student or a broken tool would write.
+_HOSTILE = st.sampled_from([2**63, 2**64 + 5, -1, 1.5, True, "\x1b[2J", "a\rt9,99", "=HYPERLINK(\"x\")", "\x00",
+                            "\ud800", "x" * 5000])
+
 
 @st.composite
 def mutated(draw: Any, lines: list[str]) -> bytes:
-    """A real log with a few changes: a field's value (any JSON), a field removed or added, a line
-    dropped or repeated, bytes cut or inserted, another encoding, or a huge field."""
+    """A real log with a few changes: a field's value (any JSON), a field removed or added, a header
+    field set to what a forger or a broken tool would write (a seed past 2**63, a control character,
+    a formula), a line dropped or repeated, bytes cut or inserted, another encoding, or a huge field."""
     out = list(lines)
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["value", "drop_key", "add_key", "line", "bytes", "huge"]))
+        kind = draw(st.sampled_from(["value", "drop_key", "add_key", "line", "bytes", "huge", "header", "header"]))
         i = draw(st.integers(0, len(out) - 1))
         try:
             rec = json.loads(out[i])
         except ValueError:
             rec = None
-        if kind in ("value", "drop_key", "add_key", "huge") and isinstance(rec, dict) and rec:
+        if kind == "header":  # the fields a student would forge: a seed past the engine's, an id that injects
+            try:
+                rec = json.loads(out[0])
+            except ValueError:  # an earlier change left no JSON there
+                rec = None
+            if isinstance(rec, dict):
+                rec[draw(st.sampled_from(["seed", "trainee", "locale", "scenario", "started", "policy"]))] = draw(
+                    _HOSTILE)
+                out[0] = json.dumps(rec) + "\n"
+        elif kind in ("value", "drop_key", "add_key", "huge") and isinstance(rec, dict) and rec:
             key = draw(st.sampled_from(sorted(rec)))
             if kind == "value":
                 rec[key] = draw(_JSON)
@@ -311,6 +364,38 @@ def test_a_full_disk_while_writing_grades_leaves_the_previous_file_whole(
     assert {p: p.read_bytes() for p in (out, xapi)} == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary file left behind
     assert not report.exists()
+
+
+def _grade_under_a_file_size_limit(limit: int, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``touchpoint grade`` in a process that may write no file larger than ``limit`` bytes: a write
+    past it fails with EFBIG part-way through, as one on a full disk fails with ENOSPC."""
+    code = ("import resource, signal, sys\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+            "from sim.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    return subprocess.run([sys.executable, "-c", code, "grade", "--executor", "serial", *argv], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform == "win32" or not hasattr(__import__("signal"), "SIGXFSZ"),
+                    reason="needs RLIMIT_FSIZE and SIGXFSZ")
+def test_a_write_that_fails_part_way_leaves_the_previous_grades_and_report_whole(cohort: Path, tmp_path: Path) -> None:
+    """A real write fault, not a patched call: the process may write only half of a file, so a
+    grades CSV or an HTML report written in place would be left truncated. Each output is written
+    beside its target and renamed, so the files of the last good run stay as they were."""
+    pytest.importorskip("matplotlib")
+    out, report = tmp_path / "grades.csv", tmp_path / "report.html"
+    first = _grade_under_a_file_size_limit(2**40, str(cohort), "--out", str(out), "--report", str(report))
+    assert first.returncode == 0, first.stderr
+    before = {p: p.read_bytes() for p in (out, report)}
+    for argv, cut in (([str(cohort), "--attempts", "last", "--out", str(out), "--report", str(report)], out),
+                      ([str(cohort), "--attempts", "last", "--report", str(report)], report)):
+        run = _grade_under_a_file_size_limit(len(before[cut]) // 2, *argv)
+        assert run.returncode == 2, (argv, run.stderr)
+        assert run.stderr.count("\n") == 1 and "cannot write output" in run.stderr, run.stderr
+        assert {p: p.read_bytes() for p in (out, report)} == before  # neither file is cut short
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["grades.csv", "report.html"]  # no temporary left
 
 
 # --- item 5: faults survived -------------------------------------------------------------------------------
