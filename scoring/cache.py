@@ -8,7 +8,9 @@ result for in that context; a renamed or moved log keeps its result (the path sh
 Results are committed as they arrive, so an interrupted run resumes where it stopped, and a large
 class can be graded in pieces (``class/a*``, then ``class/b*``, ... then the whole folder, which
 grades nothing again). Change a scenario, the assignment or the review settings and every log is
-graded again (the context key differs); the old results stay in the file until ``--gradebook`` is
+graded again (the context key differs; a scenario found at the path a log records, outside the
+folders the key covers, is checked per result: each keeps the digest of the file it was graded
+against); the old results stay in the file until ``--gradebook`` is
 pointed at a new one.
 
 A whole run is kept too, under its *class key* (:func:`class_key`: the context key, every log's path
@@ -102,6 +104,8 @@ def class_key(context: str, logs: Iterable[tuple[str, str | None]], settings: It
 
 
 _ROW_FIELDS = [f for f in Row._fields if f not in ("path", "file")]
+#: Kept beside a row's fields: the digest of the scenario file it was graded against.
+_SOURCE_DIGEST = "source_digest"
 
 
 class GradeCache:
@@ -109,6 +113,7 @@ class GradeCache:
 
     def __init__(self, path: str | os.PathLike[str], context: str) -> None:
         self.context = context
+        self._sources: dict[str, str] = {}  # scenario file -> its digest, once per run
         self.db = sqlite3.connect(str(path))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -128,7 +133,8 @@ class GradeCache:
         self.db.close()
 
     def lookup_many(self, digests: list[str]) -> dict[str, tuple[dict[str, Any], str, str]]:
-        """:meth:`lookup` for many logs at once (one query per :data:`LOOKUP_BATCH`), by digest."""
+        """(row fields without the path, aggregate JSON, decisions JSON) of each log graded before in
+        this context, by digest (one query per :data:`LOOKUP_BATCH`)."""
         out: dict[str, tuple[dict[str, Any], str, str]] = {}
         for i in range(0, len(digests), LOOKUP_BATCH):
             part = digests[i:i + LOOKUP_BATCH]
@@ -139,22 +145,37 @@ class GradeCache:
                 out[digest] = (json.loads(row), agg, costs)
         return out
 
-    def lookup(self, digest: str) -> tuple[dict[str, Any], str, str] | None:
-        """(row fields without the path, aggregate JSON, decisions JSON) of a log graded before, or None."""
-        hit = self.db.execute("SELECT row, agg, costs FROM graded WHERE digest = ? AND context = ?",
-                              (digest, self.context)).fetchone()
-        if hit is None:
-            return None
-        return json.loads(hit[0]), hit[1], hit[2]
+    def source_digest(self, path: str) -> str:
+        """The digest of a scenario file a log was graded against (read once per run)."""
+        found = self._sources.get(path)
+        if found is None:
+            found = self._sources[path] = _file_digest(path)
+        return found
+
+    def still_valid(self, fields: dict[str, Any]) -> bool:
+        """Whether a kept row (from :meth:`lookup_many`, which this takes the source's digest out
+        of) still holds: the scenario file it was graded against, when that is not a bundled one,
+        is the same file now. (Files the context key covers change the key instead; a file found
+        at the path a log records is only checked here.)"""
+        kept = fields.pop(_SOURCE_DIGEST, None)
+        source = fields.get("source")
+        return not source or kept == self.source_digest(source)
 
     def store(self, results: Iterable[tuple[Row, Aggregate | None, list[DecisionCost]]]) -> None:
-        """Keep graded logs (those with a digest: a log that could not be read is graded again)."""
+        """Keep graded logs (those with a digest: a log that could not be read is graded again),
+        each with the digest of the scenario file it was graded against."""
         self.db.executemany(
             "INSERT OR REPLACE INTO graded VALUES (?, ?, ?, ?, ?)",
-            ((row.digest, self.context, json.dumps({f: getattr(row, f) for f in _ROW_FIELDS}, separators=(",", ":")),
+            ((row.digest, self.context, json.dumps(self._fields(row), separators=(",", ":")),
               aggregate_to_json(agg), json.dumps([list(c)[1:] for c in costs], separators=(",", ":")))
              for row, agg, costs in results if row.digest and row.status != "error"))
         self.db.commit()
+
+    def _fields(self, row: Row) -> dict[str, Any]:
+        fields = {f: getattr(row, f) for f in _ROW_FIELDS}
+        if row.source:
+            fields[_SOURCE_DIGEST] = self.source_digest(row.source)
+        return fields
 
     def recall(self, key: str) -> dict[str, Any] | None:
         """The outputs a run with this :func:`class_key` wrote (as :meth:`remember` kept them), or None."""

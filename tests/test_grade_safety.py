@@ -623,3 +623,24 @@ def test_play_without_a_usable_display_exits_with_one_line(tmp_path: Path) -> No
                          capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "no display" in run.stderr and "SDL_VIDEODRIVER=dummy" in run.stderr
+
+
+def test_a_gradebook_regrades_logs_whose_scenario_file_changed_where_the_log_says_it_was_played(
+        tmp_path: Path) -> None:
+    """A scenario found at the path a log records is outside the gradebook's context key (which
+    covers --scenarios, the bundled files and the files beside the logs): a result kept for such
+    a log is used only while that file is the one it was graded against."""
+    case = _own_case(tmp_path / "cases")
+    logs = tmp_path / "class"
+    generate(CohortSpec(str(case), 3, (("expert", 1.0),), 1, str(logs)))
+    (logs / "acme_deal.yaml").unlink(missing_ok=True)  # found only where the logs say it was played
+    book = tmp_path / "book.sqlite"
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    assert grade(str(logs), "--gradebook", str(book), "--executor", "serial", "--out", str(first)) == 0
+    assert {r["passed"] for r in rows_of(first)} == {"true"}
+    data = yaml.safe_load(case.read_text(encoding="utf-8"))
+    data["rubric"]["pass_mark"] = 100  # edited after the class played it: the logs no longer fit it
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for args in ([str(logs / f"t000{i}-1.jsonl") for i in (1, 2, 3)], [str(logs)]):  # per-log results, whole class
+        assert grade(*args, "--gradebook", str(book), "--executor", "serial", "--out", str(again)) == 1
+        assert {r["status"] for r in rows_of(again)} == {"invalid"}, rows_of(again)

@@ -471,7 +471,7 @@ def _not_graded_before(items: Any, cache: Any, book: Gradebook, aggregates: dict
         rows, costs = [], []
         for (read_path, display), digest in zip(chunk, digests, strict=True):
             hit = hits.get(digest) if digest is not None else None
-            if hit is None:
+            if hit is None or not cache.still_valid(hit[0]):
                 yield read_path, display
                 continue
             fields, agg, cost_text = hit
