@@ -40,11 +40,7 @@ def subcommands() -> dict[str, tuple[str, argparse.ArgumentParser]]:
     from sim.cli import build_parser
 
     parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            helps = {a.dest: a.help or "" for a in action._choices_actions}
-            return {name: (helps.get(name, ""), p) for name, p in action.choices.items()}
-    return {}
+    return {name: (parser.summaries[name], p) for name, p in parser.subcommands.items()}
 
 
 def _metavar(action: argparse.Action) -> str:

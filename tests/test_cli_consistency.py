@@ -33,10 +33,8 @@ MINIMAL_ARGS: dict[str, list[str]] = {
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
     parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    raise AssertionError("no subcommands")
+    assert parser.subcommands, "no subcommands"
+    return dict(parser.subcommands)
 
 
 # --- -o/--out --------------------------------------------------------------------------------------------
@@ -231,3 +229,51 @@ def test_grading_needs_neither_the_game_nor_the_charts(tmp_path: Path) -> None:
         out = lean(*args, cwd=tmp_path)
         assert out.returncode == 0, (args, out.stderr)
     assert (tmp_path / "grades.csv").read_text(encoding="utf-8").count("\n") == 4
+
+
+@pytest.mark.parametrize(("argv", "english", "chinese"), [
+    (["check", "--locale", "zh"], "the following arguments are required: FILE", "缺少必需的参数：FILE"),
+    (["grade", "logs", "--locale=zh-TW", "--bogus"], "unrecognized arguments: --bogus", "无法识别的参数：--bogus"),
+    (["grade", "logs", "--locale", "zh", "--format", "nope"], "invalid choice", "参数 --format：无效的选项 'nope'"),
+    (["run", "tutorial", "--locale", "zh", "--seed"], "expected one argument", "参数 --seed：需要一个值"),
+    (["run", "tutorial", "--locale", "zh", "--runs", "many"], "expected a whole number, got 'many'",
+     "参数 --runs：需要一个整数，收到 'many'"),
+    (["play", "tutorial", "--locale", "zh", "--size", "big"], "expected WIDTHxHEIGHT",
+     "参数 --size：需要“宽x高”，例如 1280x720，收到 'big'"),
+])
+def test_usage_errors_are_in_chinese_when_the_command_line_asks_for_it(
+        argv: list[str], english: str, chinese: str, capsys: pytest.CaptureFixture[str]) -> None:
+    locale_at = next(i for i, w in enumerate(argv) if w.startswith("--locale"))
+    plain = argv[:locale_at] + argv[locale_at + (1 if "=" in argv[locale_at] else 2):]
+    for words, want, unwanted in ((argv, chinese, "error:"), (plain, english, "错误")):
+        with pytest.raises(SystemExit) as stop:
+            main(words)
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and want in err and unwanted not in err, err
+
+
+def test_every_subcommand_is_known_by_name_with_its_help_line() -> None:
+    parser = build_parser()
+    assert {"play", "check", "grade", "review", "balance"} <= set(parser.subcommands)
+    assert all(parser.summaries[name] for name in parser.subcommands)
+
+
+def test_every_reason_this_package_gives_for_refusing_an_argument_reads_in_chinese() -> None:
+    """Each ``ArgumentTypeError`` that sim.cli's argparse types raise on bad input is turned into
+    Chinese whole (no English word left)."""
+    import re
+
+    from sim.cli import _zh_usage
+    from sim.cli.common import locale_code, positive_int, runs_int, seed_int
+    from sim.cli.play_cmd import _size as window_size
+    from sim.cli.play_cmd import _trainee as trainee_id
+
+    bad = [(positive_int, "x"), (positive_int, "0"), (runs_int, "-1"), (runs_int, str(MAX_RUNS + 1)),
+           (seed_int, "-1"), (seed_int, str(2**63)), (locale_code, "klingon"), (window_size, "big"),
+           (window_size, "99999x5"), (trainee_id, "a\x1bb"), (trainee_id, "x" * 201), (trainee_id, " x")]
+    for check, value in bad:
+        with pytest.raises(argparse.ArgumentTypeError) as refused:
+            check(value)
+        said = _zh_usage(f"argument --x: {refused.value}")
+        assert not re.search(r"\b(expected|must|got|unknown|runs|window|trainee|characters|space)\b", said), said

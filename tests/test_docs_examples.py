@@ -87,11 +87,7 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
 
 
 def registered() -> set[str]:
-    parser = build_parser()
-    for action in parser._actions:
-        if hasattr(action, "choices") and isinstance(action.choices, dict):
-            return set(action.choices)
-    return set()
+    return set(build_parser().subcommands)
 
 
 _PATH_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")

@@ -19,7 +19,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError, require_extra
 from sim.version import __version__
@@ -55,16 +55,101 @@ OPTIONAL_COMMANDS: dict[str, str] = {
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit code 2."""
+    """argparse, but a usage error is one line and exit code 2, in Chinese when the command line
+    asks for ``--locale zh`` (argparse's own phrases that :data:`_ZH_USAGE` knows; the rest as is).
+
+    The top-level parser knows its subcommands' parsers by name (``subcommands``) and their
+    one-line help (``summaries``), as the modules registered them."""
+
+    locale = "en"  # set by :func:`main` from the command line, before it is parsed
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subcommands: dict[str, Parser] = {}
+        self.summaries: dict[str, str] = {}
 
     def error(self, message: str) -> NoReturn:
+        if Parser.locale.split("-")[0] == "zh":
+            self.exit(EXIT_USAGE, f"{self.prog}：错误：{_zh_usage(message)}（见 '{self.prog} --help'）\n")
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+#: argparse's usage phrases (Python 3.10 to 3.13) and how they read in Chinese.
+_ZH_USAGE = [
+    (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (\S+) could match (.*)", "有歧义的选项：{0} 可以是 {1}"),
+    (r"argument (\S+): (.*)", "参数 {0}：{1}"),  # then the reason, below
+]
+#: Why an argument was refused: argparse's reasons, and this package's own (sim.cli's argparse types).
+_ZH_REASON = [
+    (r"invalid choice: (.*?) \(choose from (.*)\)", "无效的选项 {0}（可选：{1}）"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"not allowed with argument (\S+)", "不能与参数 {0} 同时使用"),
+    (r"ignored explicit argument (.*)", "不接受值 {0}"),
+    (r"invalid \S+ value: (.*)", "无效的值 {0}"),
+    (r"expected a whole number, got (.*)", "需要一个整数，收到 {0}"),
+    (r"must be at least 1, got (.*)", "至少为 1，收到 {0}"),
+    (r"must be 0 or more, got (.*)", "不能小于 0，收到 {0}"),
+    (r"must be at most 2\*\*63 - 1 \((\d+)\), got (.*)", "最大为 2**63 - 1（{0}），收到 {1}"),
+    (r"at most ([\d,]+) runs, got ([\d,]+) \(split a larger batch: (.*)\)",
+     "最多 {0} 次运行，收到 {1}（把更大的批次拆开：{2}）"),
+    (r"unknown language (.*): use en or zh \(or a variant such as zh-TW\)",
+     "未知的语言 {0}：请用 en 或 zh（或 zh-TW 之类的变体）"),
+    (r"expected WIDTHxHEIGHT such as 1280x720, got (.*)", "需要“宽x高”，例如 1280x720，收到 {0}"),
+    (r"window size (\S+) is out of range", "窗口尺寸 {0} 超出范围"),
+    (r"a trainee id cannot hold control characters \(CR, LF, ESC, NUL, \.\.\.\)",
+     "学员编号不能包含控制字符（CR、LF、ESC、NUL 等）"),
+    (r"a trainee id has at most 200 characters, got (\d+)", "学员编号最多 200 个字符，收到 {0} 个"),
+    (r"a trainee id cannot start or end with a space: (.*)", "学员编号不能以空格开头或结尾：{0}"),
+]
+
+
+def _zh_usage(message: str) -> str:
+    """A usage error in Chinese: the phrase, then the reason an argument was refused (a phrase this
+    does not know stays as argparse wrote it)."""
+    import re
+
+    for pattern, text in _ZH_USAGE:
+        found = re.fullmatch(pattern, message)
+        if found:
+            parts = list(found.groups())
+            if pattern.startswith("argument"):
+                parts[1] = _translated(parts[1], _ZH_REASON)
+            return text.format(*parts)
+    return message
+
+
+def _translated(text: str, table: list[tuple[str, str]]) -> str:
+    import re
+
+    for pattern, out in table:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return out.format(*found.groups())
+    return text
+
+
+class _Registry:
+    """What the subcommands' modules register through (``sub.add_parser(name, help=...)``): it keeps
+    each subcommand's parser and help line for :class:`Parser` (argparse's own record is private)."""
+
+    def __init__(self, sub: Any, top: Parser) -> None:
+        self._sub = sub
+        self._top = top
+
+    def add_parser(self, name: str, **kwargs: Any) -> Parser:
+        made: Parser = self._sub.add_parser(name, **kwargs)
+        self._top.subcommands[name] = made
+        self._top.summaries[name] = kwargs.get("help") or ""
+        return made
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="touchpoint", description="Touchpoint: play and grade the customer sales roadmap.")
     parser.add_argument("--version", action="version", version=f"touchpoint {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub = _Registry(parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser), parser)
     for name, module in {**COMMANDS, **OPTIONAL_COMMANDS}.items():
         try:
             mod = importlib.import_module(module)
@@ -76,21 +161,27 @@ def build_parser() -> Parser:
     return parser
 
 
-def _subcommand(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser:
-    """The parser of subcommand ``name`` (the top-level one if there is none)."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
-            return action.choices[name]
-    return parser
-
-
 def _parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse, blaming an unknown argument on the subcommand it was given to
     (``touchpoint run: error: unrecognized arguments: --bogus``), as its own --help explains it."""
+    Parser.locale = _asked_locale(sys.argv[1:] if argv is None else argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
-        _subcommand(parser, getattr(args, "command", None)).error(f"unrecognized arguments: {' '.join(extra)}")
+        blamed = parser.subcommands.get(getattr(args, "command", None) or "", parser)
+        blamed.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _asked_locale(argv: Sequence[str]) -> str:
+    """The ``--locale`` the command line gives (``--locale zh`` or ``--locale=zh``), else en: usage
+    errors come before the arguments are parsed, so they read it from the words themselves."""
+    words = list(argv)
+    for i, word in enumerate(words):
+        if word == "--locale" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--locale="):
+            return word.split("=", 1)[1]
+    return "en"
 
 
 def _printable(text: str) -> str:
