@@ -323,7 +323,7 @@ class DebriefScene(Scene):
                     role = self.t("role_" + p.role) + (f" · {self.t('veto_power')}" if p.can_veto else "")
                     if not p.known:
                         role = "? " + role
-                    who = p.name + ("" if p.present else f" ({self.t('absent')})")
+                    who = p.name + ("" if p.present else self.t("absent"))
                     role_w = min(ui.text_width(role, "small"), inner // 2 - pad)
                     ui.label(who, (x, yy), "hidden", "label", True, "text" if p.present else "faint",
                              max_w=inner - role_w - pad)

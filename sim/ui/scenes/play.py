@@ -67,7 +67,7 @@ def deal_texts(scene: Scene, deal: DealView) -> dict[str, str]:
     price = fmt_money(deal.price, currency, loc)
     off = (deal.list_price - deal.price) / deal.list_price if deal.list_price else 0.0
     if off > 1e-9:
-        price += f" ({scene.t('price_off', pct=fmt_percent(off))})"
+        price += scene.t("price_off", pct=fmt_percent(off))
     return {"list": fmt_money(deal.list_price, currency, loc), "price": price,
             "floor": fmt_money(deal.floor, currency, loc), "margin": fmt_money(deal.margin, currency, loc)}
 
