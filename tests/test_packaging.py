@@ -32,10 +32,11 @@ def test_wheel_contains_scenarios_assets_and_entry_point(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for sc in (ROOT / "scenarios").glob("*.yaml"):
         assert f"sim/_bundled/scenarios/{sc.name}" in names
-    assets = [p for p in (ROOT / "assets").rglob("*") if p.is_file()]
+    assets = [p for p in (ROOT / "assets").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     assert assets, "assets/ is empty"
-    for a in assets:
-        assert f"sim/_bundled/assets/{a.relative_to(ROOT / 'assets').as_posix()}" in names
+    for a in assets:  # every asset (a new one must be named in pyproject's force-include), but no script
+        inside = f"sim/_bundled/assets/{a.relative_to(ROOT / 'assets').as_posix()}"
+        assert (inside in names) == (a.suffix != ".py"), inside
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "touchpoint = sim.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
