@@ -224,7 +224,7 @@ def test_balance_without_the_deviation_table(capsys: pytest.CaptureFixture[str])
 def test_twin_actions_are_told_apart_by_their_condition():
     """renewal writes state-dependent moves as twins: one label, complementary ``when:``. Balance's
     tables and verdict name each twin by its condition, so the instructor sees which state it is."""
-    from sim.authoring.balance import labels
+    from sim.authoring.balance import TWIN_CONDITION_CHARS, labels
 
     scenario = load_scenario("renewal")
     _, actions = labels(scenario, "en")
@@ -236,7 +236,9 @@ def test_twin_actions_are_told_apart_by_their_condition():
                 shown = actions[(acc.id, tp.id, a.id)]
                 if names.count(a.label) > 1:
                     twins += 1
-                    assert a.when and shown.endswith(f" [when: {a.when}]"), shown
+                    condition = shown.rsplit(" [when: ", 1)[1][:-1]
+                    assert a.when and shown.endswith("]") and a.when.startswith(condition.rstrip("…")), shown
+                    assert len(condition) <= TWIN_CONDITION_CHARS, shown
                 else:
                     assert "[when:" not in shown
             assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)

@@ -60,6 +60,7 @@ __all__ = [
     "SMALL_SKILL_GAP",
     "TOO_EASY_RANDOM",
     "TOO_HARD_BEST",
+    "TWIN_CONDITION_CHARS",
     "WORDS",
     "DecidingChoice",
     "Departure",
@@ -429,6 +430,14 @@ def _num(x: float | None, nd: int = 1) -> str:
     return "-" if x is None else f"{x:.{nd}f}"
 
 
+#: The longest twin condition a label shows (a longer one is cut, with an ellipsis).
+TWIN_CONDITION_CHARS = 48
+
+
+def _clipped(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
 def labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
     """Touchpoint titles and action labels in the locale, by (account, touchpoint[, action]).
 
@@ -443,7 +452,7 @@ def labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
             shown = [resolve(a.label, locale) for a in tp.actions]
             for a, label in zip(tp.actions, shown, strict=True):
                 if shown.count(label) > 1:
-                    label += f" [when: {a.when}]" if a.when else f" [{a.id}]"
+                    label += f" [when: {_clipped(a.when, TWIN_CONDITION_CHARS)}]" if a.when else f" [{a.id}]"
                 actions[(acc.id, tp.id, a.id)] = label
     return tps, actions
 
