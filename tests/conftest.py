@@ -117,3 +117,48 @@ def run_choices(scenario: Any, seed: int, picks: list[int]) -> Any:
         i += 1
         point = session.advance()
     return session
+
+
+# --- grading: the command, its CSV, and a log as a person's game writes it -------------------------------
+
+
+def grade(*args: str) -> int:
+    """Run ``touchpoint grade --quiet ARGS`` and return its exit code (argparse's usage errors included)."""
+    from sim.cli import main
+
+    try:
+        return main(["grade", "--quiet", *args])
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
+def rows_of(path: Any) -> list[dict[str, str]]:
+    """The rows of a grades CSV."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def person_log(path: Any, scenario: Any, seed: int, trainee: str, policy: str = "expert", think: float = 20.0,
+               started: str = "2026-03-02T01:00:00Z") -> None:
+    """A log as a person's game writes it: no policy in the header (the player is a person), a think
+    time for each choice; the choices are a policy's."""
+    from scoring.scorecard import score_run
+    from sim.engine.decisions import RunOutcome
+    from sim.engine.session import Session
+    from sim.runs.policies import policy_factory
+    from sim.runs.sessionlog import LogWriter
+
+    bot = policy_factory(policy)(seed)
+    session = Session(scenario, seed)
+    with LogWriter(path, LogWriter.header(scenario, seed, trainee=trainee, started=started), sync=False) as w:
+        point = session.advance()
+        n = 0
+        while not isinstance(point, RunOutcome):
+            choice = bot.choose(point, session)
+            n += 1
+            w.choice(point, n, choice, think_s=think)
+            session.choose(choice)
+            point = session.advance()
+        w.end(session, score_run(session.trace, scenario.rubric), wall_s=think * n + 60)

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import grade, rows_of
 
 from scoring.scorecard import score_run
 from sim.authoring.cohort import CohortSpec, generate
-from sim.cli import main
 from sim.engine.decisions import RunOutcome
 from sim.engine.loader import load_file
 from sim.engine.session import Session
@@ -38,19 +38,6 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def grade(*args: str) -> int:
-    """Run ``touchpoint grade`` and return its exit code (argparse's usage errors included)."""
-    try:
-        return main(["grade", "--quiet", *args])
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def lines_of(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines(keepends=True)
 
@@ -65,7 +52,7 @@ def write_lines(path: Path, lines: list[str]) -> None:
 def test_grades_equal_the_engines_scores(cohort: Path, tmp_path: Path, tutorial: Any) -> None:
     out = tmp_path / "grades.csv"
     assert grade(str(cohort), "--attempts", "all", "--out", str(out), "--workers", "1") == 0
-    rows = read_csv(out)
+    rows = rows_of(out)
     assert len(rows) == 2 * SIZE
     for row in rows:
         header = read_log(Path(row["log"])).header
@@ -148,7 +135,7 @@ def test_each_kind_of_tampering_is_caught(kind: str, cohort: Path, tmp_path: Pat
     write_lines(logs / "bad.jsonl", mutate(lines_of(source), _other_offered(tutorial, source, 1)))
     out = tmp_path / "grades.csv"
     assert grade(str(logs), "--out", str(out), "--executor", "serial") == 1
-    rows = {Path(r["log"]).name: r for r in read_csv(out)}
+    rows = {Path(r["log"]).name: r for r in rows_of(out)}
     assert rows["good.jsonl"]["status"] == "complete"
     bad = rows["bad.jsonl"]
     assert bad["status"] == "invalid"
@@ -171,7 +158,7 @@ def test_garbage_files_are_invalid_rows(content: bytes, expect: str, cohort: Pat
     shutil.copy(cohort / "t0003-1.jsonl", logs / "ok.jsonl")
     out = tmp_path / "g.csv"
     assert grade(str(logs), "--out", str(out), "--executor", "serial") == 1
-    rows = {Path(r["log"]).name: r for r in read_csv(out)}
+    rows = {Path(r["log"]).name: r for r in rows_of(out)}
     assert rows["junk.jsonl"]["status"] == "invalid"
     assert expect in rows["junk.jsonl"]["reason"]
     assert rows["ok.jsonl"]["status"] == "complete"
@@ -204,7 +191,7 @@ def test_a_log_for_another_version_of_the_scenario(cohort: Path, tmp_path: Path,
     out = tmp_path / "g.csv"
 
     assert grade(str(logs), "--out", str(out), "--executor", "serial") == 1
-    rows = {Path(r["log"]).name: r for r in read_csv(out)}
+    rows = {Path(r["log"]).name: r for r in rows_of(out)}
     assert rows["changed.jsonl"]["status"] == "invalid"
     assert "another version" in rows["changed.jsonl"]["reason"]
     assert rows["bundled.jsonl"]["status"] == "complete"
@@ -212,7 +199,7 @@ def test_a_log_for_another_version_of_the_scenario(cohort: Path, tmp_path: Path,
     # with --scenarios, the folder's version is the one logs are checked against
     assert grade(str(logs), "--scenarios", str(tmp_path / "scenarios"), "--out", str(out),
                  "--executor", "serial") == 1
-    rows = {Path(r["log"]).name: r for r in read_csv(out)}
+    rows = {Path(r["log"]).name: r for r in rows_of(out)}
     assert rows["changed.jsonl"]["status"] == "complete"
     assert rows["bundled.jsonl"]["status"] == "invalid"
     assert "another version" in rows["bundled.jsonl"]["reason"]
@@ -231,7 +218,7 @@ def test_a_log_that_stops_early_is_graded_incomplete(cohort: Path, tmp_path: Pat
     write_lines(logs / "quit.jsonl", kept)
     out = tmp_path / "g.csv"
     assert grade(str(logs), "--out", str(out), "--executor", "serial") == 0  # incomplete is not invalid
-    (row,) = read_csv(out)
+    (row,) = rows_of(out)
     assert row["status"] == "incomplete"
     assert row["result"] == "open"
     assert row["reason"].startswith("stopped after 2 decisions")
@@ -265,7 +252,7 @@ def test_roster_trainees_without_a_log_are_missing(cohort: Path, tmp_path: Path)
     roster = _roster(tmp_path / "roster.csv", ["t0001", "t0002", "t0099", "t0100"])
     out = tmp_path / "g.csv"
     assert grade(str(logs), "--roster", str(roster), "--out", str(out), "--executor", "serial") == 0
-    rows = read_csv(out)
+    rows = rows_of(out)
     assert [(r["trainee"], r["status"]) for r in rows] == [
         ("t0001", "complete"), ("t0002", "complete"), ("t0099", "missing"), ("t0100", "missing")]
     assert rows[2]["name"] == "Name t0099" and rows[2]["email"] == "t0099@example.org"
@@ -274,7 +261,7 @@ def test_roster_trainees_without_a_log_are_missing(cohort: Path, tmp_path: Path)
     moodle = tmp_path / "m.csv"
     assert grade(str(logs), "--roster", str(roster), "--format", "moodle", "--out", str(moodle),
                  "--executor", "serial") == 0
-    by_id = {r["ID number"]: r for r in read_csv(moodle)}
+    by_id = {r["ID number"]: r for r in rows_of(moodle)}
     title = "Tutorial: Your first deal with Huadong Cold Chain"
     assert by_id["t0099"][f"{title} (Real)"] == ""
     assert by_id["t0099"][f"Feedback: {title}"] == "No session log received."
@@ -308,7 +295,7 @@ def test_attempts_best_last_and_all(tmp_path: Path, tutorial: Any) -> None:
     def run(mode: str) -> list[dict[str, str]]:
         out = tmp_path / f"{mode}.csv"
         assert grade(str(logs), "--attempts", mode, "--out", str(out), "--executor", "serial") == 0
-        return read_csv(out)
+        return rows_of(out)
 
     best = run("best")
     bob_best = "b1.jsonl" if s_b1 >= s_b2 else "b2.jsonl"  # equal scores: the earlier attempt
@@ -336,11 +323,11 @@ def test_moodle_and_canvas_files_have_the_import_columns(cohort: Path, tmp_path:
         header = next(csv.reader(f))
     assert header[:2] == ["ID number", "Email address"]
     assert f"{title} (Real)" in header and f"Feedback: {title}" in header
-    rows = read_csv(moodle)
+    rows = rows_of(moodle)
     assert len(rows) == SIZE
     plain = tmp_path / "plain.csv"
     assert grade(str(cohort), "--roster", str(roster), "--out", str(plain)) == 0
-    best = {r["trainee"]: r for r in read_csv(plain)}
+    best = {r["trainee"]: r for r in rows_of(plain)}
     for r in rows:
         assert r["Email address"] == f"{r['ID number']}@example.org"
         assert r[f"{title} (Real)"] == best[r["ID number"]]["score"]
@@ -461,7 +448,7 @@ def test_xapi_statements_validate(cohort: Path, tmp_path: Path) -> None:
     assert len(incomplete) == 1 and incomplete[0]["verb"]["id"].endswith("/failed")
     every = tmp_path / "all.csv"
     assert grade(str(logs), "--attempts", "all", "--out", str(every)) == 1
-    graded = [r for r in read_csv(every) if r["status"] != "invalid"]
+    graded = [r for r in rows_of(every) if r["status"] != "invalid"]
     assert sorted(st["result"]["score"]["raw"] for st in statements) == sorted(float(r["score"]) for r in graded)
     assert sum(st["result"]["success"] for st in statements) == sum(r["passed"] == "true" for r in graded)
     assert {st["verb"]["id"].rsplit("/", 1)[1] for st in statements} <= {"passed", "failed"}
@@ -498,7 +485,7 @@ def test_report_is_self_contained_and_in_the_scenarios_language(cohort: Path, tm
     assert page.count("<tr><td>t00") == SIZE  # one graded row per trainee in the sortable table
     assert "table.sortable" in page or "class=sortable" in page
     # the cohort summary agrees with the grades file
-    rows = read_csv(tmp_path / "g.csv")
+    rows = rows_of(tmp_path / "g.csv")
     passing = sum(r["passed"] == "true" for r in rows)
     assert f"{SIZE}名学员中{passing}名通过" in page
 
@@ -565,7 +552,7 @@ def test_roster_accepts_excel_and_chinese_headers(cohort: Path, tmp_path: Path) 
     shutil.copy(cohort / "t0001-1.jsonl", logs / "a.jsonl")
     out = tmp_path / "g.csv"
     assert grade(str(logs), "--roster", str(roster), "--out", str(out)) == 0
-    (row,) = read_csv(out)
+    (row,) = rows_of(out)
     assert (row["name"], row["email"], row["section"]) == ("张伟", "zw@example.org", "一班")
 
 
@@ -589,7 +576,7 @@ def test_a_class_that_played_two_scenarios(cohort: Path, tmp_path: Path) -> None
     moodle, canvas, report = tmp_path / "m.csv", tmp_path / "c.csv", tmp_path / "r.html"
     assert grade(str(logs), "--roster", str(cohort / "roster.csv"), "--format", "moodle", "--out", str(moodle),
                  "--report", str(report), "--locale", "en") == 0
-    rows = {r["ID number"]: r for r in read_csv(moodle)}
+    rows = {r["ID number"]: r for r in rows_of(moodle)}
     assert len(rows) == SIZE
     # t0001..t0003 played both; the others have no enterprise log
     assert rows["t0001"][f"{title_e} (Real)"] != "" and rows["t0001"][f"{title_t} (Real)"] != ""

@@ -3,50 +3,20 @@ the replayed content, suspect logs flagged for the teacher, and xAPI statements 
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import grade, person_log, rows_of
 
 from scoring.assignment import derive_seed, read_assignment
-from scoring.scorecard import score_run
 from sim.cli import main
 from sim.engine.decisions import RunOutcome
 from sim.engine.session import Session
 from sim.runs.policies import policy_factory
-from sim.runs.sessionlog import LogWriter, read_log
-
-
-def grade(*args: str) -> int:
-    try:
-        return main(["grade", "--quiet", *args])
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def rows_of(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def person_log(path: Path, scenario: Any, seed: int, trainee: str, policy: str = "expert", think: float = 20.0,
-               started: str = "2026-03-02T01:00:00Z") -> None:
-    """A log as a person's game writes it: no policy in the header, a think time for each choice."""
-    bot = policy_factory(policy)(seed)
-    session = Session(scenario, seed)
-    with LogWriter(path, LogWriter.header(scenario, seed, trainee=trainee, started=started), sync=False) as w:
-        point = session.advance()
-        n = 0
-        while not isinstance(point, RunOutcome):
-            choice = bot.choose(point, session)
-            n += 1
-            w.choice(point, n, choice, think_s=think)
-            session.choose(choice)
-            point = session.advance()
-        w.end(session, score_run(session.trace, scenario.rubric), wall_s=think * n + 60)
+from sim.runs.sessionlog import read_log
 
 
 def _roster(path: Path, ids: list[str]) -> Path:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import grade, rows_of
 
 from scoring.review import review_log
 from sim.authoring.cohort import CohortSpec, generate
-from sim.cli import main
 from sim.engine.loader import load_file
 from sim.lang import bundled
 from sim.lang.yamlsource import load_yaml
@@ -29,18 +29,6 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("class")
     generate(CohortSpec("tutorial", 6, (("expert", 0.5), ("random", 0.5)), 21, str(out)))
     return out
-
-
-def grade(*args: str) -> int:
-    try:
-        return main(["grade", "--quiet", *args])
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def rows_of(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def test_review_columns_in_every_output_equal_the_review(klass: Path, tmp_path: Path, tutorial: Any) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import grade, person_log, rows_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +35,7 @@ from sim.engine.loader import load_file
 from sim.lang import bundled
 from sim.lang.yamlsource import load_yaml
 from sim.runs.policies import play, policy_factory
-from sim.runs.sessionlog import DiskFull, LogWriter, read_log, write_log
+from sim.runs.sessionlog import DiskFull, read_log, write_log
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,38 +45,6 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cohort")
     generate(CohortSpec("tutorial", 8, (("expert", 0.5), ("random", 0.5)), 3, str(out)))
     return out
-
-
-def grade(*args: str) -> int:
-    try:
-        return main(["grade", "--quiet", *args])
-    except SystemExit as stop:
-        return int(stop.code or 0)
-
-
-def rows_of(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def person_log(path: Path, scenario: Any, seed: int, trainee: str, policy: str = "expert", think: float = 20.0,
-               started: str = "2026-03-02T01:00:00Z") -> None:
-    """A log as a person's game writes it (no policy in the header: the run's player is a person)."""
-    from sim.engine.decisions import RunOutcome
-    from sim.engine.session import Session
-
-    bot = policy_factory(policy)(seed)
-    session = Session(scenario, seed)
-    with LogWriter(path, LogWriter.header(scenario, seed, trainee=trainee, started=started), sync=False) as w:
-        point = session.advance()
-        n = 0
-        while not isinstance(point, RunOutcome):
-            choice = bot.choose(point, session)
-            n += 1
-            w.choice(point, n, choice, think_s=think)
-            session.choose(choice)
-            point = session.advance()
-        w.end(session, score_run(session.trace, scenario.rubric), wall_s=think * n + 60)
 
 
 # --- item 3: no log can break a batch ----------------------------------------------------------------------

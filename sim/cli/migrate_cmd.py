@@ -14,10 +14,8 @@ is (now) version 2, 1 with ``--check`` if some are not, 2 if a file cannot be re
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,17 +55,11 @@ def _loads(data: bytes, name: str) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` atomically (a temporary file in the same folder, then renamed)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` by ``text`` atomically (:func:`scoring.safe.atomic_output`)."""
+    from scoring.safe import atomic_output
+
+    with atomic_output(path, newline="") as f:
+        f.write(text)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -173,16 +171,11 @@ def _win_svg(review: Any, width: int = 600, height: int = 120) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` by ``text`` atomically (:func:`scoring.safe.atomic_output`)."""
+    from scoring.safe import atomic_output
+
+    with atomic_output(path) as f:
+        f.write(text)
 
 
 def run(args: argparse.Namespace) -> int:
