@@ -142,6 +142,25 @@ def test_a_sources_draws_do_not_depend_on_other_draws(seed, order):
         assert values == [alone.uniform(source) if kind == "u" else alone.normal(source) for _ in values]
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**64), sources=st.integers(0, SOURCES + 3), order=st.lists(
+    st.tuples(st.sampled_from(["u", "n", "s"]), st.sampled_from([0, 1, 5, SOURCES - 1, SOURCES + 2, ORDER + 3])),
+    max_size=30))
+def test_a_table_for_fewer_sources_draws_the_whole_tables_values(seed, sources, order):
+    """A run draws the first table's rows of its scenario's sources only (``Dice(seed, sources)``),
+    jumping over the rest: every draw, of those sources, of any other and of the orders, is the
+    one the whole table gives, in any order of asking."""
+    small, whole = Dice(seed, sources), Dice(seed)
+    for kind, source in order:
+        if kind == "u":
+            assert small.uniform(source) == whole.uniform(source)
+        elif kind == "n":
+            assert small.normal(source) == whole.normal(source)
+        else:
+            decision = source % ORDER_ROWS
+            assert small.shuffled(tuple("abcde"), decision) == whole.shuffled(tuple("abcde"), decision)
+
+
 def test_shuffled_is_fisher_yates_with_the_decisions_own_source():
     items = tuple("abcdefg")
     seen = set()

@@ -11,12 +11,14 @@ Draws come from numpy generators over PCG64, each seeded from the run's seed and
 through SplitMix64 (:class:`SplitMixSeed`, numpy's public seed-sequence interface): the standard
 seeder for 64-bit generators (Steele, Lea & Flood 2014), pure integer arithmetic, so the same seed
 gives the same streams in any process on any platform. Most sources take a draw or two in a run,
-so a run draws its first table at once, from one generator: the first :data:`BLOCK` uniform draws
-of each of the first :data:`TABLE_SOURCES` sources, the first :data:`ORDER_WIDTH` draws of each of
-the first :data:`ORDER_ROWS` decisions' orders, then the first :data:`BLOCK` normal draws of each
-of those sources, in that layout. A source that needs more (or has no row there) takes its other
-blocks of :data:`BLOCK` from a generator of its own, seeded from the run's seed, the kind of draw,
-the source and the block's number.
+so a run's first draws come from one *first table*, one generator's stream laid out as: the first
+:data:`BLOCK` uniform draws of each of the first :data:`TABLE_SOURCES` sources, the first
+:data:`ORDER_WIDTH` draws of each of the first :data:`ORDER_ROWS` decisions' orders, then the first
+:data:`BLOCK` normal draws of each of those sources. A run draws only the rows of the sources its
+scenario has: the generator jumps over the others (PCG64's ``advance``), so the values are those of
+the whole table whatever the scenario's size. A source that needs more (or has no row there) takes
+its other blocks of :data:`BLOCK` from a generator of its own, seeded from the run's seed, the kind
+of draw, the source and the block's number.
 
 An author writes a random amount as ``{normal: [mean, sd]}``, ``{uniform: [low, high]}`` or
 ``{triangular: [low, mode, high]}``, or a plain number: :class:`Normal`, :class:`Uniform`,
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import sqrt
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
@@ -101,10 +103,14 @@ class SplitMixSeed(ISeedSequence):
         return out if np.dtype(dtype) == np.uint64 else out.astype(dtype)
 
 
+def _pcg64(seed: int) -> np.random.PCG64:
+    # numpy's stubs leave out ISeedSequence, which its docs name as what a bit generator takes
+    return np.random.PCG64(SplitMixSeed(seed))  # type: ignore[arg-type]
+
+
 def generator(seed: int) -> np.random.Generator:
     """A numpy generator for ``seed``: PCG64 seeded by SplitMix64."""
-    # numpy's stubs leave out ISeedSequence, which its docs name as what a bit generator takes
-    return np.random.Generator(np.random.PCG64(SplitMixSeed(seed)))  # type: ignore[arg-type]
+    return np.random.Generator(_pcg64(seed))
 
 
 #: Draws of one kind a source takes at a time.
@@ -126,18 +132,20 @@ class Dice:
 
     Sources are small integers the compiled scenario gives out (:mod:`sim.engine.rules`); the
     option order of the n-th decision draws from source ``ORDER + n`` (:meth:`shuffled`).
+    ``sources`` is how many the scenario has: the first table draws rows for them only (a source
+    beyond them draws the same values, from the whole table drawn then).
     """
 
-    __slots__ = ("_blocks", "_left", "_normals", "_orders", "_seed", "_table", "_uniforms")
+    __slots__ = ("_blocks", "_left", "_normals", "_seed", "_sources", "_table", "_uniforms")
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, sources: int = TABLE_SOURCES) -> None:
         self._seed = fold(seed)
+        self._sources = min(max(sources, 0), TABLE_SOURCES)  # sources with a row in the first table drawn
         self._uniforms: dict[int, list[float]] = {}  # source -> rest of its block of uniforms, next last
         self._normals: dict[int, list[float]] = {}  # the same for normals
         self._left = {_UNIFORM: self._uniforms, _NORMAL: self._normals}
         self._blocks: dict[tuple[int, int], int] = {}  # (kind, source) -> blocks taken
-        self._table: Any = None  # the first table, row after row (a numpy array)
-        self._orders: list[float] | None = None  # its decisions' rows, as Python floats
+        self._table: _Table | None = None  # the first table, drawn when a run first draws
 
     def uniform(self, source: int) -> float:
         """The source's next draw, uniform in [0, 1)."""
@@ -160,14 +168,15 @@ class Dice:
         source = ORDER + decision
         n = len(out)
         if 1 < n <= ORDER_WIDTH + 1 and 0 <= decision < ORDER_ROWS and source not in self._uniforms:
-            # the decision's first draws, straight from the first table's row of decisions' orders
-            orders = self._orders if self._orders is not None else self._order_rows()
+            # the decision's first draws, straight from its row of the first table
             k = decision * ORDER_WIDTH
+            row = self._first_table().orders[k:k + ORDER_WIDTH].tolist()
+            k = 0
             for i in range(n - 1, 0, -1):
-                j = int(orders[k] * (i + 1))
+                j = int(row[k] * (i + 1))
                 out[i], out[j] = out[j], out[i]
                 k += 1
-            rest = orders[k:(decision + 1) * ORDER_WIDTH]
+            rest = row[k:]
             rest.reverse()
             self._uniforms[source] = rest  # what is left of its first block, as :meth:`uniform` leaves it
             self._blocks[(_UNIFORM, source)] = 1
@@ -187,48 +196,57 @@ class Dice:
         self._uniforms.clear()
         self._normals.clear()
         self._blocks.clear()
-        self._orders = None
         self._table = None
 
-    @staticmethod
-    def _row(kind: int, source: int) -> tuple[int, int] | None:
-        """Where the source's first block is in the first table (its start and length), if it is."""
-        n = TABLE_SOURCES
-        if kind == _NORMAL:
-            return ((n * BLOCK + ORDER_ROWS * ORDER_WIDTH + source * BLOCK, BLOCK) if source < n else None)
-        if source < n:
-            return source * BLOCK, BLOCK
-        decision = source - ORDER
-        return (n * BLOCK + decision * ORDER_WIDTH, ORDER_WIDTH) if 0 <= decision < ORDER_ROWS else None
-
-    def _first_table(self) -> Any:
-        """The run's first table (see the module docstring), drawn once: its rows one after the
-        other (numpy fills arrays in row order, so this is the table). A source's row becomes
-        Python floats when the source first draws: most rows are never used."""
+    def _first_table(self) -> _Table:
+        """The run's first table (see the module docstring), drawn once, in its parts: the uniform
+        rows of the scenario's sources, then (past the rows of sources it does not have) the
+        decisions' order rows, then the normal rows of its sources. Numpy fills arrays in stream
+        order and a normal row is a prefix of the whole table's normals, so the values are the
+        whole table's. A source's row becomes Python floats when the source first draws: most
+        rows are never used."""
         if self._table is None:
-            gen = generator(_key(self._seed, _TABLE))
-            n = TABLE_SOURCES
-            self._table = np.concatenate((gen.random(n * BLOCK + ORDER_ROWS * ORDER_WIDTH),
-                                          gen.standard_normal(n * BLOCK)))
+            bits = _pcg64(_key(self._seed, _TABLE))
+            gen = np.random.Generator(bits)
+            n = self._sources * BLOCK
+            uniforms = gen.random(n)
+            bits.advance(TABLE_SOURCES * BLOCK - n)  # one step of the generator a uniform
+            orders = gen.random(ORDER_ROWS * ORDER_WIDTH)
+            self._table = _Table(uniforms, orders, gen.standard_normal(n))
         return self._table
-
-    def _order_rows(self) -> list[float]:
-        """The first table's rows of decisions' orders, as Python floats (every decision shuffles)."""
-        start = TABLE_SOURCES * BLOCK
-        self._orders = self._first_table()[start:start + ORDER_ROWS * ORDER_WIDTH].tolist()
-        return self._orders
 
     def _next_block(self, kind: int, source: int) -> list[float]:
         taken = self._blocks.get((kind, source), 0)
         self._blocks[(kind, source)] = taken + 1
-        row = self._row(kind, source) if taken == 0 else None
-        if row is not None:
-            start, length = row
-            left = self._first_table()[start + length - 1:start - 1 if start else None:-1].tolist()
-        else:
+        left = self._table_row(kind, source) if taken == 0 else None
+        if left is None:
             left = _draw(generator(_key(self._seed, kind, source, taken)), kind, BLOCK)[::-1].tolist()
         self._left[kind][source] = left
         return left
+
+    def _table_row(self, kind: int, source: int) -> list[float] | None:
+        """The source's first block from the first table, next draw last; None if it has no row."""
+        if 0 <= source < TABLE_SOURCES:
+            if source >= self._sources:  # not one of the scenario's: draw the whole table
+                self._sources, self._table = TABLE_SOURCES, None
+            table = self._first_table()
+            part = table.uniforms if kind == _UNIFORM else table.normals
+            start, length = source * BLOCK, BLOCK
+        elif kind == _UNIFORM and 0 <= source - ORDER < ORDER_ROWS:
+            part, start, length = self._first_table().orders, (source - ORDER) * ORDER_WIDTH, ORDER_WIDTH
+        else:
+            return None
+        row: list[float] = part[start:start + length].tolist()
+        row.reverse()
+        return row
+
+
+class _Table(NamedTuple):
+    """The parts of a run's first table that it draws (numpy arrays)."""
+
+    uniforms: Any
+    orders: Any
+    normals: Any
 
 
 def _draw(gen: np.random.Generator, kind: int, shape: Any) -> Any:

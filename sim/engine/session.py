@@ -51,7 +51,7 @@ class Session:
         self.seed = seed
         self.player = player  # "" for a person; "bot:<policy>" for a bot (recorded in the trace)
         self.env = env = simpy.Environment(initial_time=0.0)  # a float clock: times in the trace are floats
-        self.world = world = World(env, Dice(seed))
+        self.world = world = World(env, Dice(seed, rules.sources))
         self.deals = [Deal(world, a) for a in rules.accounts]
         world.trace.start(0.0, rules.spec.id, seed, player, rules.start)
         self.seller = Seller(world, self.deals)
