@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError, require_extra
+from sim.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliError, locale_code, require_extra
 from sim.version import __version__
 
 __all__ = ["COMMANDS", "EXTRAS", "OPTIONAL_COMMANDS", "Parser", "build_parser", "main"]
@@ -59,14 +59,83 @@ class Parser(argparse.ArgumentParser):
     asks for ``--locale zh`` (argparse's own phrases that :data:`_ZH_USAGE` knows; the rest as is).
 
     The top-level parser knows its subcommands' parsers by name (``subcommands``) and their
-    one-line help (``summaries``), as the modules registered them."""
+    one-line help (``summaries``), as the modules registered them.
+
+    ``help_locale`` is the language of ``--help``: with ``zh`` every text of it (description,
+    argument help, the subcommands' summaries, argparse's own headings) is shown from the catalog
+    :mod:`sim.cli.help_zh`, laid out for the terminal by display width. ``help_texts`` lists the
+    English texts, as registered, that the help shows (what the catalog must translate)."""
 
     locale = "en"  # set by :func:`main` from the command line, before it is parsed
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, help_locale: str = "en", **kwargs: Any) -> None:
+        self.help_locale = help_locale  # before argparse's __init__: it adds -h and the groups through us
+        self.help_texts: list[str] = []
+        self.headings: list[str] = []  # the groups' titles, as shown
         self.subcommands: dict[str, Parser] = {}
         self.summaries: dict[str, str] = {}
+        if self.in_chinese:
+            from sim.cli.help_zh import Formatter
+
+            kwargs.setdefault("formatter_class", Formatter)
+        if kwargs.get("description"):
+            kwargs["description"] = self.shown(kwargs["description"], indent=0)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def in_chinese(self) -> bool:
+        return self.help_locale.split("-")[0] == "zh"
+
+    def shown(self, text: str, indent: int | None = None, params: dict[str, Any] | None = None) -> str:
+        """A text of the help as it is shown: recorded in ``help_texts``; in Chinese help, the
+        catalog's text, broken into lines that fit from column ``indent`` (None: a help column;
+        ``params`` are the values of its ``%(name)s`` specifiers, for measuring)."""
+        if text == argparse.SUPPRESS:
+            return text
+        self.help_texts.append(text)
+        if not self.in_chinese:
+            return text
+        from sim.cli import help_zh
+
+        return help_zh.lay_out(help_zh.chinese(text), indent, params)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if isinstance(kwargs.get("help"), str):
+            kwargs["help"] = self.shown(kwargs["help"], params={**kwargs, "prog": self.prog})
+        return super().add_argument(*args, **kwargs)
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        """A group (argparse's own "positional arguments" and "options" too): its title and
+        description in the help's language."""
+        if args and isinstance(args[0], str):
+            args = (self.shown(args[0], indent=0), *args[1:])
+        for key in ("title", "description"):
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = self.shown(kwargs[key], indent=0)
+        title = args[0] if args else kwargs.get("title")
+        if isinstance(title, str):
+            self.headings.append(title)
+        return super().add_argument_group(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        return self._headed(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._headed(super().format_help())
+
+    def _headed(self, text: str) -> str:
+        """In Chinese help, argparse's own punctuation of the headings: "usage: " (replaced by a
+        heading of the same width, so wrapped usage lines stay aligned) and the colon after a
+        group's title (full-width)."""
+        if not self.in_chinese:
+            return text
+        from sim.cli.help_zh import USAGE_EN, USAGE_ZH
+
+        if text.startswith(USAGE_EN):
+            text = USAGE_ZH + text[len(USAGE_EN):]
+        lines = text.split("\n")
+        colons = {f"{heading}:" for heading in self.headings}
+        return "\n".join(line[:-1] + "：" if line.lstrip() in colons else line for line in lines)
 
     def error(self, message: str) -> NoReturn:
         if Parser.locale.split("-")[0] == "zh":
@@ -103,6 +172,7 @@ _ZH_REASON = [
      "学员编号不能包含控制字符（CR、LF、ESC、NUL 等）"),
     (r"a trainee id has at most 200 characters, got (\d+)", "学员编号最多 200 个字符，收到 {0} 个"),
     (r"a trainee id cannot start or end with a space: (.*)", "学员编号不能以空格开头或结尾：{0}"),
+    (r"put it after the command name \((.*)\)", "请写在命令名之后（{0}）"),
 ]
 
 
@@ -140,15 +210,24 @@ class _Registry:
         self._top = top
 
     def add_parser(self, name: str, **kwargs: Any) -> Parser:
-        made: Parser = self._sub.add_parser(name, **kwargs)
+        summary = kwargs.get("help") or ""
+        if summary:
+            kwargs["help"] = self._top.shown(summary)
+        made: Parser = self._sub.add_parser(name, help_locale=self._top.help_locale, **kwargs)
         self._top.subcommands[name] = made
-        self._top.summaries[name] = kwargs.get("help") or ""
+        self._top.summaries[name] = summary
         return made
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="touchpoint", description="Touchpoint: play and grade the customer sales roadmap.")
-    parser.add_argument("--version", action="version", version=f"touchpoint {__version__}")
+def build_parser(locale: str = "en") -> Parser:
+    """The ``touchpoint`` parser, its ``--help`` texts in ``locale`` (en, or zh and its variants)."""
+    parser = Parser(prog="touchpoint", description="Touchpoint: play and grade the customer sales roadmap.",
+                    help_locale=locale)
+    parser.add_argument("--version", action="version", version=f"touchpoint {__version__}",
+                        help="show program's version number and exit")  # argparse's words, for the catalog
+    # Only for this help's language (`touchpoint --locale zh --help`): a command's --locale is its own.
+    parser.add_argument("--locale", dest="help_locale", type=locale_code, default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
     sub = _Registry(parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser), parser)
     for name, module in {**COMMANDS, **OPTIONAL_COMMANDS}.items():
         try:
@@ -166,6 +245,10 @@ def _parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
     (``touchpoint run: error: unrecognized arguments: --bogus``), as its own --help explains it."""
     Parser.locale = _asked_locale(sys.argv[1:] if argv is None else argv)
     args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "command", None)
+    if command and "help_locale" in vars(args):  # `touchpoint --locale zh check ...`
+        parser.error(f"argument --locale: put it after the command name "
+                     f"(touchpoint {command} --locale {args.help_locale} ...)")
     if extra:
         blamed = parser.subcommands.get(getattr(args, "command", None) or "", parser)
         blamed.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -192,8 +275,9 @@ def _printable(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = _parse(parser, argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_asked_locale(words))
+    args = _parse(parser, words)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
