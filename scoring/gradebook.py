@@ -109,9 +109,11 @@ _FEEDBACK = {
 }
 LOSS_REASON_NAMES = {
     "en": {"patience": "no decision in time", "competitor": "went with a competitor", "veto": "vetoed",
-           "stalled": "stalled", "disqualified": "disqualified", "cancelled": "cancelled"},
+           "stalled": "stalled", "disqualified": "disqualified", "cancelled": "cancelled",
+           "price": "price above what the buyer would pay"},
     "zh": {"patience": "客户未能按时决策", "competitor": "客户选择了竞争对手", "veto": "被否决",
-           "stalled": "推进停滞", "disqualified": "被取消资格", "cancelled": "项目取消"},
+           "stalled": "推进停滞", "disqualified": "被取消资格", "cancelled": "项目取消",
+           "price": "价格高于客户愿付的上限"},
 }
 
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from scoring import score_run
+from scoring.gradebook import LOSS_REASON_NAMES
 from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint, RunOutcome
 from sim.engine.loader import load_scenario
 from sim.engine.session import Session
+from sim.lang.schema import LOSS_REASONS
 from sim.runs.policies import ExpertPolicy, RandomPolicy, play
 from sim.runs.sessionlog import check_end, read_log, replay
 from sim.ui.content import Content
@@ -246,6 +248,31 @@ def test_the_debrief_reveals_the_hidden_numbers_and_the_choices_that_differed(tu
         assert person.satisfaction[1] == last.get((person.id, "satisfaction"), person.satisfaction[0])
     assert rep.accounts[0].result == ("won" if card.won else "lost")
     assert any(m.kind == "outcome" for m in rep.moments)
+
+
+def test_every_reason_for_a_loss_has_its_own_sentence_and_name_in_both_languages():
+    """The debrief explains, and the gradebook names, every reason the engine loses a deal for: none
+    falls back to the generic "the deal was lost" (a price loss once did)."""
+    for reason in LOSS_REASONS:
+        assert "loss_" + reason in STRINGS, reason
+        for loc in ("en", "zh"):
+            assert ui_tr("loss_" + reason, loc) != ui_tr("loss_unknown", loc)
+            assert LOSS_REASON_NAMES[loc].get(reason), (loc, reason)
+
+
+def test_a_deal_lost_on_price_is_explained_as_a_price_loss(tutorial):
+    """A buyer who takes its alternative at the close (the felt price above its walk-away): the debrief
+    says so in both languages, whichever run it is."""
+    for seed in range(400):
+        session = play(tutorial, RandomPolicy(seed), seed)
+        card = score_run(session.trace, tutorial.rubric)
+        if card.lost_reason == "price":
+            break
+    assert card.lost_reason == "price"
+    for loc in ("en", "zh"):
+        why = build_report(session.trace, session.history, Content(tutorial, loc), card).accounts[0].why
+        assert why[0] == ui_tr("loss_price", loc)
+    assert "walk" not in ui_tr("loss_price", "zh") and "price" in ui_tr("loss_price", "en")
 
 
 def test_an_expert_run_has_no_differences_and_a_loss_says_why_in_both_languages(tutorial):

@@ -16,6 +16,7 @@ from sim.engine import trace as tr
 from sim.engine.decisions import DecisionPoint
 from sim.engine.rules import MOVE_ON
 from sim.engine.signals import View
+from sim.lang.schema import LOSS_REASONS
 from sim.ui.content import Content
 from sim.ui.strings import tr as t
 
@@ -243,5 +244,5 @@ def _title_and(title: str, label: str, locale: str) -> str:
     return t("tl_decision", locale, title=title, label=label)
 
 
-_LOSS_KEYS = {"loss_patience", "loss_competitor", "loss_veto", "loss_stalled", "loss_disqualified",
-              "loss_cancelled"}
+#: A sentence for every reason the engine loses a deal for (sim/ui/strings.py: ``loss_<reason>``).
+_LOSS_KEYS = {f"loss_{reason}" for reason in LOSS_REASONS}

@@ -339,6 +339,9 @@ STRINGS: dict[str, dict[str, str]] = {
                      "zh": "交易停滞：客户始终没能通过这一阶段。"},
     "loss_disqualified": {"en": "The opportunity was disqualified.", "zh": "该商机被判定为不合格。"},
     "loss_cancelled": {"en": "The buyer cancelled the purchase.", "zh": "客户取消了采购。"},
+    "loss_price": {"en": "At the close the price, less what the agreed terms were worth to the buyer, was "
+                         "above what they would pay: they took their alternative.",
+                   "zh": "成交时，价格减去已谈妥条款对客户的价值，仍高于客户愿意支付的上限：客户选择了其他方案。"},
     "loss_unknown": {"en": "The deal was lost.", "zh": "交易丢失。"},
     "lost_in_stage": {"en": "Lost in {stage}.", "zh": "在{stage}阶段丢单。"},
 }
