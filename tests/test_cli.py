@@ -47,6 +47,34 @@ def test_a_pipelines_summary_says_its_funnel_counts_deals():
     assert "deals:" not in tp("run", "tutorial", "--runs", "5", "--seed", "1").stdout  # one account: runs
 
 
+def test_run_summarises_in_chinese_with_locale_zh():
+    """``run --locale zh``: every label, stage and reason by its Chinese name; the numbers and the JSON
+    are the same as in English."""
+    from scoring.gradebook import LOSS_REASON_NAMES
+    from sim.lang.text import STAGE_NAMES
+
+    args = ("run", "pipeline", "--policy", "random", "--runs", "20", "--seed", "0")
+    en, zh = tp(*args), tp(*args, "--locale", "zh")
+    assert en.returncode == zh.returncode == 0
+    data = json.loads(tp(*args, "--json").stdout)
+    assert tp(*args, "--json", "--locale", "zh").stdout == tp(*args, "--json").stdout
+    text = zh.stdout
+    for label in ("赢单率", "满意度", "成交周期", "续约概率", "总分", "销售漏斗", "丢单原因",
+                  "（60 个商机：每局 3 个客户）"):
+        assert label in text
+    for stage, count in data["funnel"].items():
+        name = STAGE_NAMES[stage]["zh"] if stage != "won" else "赢单"
+        assert f"{name} {count}" in text
+    assert data["lost_reasons"]
+    for reason, count in data["lost_reasons"].items():
+        assert f"{LOSS_REASON_NAMES['zh'][reason]} {count}" in text
+    for english in ("conversion", "satisfaction", "funnel", "lost because", "need_identification", "stalled", "runs"):
+        assert english not in text and english in en.stdout + "runs"
+    # the same figures in both
+    numbers = [w for w in en.stdout.replace("%", " ").replace(",", " ").split() if w[0].isdigit()]
+    assert all(n in text for n in numbers)
+
+
 def test_run_plain_summary_and_saved_logs(tmp_path):
     out = tp("run", "tutorial", "--runs", "3", "--seed", "1", "--save-logs", str(tmp_path / "logs"))
     assert out.returncode == 0 and "conversion" in out.stdout

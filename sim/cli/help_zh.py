@@ -140,6 +140,7 @@ HELP_ZH: dict[str, str] = {
     "where the rollouts run (default: serial for one worker, else process)":
         "推演在哪里运行（默认：只有一个进程时为 serial，否则为 process）",
     "language of the report (en or zh)": "报告的语言（en 或 zh）",
+    "language of the summary (en or zh; the JSON is the same in both)": "汇总的语言（en 或 zh；JSON 输出两种语言相同）",
     # --- touchpoint play ----------------------------------------------------------------------------------
     "Play in a window. With no scenario, a picker lists the bundled cases (tutorial first). Every choice is "
     "written to a session log at once; --resume continues a log.":

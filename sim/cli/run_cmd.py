@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import MAX_RUNS, MAX_SEED, CliError, load, print_json, runs_int, seed_int
+from sim.cli.common import MAX_RUNS, MAX_SEED, CliError, load, locale_code, print_json, runs_int, seed_int
 
 __all__ = ["add_parser", "render", "run", "simulate"]
 
@@ -29,6 +29,8 @@ def add_parser(sub: Any) -> None:
                    help=f"number of runs (default 100, at most {MAX_RUNS:,})")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of the first run (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--locale", type=locale_code, default="en",
+                   help="language of the summary (en or zh; the JSON is the same in both)")
     p.add_argument("--save-logs", metavar="DIR", type=Path, help="write each run's session log to DIR")
     p.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal (it shows on a terminal)")
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(render(result))
+        print(render(result, args.locale))
     return 0
 
 
@@ -100,22 +102,52 @@ def _num(x: float | None, unit: str = "") -> str:
     return "-" if x is None else f"{x:.1f}{unit}"
 
 
-def render(r: dict) -> str:
-    """A readable summary for the terminal."""
+#: The summary's lines in English and Chinese (:func:`sim.lang.text.pick`).
+_LINES = {
+    "head": ("{scenario}: {runs} runs, policy {policy}, seeds {first}..{last}",
+             "{scenario}：{runs} 局，策略 {policy}，种子 {first}..{last}"),
+    "conversion": ("  conversion      {rate}  (95% CI {lo} - {hi})",
+                   "  赢单率          {rate}（95% 置信区间 {lo} - {hi}）"),
+    "satisfaction": ("  satisfaction    {mean} mean", "  满意度          平均 {mean}"),
+    "spread": (", p10 {p10}, p90 {p90}", "，p10 {p10}，p90 {p90}"),
+    "cycle": ("  cycle time      {days} median (won deals)", "  成交周期        中位数 {days}（赢单）"),
+    "days": (" days", " 天"),
+    "retention": ("  retention       {rate} renewal probability (won deals)", "  续约概率        {rate}（赢单）"),
+    "score": ("  score           {mean} mean, pass rate {rate}", "  总分            平均 {mean}，及格率 {rate}"),
+    "funnel": ("  funnel          ", "  销售漏斗        "),
+    "won": ("won", "赢单"),
+    "deals": ("  ({deals} deals: {per} accounts a run)", "（{deals} 个商机：每局 {per} 个客户）"),
+    "lost": ("  lost because    ", "  丢单原因        "),
+    "sep": (", ", "，"),
+}
+
+
+def render(r: dict, locale: str = "en") -> str:
+    """A readable summary for the terminal, in ``locale`` (en or zh): stages and reasons by name."""
+    from scoring.gradebook import LOSS_REASON_NAMES, ui_locale
+    from sim.lang.text import STAGE_NAMES, pick
+
+    def say(key: str, **values: Any) -> str:
+        return pick(_LINES[key], locale).format(**values)
+
+    ui = ui_locale(locale)
     lo, hi = r["conversion_ci95"]
+    spread = r["satisfaction_percentiles"]
+    stages = {**{k: v[ui] for k, v in STAGE_NAMES.items()}, "won": say("won")} if ui == "zh" else {}
+    reasons = LOSS_REASON_NAMES[ui] if ui == "zh" else {}
     lines = [
-        f"{r['scenario']}: {r['runs']} runs, policy {r['policy']}, seeds {r['seed']}..{r['seed'] + r['runs'] - 1}",
-        f"  conversion      {_pct(r['conversion_rate'])}  (95% CI {_pct(lo)} - {_pct(hi)})",
-        f"  satisfaction    {_num(r['satisfaction_mean'])} mean"
-        + (f", p10 {_num(r['satisfaction_percentiles']['p10'])}, p90 {_num(r['satisfaction_percentiles']['p90'])}"
-           if r["satisfaction_percentiles"] else ""),
-        f"  cycle time      {_num(r['cycle_days_median'], ' days')} median (won deals)",
-        f"  retention       {_pct(r['retention_mean'])} renewal probability (won deals)",
-        f"  score           {_num(r['score_mean'])} mean, pass rate {_pct(r['pass_rate'])}",
-        "  funnel          " + " > ".join(f"{k} {v}" for k, v in r["funnel"].items()),
+        say("head", scenario=r["scenario"], runs=r["runs"], policy=r["policy"], first=r["seed"],
+            last=r["seed"] + r["runs"] - 1),
+        say("conversion", rate=_pct(r["conversion_rate"]), lo=_pct(lo), hi=_pct(hi)),
+        say("satisfaction", mean=_num(r["satisfaction_mean"]))
+        + (say("spread", p10=_num(spread["p10"]), p90=_num(spread["p90"])) if spread else ""),
+        say("cycle", days=_num(r["cycle_days_median"], say("days"))),
+        say("retention", rate=_pct(r["retention_mean"])),
+        say("score", mean=_num(r["score_mean"]), rate=_pct(r["pass_rate"])),
+        say("funnel") + " > ".join(f"{stages.get(k, k)} {v}" for k, v in r["funnel"].items()),
     ]
     if r["account_runs"] > r["runs"]:  # a pipeline: the funnel and the losses count deals, not runs
-        lines[-1] += f"  ({r['account_runs']} deals: {r['account_runs'] // r['runs']} accounts a run)"
+        lines[-1] += say("deals", deals=r["account_runs"], per=r["account_runs"] // r["runs"])
     if r["lost_reasons"]:
-        lines.append("  lost because    " + ", ".join(f"{k} {v}" for k, v in r["lost_reasons"].items()))
+        lines.append(say("lost") + say("sep").join(f"{reasons.get(k, k)} {v}" for k, v in r["lost_reasons"].items()))
     return "\n".join(lines)
