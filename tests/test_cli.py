@@ -59,7 +59,7 @@ def test_run_summarises_in_chinese_with_locale_zh():
     data = json.loads(tp(*args, "--json").stdout)
     assert tp(*args, "--json", "--locale", "zh").stdout == tp(*args, "--json").stdout
     text = zh.stdout
-    for label in ("赢单率", "满意度", "成交周期", "续约概率", "总分", "销售漏斗", "丢单原因",
+    for label in ("策略 随机", "赢单率", "满意度", "成交周期", "续约概率", "总分", "销售漏斗", "丢单原因",
                   "（60 个商机：每局 3 个客户）"):
         assert label in text
     for stage, count in data["funnel"].items():

@@ -116,3 +116,14 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
         assert cohort_cli(*args) == 2, args
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_summary_names_the_policies_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """With --locale zh the closing line names the mix in Chinese, with Chinese punctuation."""
+    assert cohort_cli("tutorial", "--size", "4", "--seed", "2", "--mix", "expert=0.5,random=0.5", "--locale", "zh",
+                  "--out", str(tmp_path / "zh")) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("已写入 4 名学员的 4 份会话日志（专家 2，随机 2）") and "expert" not in line
+    assert cohort_cli("tutorial", "--size", "4", "--seed", "2", "--mix", "expert=0.5,random=0.5",
+                  "--out", str(tmp_path / "en")) == 0
+    assert "(expert 2, random 2)" in capsys.readouterr().out

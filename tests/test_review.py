@@ -82,6 +82,39 @@ def test_the_review_command_prints_json_and_html_and_refuses_an_edited_log(tutor
     assert "invalid" in capsys.readouterr().err
 
 
+def test_the_review_reads_in_chinese_with_locale_zh(tutorial, tmp_path, capsys):
+    """``review --locale zh``: the text and the HTML page in Chinese, with full-width punctuation;
+    the same figures as in English."""
+    import re
+
+    path = _log(tutorial, RandomPolicy(5), 5, tmp_path)
+    assert main(["review", str(path), "--rollouts", "6", "--html", str(tmp_path / "en.html")]) == 0
+    en = capsys.readouterr().out
+    assert main(["review", str(path), "--rollouts", "6", "--locale", "zh", "--html", str(tmp_path / "zh.html")]) == 0
+    zh = capsys.readouterr().out
+    assert "得分" in zh and "决策准确度" in zh and "第0天" in zh and "少得" in zh and "最佳：" in zh
+    body = zh.replace(str(path), "")
+    for english in ("score", "expected", "accuracy", "day ", "points", "win;", "best:", "seed"):
+        assert english not in body and english in en
+    assert not re.search(r"[\u4e00-\u9fff][(:?]|[(:?][\u4e00-\u9fff]", body)  # no ASCII mark next to Chinese
+    assert re.findall(r"\d+\.\d", en) == re.findall(r"\d+\.\d", zh)  # the same figures, in order
+    page = (tmp_path / "zh.html").read_text(encoding="utf-8")
+    assert "lang='zh'" in page and "<title>Touchpoint 决策评析</title>" in page and "<th>少得的分</th>" in page
+    assert "points given up" not in page and "points given up" in (tmp_path / "en.html").read_text(encoding="utf-8")
+
+
+def test_a_long_event_is_quoted_cut_not_named_by_its_id():
+    from sim.cli.review_cmd import EVENT_CHARS, _event_text
+
+    scenario = load_scenario("medical_device")
+    events = [ev for a in scenario.spec.accounts for ev in a.events]
+    for locale in ("en", "zh"):
+        long = next(ev for ev in events if len(ev.text[locale] if isinstance(ev.text, dict) else ev.text) > EVENT_CHARS)
+        text = long.text[locale] if isinstance(long.text, dict) else long.text
+        quoted = _event_text(scenario, long.id, locale)
+        assert quoted.endswith("…") and len(quoted) == EVENT_CHARS and text.startswith(quoted[:-1])
+
+
 def test_the_grading_guide_gives_the_cut_offs_the_review_uses():
     """The class table in the how-to is what an instructor reads: it must be the review's own cut-offs."""
     import re

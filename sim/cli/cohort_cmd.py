@@ -101,7 +101,11 @@ def run(args: argparse.Namespace) -> int:
     logs = args.size * args.attempts
     locale = args.locale or (scenario.spec.languages[0] if scenario.spec.languages else "en")
     if locale.split("-")[0] == "zh":
-        print(f"已写入 {args.size} 名学员的 {logs} 份会话日志（{mix_text}）及 roster.csv：{args.out}")
+        from sim.authoring.lint import POLICY_NAMES
+
+        names = {name: pair[1] for name, pair in POLICY_NAMES.items()}
+        mix_zh = "，".join(f"{names.get(name, name)} {n}" for name, n in counts.items())
+        print(f"已写入 {args.size} 名学员的 {logs} 份会话日志（{mix_zh}）及 roster.csv：{args.out}")
     else:
         print(f"wrote {logs} session log{'s' if logs != 1 else ''} of {args.size} "
               f"trainee{'s' if args.size != 1 else ''} ({mix_text}) and roster.csv to {args.out}")

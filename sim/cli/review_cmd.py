@@ -107,28 +107,53 @@ def luck_line(review: Any, scenario: Any, locale: str) -> str:
 
 
 def _event_text(scenario: Any, event: str, locale: str) -> str:
+    """The event's text in ``locale``, cut to :data:`EVENT_CHARS` (its id only if it has none)."""
     from sim.lang.text import resolve
 
     for account in scenario.spec.accounts:
         for ev in account.events:
             if ev.id == event:
                 text = resolve(ev.text, locale)
-                return text if len(text) <= 60 else event.replace("_", " ")
+                return text if len(text) <= EVENT_CHARS else text[:EVENT_CHARS - 1].rstrip() + "…"
     return event.replace("_", " ")
+
+
+#: The longest event text a luck line quotes (a longer one is cut, with an ellipsis).
+EVENT_CHARS = 60
+
+#: The review's own lines (English, Chinese): :func:`_text` and :func:`render_html`.
+LINES: dict[str, tuple[str, str]] = {
+    "head": ("{log}: {scenario}, {who}, seed {seed}: score {actual:.1f}, expected {expected:.1f} "
+             "(luck {luck:+.1f}), accuracy {accuracy:.0f}%",
+             "{log}：{scenario}，{who}，种子 {seed}：得分 {actual:.1f}，预期 {expected:.1f}"
+             "（运气 {luck:+.1f}），决策准确度 {accuracy:.0f}%"),
+    "decision": ("  {number:>2}  day {day:<4} {title}: {chosen} — {klass}",
+                 "  {number:>2}  第{day}天 {title}：{chosen} — {klass}"),
+    "lost": (" (-{lost:.1f} points, -{win:.0f}% win; best: {best})",
+             "（少得 {lost:.1f} 分，胜率 -{win:.0f}%；最佳：{best}）"),
+    "page": ("Touchpoint review", "Touchpoint 决策评析"),
+    "columns": ("#|day|decision|chosen|class|points given up|best", "#|天|决策|所选|评价|少得的分|最佳"),
+    "chart": ("win chance after each decision", "每个决策后的胜率"),
+}
+
+
+def _line(key: str, locale: str, **values: Any) -> str:
+    en, zh = LINES[key]
+    return (zh if locale.startswith("zh") else en).format(**values)
 
 
 def _text(review: Any, scenario: Any, locale: str, log: Path) -> str:
     from scoring.safe import escape_controls
 
     who = escape_controls(review.trainee) or "-"
-    lines = [f"{escape_controls(str(log))}: {scenario.id}, {who}, seed {review.seed}: score {review.actual:.1f}, "
-             f"expected {review.expected:.1f} (luck {review.luck:+.1f}), accuracy {review.accuracy:.0f}%"]
+    lines = [_line("head", locale, log=escape_controls(str(log)), scenario=scenario.id, who=who, seed=review.seed,
+                   actual=review.actual, expected=review.expected, luck=review.luck, accuracy=review.accuracy)]
     for d in review.decisions:
-        chosen = describe(scenario, d.key, d.chosen, locale)
-        line = f"  {d.number:>2}  day {d.day:<4g} {_title(scenario, d.key, locale)}: {chosen} — {_w(d.klass, locale)}"
+        line = _line("decision", locale, number=d.number, day=f"{d.day:g}", title=_title(scenario, d.key, locale),
+                     chosen=describe(scenario, d.key, d.chosen, locale), klass=_w(d.klass, locale))
         if d.lost > 0:
-            best = describe(scenario, d.key, d.best, locale)
-            line += f" (-{d.lost:.1f} points, -{100 * d.lost_win:.0f}% win; best: {best})"
+            line += _line("lost", locale, lost=d.lost, win=100 * d.lost_win,
+                          best=describe(scenario, d.key, d.best, locale))
         lines.append(line)
     lines.append("  " + luck_line(review, scenario, locale))
     return "\n".join(lines)
@@ -137,17 +162,19 @@ def _text(review: Any, scenario: Any, locale: str, log: Path) -> str:
 def render_html(reviews: list[tuple[Path, Any, Any]], locale: str) -> str:
     """A self-contained page: per log, the decisions with their class and cost, and the win chance
     of the choices made over the run (an SVG line)."""
-    parts = ["<!doctype html><meta charset='utf-8'><title>Touchpoint review</title><style>"
+    e = html.escape
+    lang = "zh" if locale.startswith("zh") else "en"
+    parts = [f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>{e(_line('page', locale))}</title>"
+             "<style>"
              "body{font-family:system-ui,'Noto Sans SC',sans-serif;margin:2em;max-width:70em}"
              "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}"
              ".best,.excellent{color:#1b7f3b}.good{color:#555}.inaccuracy{color:#a66b00}.mistake{color:#c2410c}"
              ".blunder{color:#b91c1c;font-weight:bold}</style>"]
+    head = "".join(f"<th>{e(c)}</th>" for c in _line("columns", locale).split("|"))
     for path, review, scenario in reviews:
-        e = html.escape
         parts.append(f"<h2>{e(str(path))}</h2><p>{e(luck_line(review, scenario, locale))}</p>")
-        parts.append(_win_svg(review))
-        parts.append("<table><tr><th>#</th><th>day</th><th>decision</th><th>chosen</th><th>class</th>"
-                     "<th>points given up</th><th>best</th></tr>")
+        parts.append(_win_svg(review, _line("chart", locale)))
+        parts.append(f"<table><tr>{head}</tr>")
         for d in review.decisions:
             parts.append(
                 f"<tr><td>{d.number}</td><td>{d.day:g}</td><td>{e(_title(scenario, d.key, locale))}</td>"
@@ -158,7 +185,7 @@ def render_html(reviews: list[tuple[Path, Any, Any]], locale: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _win_svg(review: Any, width: int = 600, height: int = 120) -> str:
+def _win_svg(review: Any, label: str, width: int = 600, height: int = 120) -> str:
     """The win chance of the choice made at each decision, as a line from the first to the last."""
     points = [d.value(d.chosen).win for d in review.decisions]
     if len(points) < 2:
@@ -166,7 +193,7 @@ def _win_svg(review: Any, width: int = 600, height: int = 120) -> str:
     step = width / (len(points) - 1)
     xy = " ".join(f"{i * step:.1f},{height - p * height:.1f}" for i, p in enumerate(points))
     return (f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
-            f"aria-label='win chance after each decision'><rect width='{width}' height='{height}' fill='#f6f6f6'/>"
+            f"aria-label='{html.escape(label)}'><rect width='{width}' height='{height}' fill='#f6f6f6'/>"
             f"<polyline points='{xy}' fill='none' stroke='#2563eb' stroke-width='2'/></svg>")
 
 

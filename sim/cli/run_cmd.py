@@ -130,13 +130,18 @@ def render(r: dict, locale: str = "en") -> str:
     def say(key: str, **values: Any) -> str:
         return pick(_LINES[key], locale).format(**values)
 
+    from sim.authoring.lint import POLICY_NAMES
+
     ui = ui_locale(locale)
+    policy = r["policy"]
+    if ui == "zh":
+        policy = POLICY_NAMES[policy][1] if policy in POLICY_NAMES else "策略文件" if policy == "file" else policy
     lo, hi = r["conversion_ci95"]
     spread = r["satisfaction_percentiles"]
     stages = {**{k: v[ui] for k, v in STAGE_NAMES.items()}, "won": say("won")} if ui == "zh" else {}
     reasons = LOSS_REASON_NAMES[ui] if ui == "zh" else {}
     lines = [
-        say("head", scenario=r["scenario"], runs=r["runs"], policy=r["policy"], first=r["seed"],
+        say("head", scenario=r["scenario"], runs=r["runs"], policy=policy, first=r["seed"],
             last=r["seed"] + r["runs"] - 1),
         say("conversion", rate=_pct(r["conversion_rate"]), lo=_pct(lo), hi=_pct(hi)),
         say("satisfaction", mean=_num(r["satisfaction_mean"]))
