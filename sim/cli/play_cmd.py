@@ -127,11 +127,11 @@ def run(args: argparse.Namespace) -> int:
     from sim.ui.strings import default_locale
 
     _check_args(args)
+    locale = args.locale or default_locale()  # the interface's language, also of what is printed here
     if args.assignment is not None:
-        _assigned(args)
+        _assigned(args, locale)
     _check_display()
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    locale = args.locale or default_locale()
     direct: Any = None
     error: tuple[str, list[str]] | None = None
     game_args: dict[str, Any] = {}
@@ -178,9 +178,10 @@ def run(args: argparse.Namespace) -> int:
     return _play(args, locale, entries, direct, error, game_args)
 
 
-def _assigned(args: argparse.Namespace) -> None:
+def _assigned(args: argparse.Namespace, locale: str = "en") -> None:
     """Turn ``--assignment FILE --trainee ID [--attempt N]`` into the scenario and seed to play."""
     from scoring.assignment import AssignmentError, read_assignment
+    from sim.ui.strings import tr
 
     try:
         plan = read_assignment(args.assignment)
@@ -198,7 +199,7 @@ def _assigned(args: argparse.Namespace) -> None:
     args.scenarios = [ref]
     args.seed = seed
     if plan.due:
-        print(f"assignment {plan.id}: attempt {args.attempt or 1} of {plan.attempts}, due {plan.due}")
+        print(tr("cli_assignment", locale, id=plan.id, n=args.attempt or 1, total=plan.attempts, due=plan.due))
 
 
 def _check_display() -> None:
@@ -253,11 +254,15 @@ def _play(args: argparse.Namespace, locale: str, entries: Any, direct: Any, erro
 
 
 def report(app: Any) -> None:
-    """Say where each log is, and how to continue an unfinished game."""
+    """Say where each log is, and how to continue an unfinished game, in the interface's language (the
+    one the window showed last)."""
+    from sim.ui.strings import tr
+
+    locale = getattr(app, "locale", "en")
     for g in app.games:
         if g.finished and g.card is not None:
             card = g.card
-            print(f"log: {g.log_path} (complete: {'won' if card.won else 'lost'}, score {card.score:.1f}, "
-                  f"grade {card.grade})")
+            print(tr("cli_log_won" if card.won else "cli_log_lost", locale, path=g.log_path,
+                     score=f"{card.score:.1f}", grade=card.grade))
         else:
-            print(f"log: {g.log_path} (unfinished: continue with 'touchpoint play --resume {g.log_path}')")
+            print(tr("cli_log_unfinished", locale, path=g.log_path))

@@ -46,7 +46,15 @@ def run(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     width = max(len(r["id"]) for r in rows)
+    zh = args.locale.startswith("zh")
     for r in rows:
-        title = r["title_zh"] if args.locale.startswith("zh") else r["title"]
-        print(f"{r['id']:<{width}}  {r['difficulty']:<6}  ~{r['estimated_minutes']:>3} min  {title}")
+        if zh:  # the picker's words: 入门 / 简单 / 中等 / 困难 and "10 分钟"
+            from sim.ui.strings import STRINGS, tr
+
+            key = "difficulty_" + r["difficulty"]
+            level = tr(key, "zh") if key in STRINGS else r["difficulty"]
+            minutes = tr("minutes", "zh", n=f"{r['estimated_minutes']:>3}")
+            print(f"{r['id']:<{width}}  {level}  {minutes}  {r['title_zh']}")
+        else:
+            print(f"{r['id']:<{width}}  {r['difficulty']:<6}  ~{r['estimated_minutes']:>3} min  {r['title']}")
     return 0

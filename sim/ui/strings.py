@@ -36,6 +36,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "scenario_broken": {"en": "Cannot be opened", "zh": "无法打开"},
     "no_scenarios": {"en": "No scenarios found.", "zh": "没有找到案例。"},
     "open": {"en": "Open", "zh": "打开"},
+    "key_hint": {"en": "{text}  ({hint})", "zh": "{text}（{hint}）"},  # a button's label and its key
     # --- briefing ------------------------------------------------------------------------------------
     "briefing": {"en": "Briefing", "zh": "案例简报"},
     "customer": {"en": "The customer", "zh": "客户画像"},
@@ -84,6 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "trust": {"en": "Trust", "zh": "信任"},
     "absent": {"en": " (not in the buying center)", "zh": "（不在决策小组中）"},
     "role_unknown": {"en": "? role unknown", "zh": "？角色未知"},
+    "role_unrevealed": {"en": "? {role}", "zh": "？{role}"},  # a role the seller never found out (debrief)
     "influence_unknown": {"en": "influence unknown", "zh": "影响力未知"},
     "facts_none": {"en": "Nothing found out yet", "zh": "尚未了解到"},
     "facts_unknown_one": {"en": "1 fact not yet known", "zh": "还有 1 条信息未知"},
@@ -344,6 +346,15 @@ STRINGS: dict[str, dict[str, str]] = {
                    "zh": "成交时，价格减去已谈妥条款对客户的价值，仍高于客户愿意支付的上限：客户选择了其他方案。"},
     "loss_unknown": {"en": "The deal was lost.", "zh": "交易丢失。"},
     "lost_in_stage": {"en": "Lost in {stage}.", "zh": "在{stage}阶段丢单。"},
+    # --- what ``touchpoint play`` prints in the terminal when the window closes -------------------------
+    "cli_log_won": {"en": "log: {path} (complete: won, score {score}, grade {grade})",
+                    "zh": "记录：{path}（已完成：赢单，总分 {score}，等级 {grade}）"},
+    "cli_log_lost": {"en": "log: {path} (complete: lost, score {score}, grade {grade})",
+                     "zh": "记录：{path}（已完成：丢单，总分 {score}，等级 {grade}）"},
+    "cli_log_unfinished": {"en": "log: {path} (unfinished: continue with 'touchpoint play --resume {path}')",
+                           "zh": "记录：{path}（未完成：运行“touchpoint play --resume {path}”继续）"},
+    "cli_assignment": {"en": "assignment {id}: attempt {n} of {total}, due {due}",
+                       "zh": "作业 {id}：第 {n} 次尝试（共 {total} 次），截止 {due}"},
 }
 
 

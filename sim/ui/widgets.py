@@ -8,6 +8,7 @@ drawn is recorded with its panel in :class:`sim.ui.layout.Layout`, so layout can
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,12 +16,24 @@ from typing import Any
 import pygame
 
 from sim.ui.layout import Layout
+from sim.ui.strings import tr
 from sim.ui.theme import Color, Theme
 from sim.ui.typeset import Typesetter
 
-__all__ = ["Rect", "Scroll", "Ui"]
+__all__ = ["Rect", "Scroll", "Ui", "with_key"]
 
 Rect = pygame.Rect
+
+#: A Chinese character (CJK ideographs and their extension A).
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def with_key(text: str, key: str) -> str:
+    """A button's label with its key hint: "Start  (Enter)" in English; a Chinese label takes full-width
+    brackets and no space, as Chinese text does: "开始（Enter）"."""
+    if not key:
+        return text
+    return tr("key_hint", "zh" if _CJK.search(text) else "en", text=text, hint=key)
 
 
 class Scroll:
@@ -249,14 +262,14 @@ class Ui:
                    shadow=False, radius=max(4, self.s("radius") // 2))
         color = "accent_text" if primary else "text"
         px = self.fs(size)
-        label = text if not key else f"{text}  ({key})"
+        label = with_key(text, key)
         pad = self.s("pad", 0.6)
         self.label(label, r.center, name, px, bold=True, color=color, max_w=r.width - 2 * pad, anchor="center")
         self.hit(r, action)
         return r
 
     def button_width(self, text: str, key: str = "", size: str = "label") -> int:
-        label = text if not key else f"{text}  ({key})"
+        label = with_key(text, key)
         return self.text_width(label, size, True) + 2 * self.s("pad")
 
     # --- scroll areas ---------------------------------------------------------------------------------

@@ -196,9 +196,17 @@ class DebriefScene(Scene):
         self._footer(ui, footer)
 
     def _banner_need(self, ui: Ui, rep: Report, width: int) -> int:
+        """The banner's height for its text, measured at the width it is drawn at (:meth:`_why_width`)."""
         pad = ui.s("pad")
         why = self._why(rep)
-        return 2 * pad + ui.glyph_height(ui.fs("display"), True) + ui.text_height(why, round(width * 0.7), "body")
+        return 2 * pad + ui.glyph_height(ui.fs("display"), True) + ui.text_height(why, self._why_width(ui, width),
+                                                                                  "body")
+
+    @staticmethod
+    def _why_width(ui: Ui, width: int) -> int:
+        """The width of the banner's text in a banner ``width`` wide: after the icon, before the score."""
+        pad = ui.s("pad")
+        return width - round(width * 0.28) - (2 * pad + ui.fs("display")) - pad
 
     def _why(self, rep: Report) -> str:
         c = Content(self.game.scenario, self.locale)
@@ -239,7 +247,7 @@ class DebriefScene(Scene):
             pygame.draw.line(ui.surface, ui.c("bad"), (ix - s, iy - s), (ix + s, iy + s), max(3, icon // 8))
             pygame.draw.line(ui.surface, ui.c("bad"), (ix - s, iy + s), (ix + s, iy - s), max(3, icon // 8))
         tx = r.x + 2 * pad + icon
-        tw = r.right - score_w - tx - pad
+        tw = self._why_width(ui, r.width)
         ui.label(title, (tx, r.y + pad), "banner", "display", True, "good" if good else "bad", max_w=tw)
         y = r.y + pad + ui.glyph_height(ui.fs("display"), True)
         ui.block(self._why(rep), Rect(tx, y, tw, r.bottom - pad // 2 - y), "banner", "body", False, "text")
@@ -322,7 +330,7 @@ class DebriefScene(Scene):
                 for p in a.people:
                     role = self.t("role_" + p.role) + (f" · {self.t('veto_power')}" if p.can_veto else "")
                     if not p.known:
-                        role = "? " + role
+                        role = self.t("role_unrevealed", role=role)
                     who = p.name + ("" if p.present else self.t("absent"))
                     role_w = min(ui.text_width(role, "small"), inner // 2 - pad)
                     ui.label(who, (x, yy), "hidden", "label", True, "text" if p.present else "faint",
