@@ -243,3 +243,43 @@ def test_twin_actions_are_told_apart_by_their_condition():
                     assert "[when:" not in shown
             assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)
     assert twins >= 2
+
+
+@pytest.mark.parametrize("sid", ["pipeline", "renewal"])
+def test_twin_labels_in_chinese_say_their_condition_in_words(sid: str):
+    """In Chinese a twin is named by its condition in words, in full-width brackets: ［仅当 条件］."""
+    from sim.authoring.balance import TWIN_CONDITION_CHARS, labels
+    from sim.authoring.graph import condition_text
+
+    scenario = load_scenario(sid)
+    _, actions = labels(scenario, "zh")
+    twins = 0
+    for acc in scenario.spec.accounts:
+        for tp in acc.touchpoints:
+            names = [a.label for a in tp.actions]
+            for a in tp.actions:
+                shown = actions[(acc.id, tp.id, a.id)]
+                if names.count(a.label) > 1 and a.when:
+                    twins += 1
+                    assert "[when:" not in shown and shown.endswith("］"), shown
+                    condition = shown.rsplit("［仅当 ", 1)[1][:-1]
+                    assert len(condition) <= TWIN_CONDITION_CHARS, shown
+                    assert condition_text(a.when, acc, "zh").startswith(condition.rstrip("…")), shown
+                    assert not re.search(r"walk_away|price|agreed\(|chose\(|>=|\bnot\b|[()\[\]:]", shown), shown
+            assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)
+    assert twins >= 2
+
+
+def test_deviation_cells_use_full_width_parentheses_in_chinese():
+    from sim.authoring.balance import _deviation_rows
+
+    scenario = load_scenario("tutorial")
+    acc = scenario.spec.accounts[0]
+    tp = acc.touchpoints[0]
+    report = {"judgment": {"deviations": [
+        {"account": acc.id, "touchpoint": tp.id, "action": tp.actions[-1].id, "runs": 20, "score_gain": -1.1,
+         "ci95": [-1.5, -0.6], "win_rate": 1.0, "expert_win_rate": 1.0, "beats_coach": False}]}}
+    zh = _deviation_rows(report, scenario, "zh")[0]
+    assert zh[3:] == ["-1.1（-1.5 .. -0.6）", "100%（100%）"]
+    en = _deviation_rows(report, scenario, "en")[0]
+    assert en[3:] == ["-1.1 (-1.5 .. -0.6)", "100% (100%)"]

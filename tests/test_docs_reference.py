@@ -105,3 +105,30 @@ def test_links_lead_somewhere(page: Path) -> None:
         assert dest.exists(), f"{page.relative_to(ROOT)}: link to missing {target}"
         if anchor and dest.suffix == ".md":
             assert anchor in anchors(dest), f"{page.relative_to(ROOT)}: no heading for #{anchor} in {dest.name}"
+
+
+def test_the_condition_docs_name_everything_a_condition_can_read():
+    """Every number and function the engine lets a condition name (for an account with a deal) is in
+    the Condition's description, its table in the reference, and the generated scenario.md."""
+    from conftest import load_text
+
+    from sim.engine.rules import symbols_for
+    from sim.lang import schema
+
+    scenario = load_text((ROOT / "tests" / "data" / "broken" / "impossible_deal_condition.yaml").read_text("utf-8"))
+    account = scenario.spec.accounts[0]
+    symbols = symbols_for(account)
+    flags = {f.id for f in account.flags}
+    numbers = sorted(n for n in symbols.names if n not in flags)
+    functions = sorted(symbols.functions)
+    assert {"price", "walk_away", "discount"} <= set(numbers) and "agreed" in functions
+    description = schema.Condition.__metadata__[-1].description
+    table = J.ALIAS_NOTES["Condition"]
+    reference = (DOCS / "reference" / "scenario.md").read_text("utf-8")
+    for name in numbers:
+        assert re.search(rf"\b{name}\b", description), name
+        assert f"`{name}`" in table, name
+    for func in functions:
+        assert f"{func}(id)" in description, func
+        assert re.search(rf"`{func}\(\w+\)`", table), func
+        assert re.search(rf"`{func}\(\w+\)`", reference) and f"{func}(id)" in reference, func

@@ -231,3 +231,88 @@ def test_condition_text_translates_names_people_and_operators():
     assert zh == "王总的信任度 ≥ 50 且 非（有了内线 或 剩余天数 < 10） 或 王总在场"
     assert graph.condition_text("info >= (", acc, "zh") == "info >= ("  # not a condition: as written
     assert graph.condition_text("unknown_name", acc, "zh") == "unknown_name"
+
+
+# --- the deal's numbers and the functions of facts, actions, touchpoints and terms, in words ------------
+
+
+def _deal_account():
+    from types import SimpleNamespace as NS
+
+    action = NS(id="give_discount", label={"en": "Give 15% off", "zh": "给九五折"})
+    return NS(flags=[NS(id="champion", label={"en": "A champion", "zh": "有了内线"})],
+              stakeholders=[NS(id="lin", name={"en": "Lin Hao", "zh": "林浩"})],
+              facts=[NS(id="budget", label={"en": "The budget", "zh": "预算"})],
+              touchpoints=[NS(id="demo", title={"en": "The demo", "zh": "产品演示"}, actions=[action])],
+              deal=NS(terms=[NS(id="two_year", label={"en": "Two-year term", "zh": "两年订阅"})]))
+
+
+def test_condition_text_says_the_deal_and_every_function_in_words():
+    acc = _deal_account()
+    cond = ("walk_away >= price and discount < 10 and not known(lin) and known(budget) and not chose(give_discount)"
+            " and visits(demo) >= 2 and agreed(two_year)")
+    assert graph.condition_text(cond, acc, "zh") == (
+        "客户愿付上限 ≥ 当前价格 且 折扣（%） < 10 且 非已了解林浩 且 已了解预算 且 非已选“给九五折” 且 "
+        "“产品演示”的次数 ≥ 2 且 已约定“两年订阅”")
+    assert graph.condition_text(cond, acc, "en") == (
+        "the buyer's walk-away >= the price and discount (%) < 10 and not Lin Hao known and The budget known and "
+        'not chose "Give 15% off" and visits to "The demo" >= 2 and agreed "Two-year term"')
+    # English keeps the rest as written, parentheses where the grouping needs them
+    assert graph.condition_text("not (walk_away >= price or champion)", acc, "en") == \
+        "not (the buyer's walk-away >= the price or champion)"
+    assert graph.condition_text("not (walk_away >= price or champion)", acc, "zh") == \
+        "非（客户愿付上限 ≥ 当前价格 或 有了内线）"
+
+
+def _bundled_conditions(sid: str):
+    for acc in load_scenario(sid).spec.accounts:
+        conds = [s.gate for s in acc.stages.values() if s.gate] + [tp.when for tp in acc.touchpoints if tp.when]
+        conds += [a.when for tp in acc.touchpoints for a in tp.actions if a.when]
+        for cond in conds:
+            yield acc, cond
+
+
+@pytest.mark.parametrize("sid", ["enterprise_software", "pipeline", "renewal"])
+def test_bundled_conditions_in_chinese_show_no_raw_names(sid: str):
+    import re
+
+    raw = re.compile(r"\b(price|walk_away|discount|known|chose|visits|agreed|trust|present)\b|[()<>]=|[():?]")
+    seen = 0
+    for acc, cond in _bundled_conditions(sid):
+        zh = graph.condition_text(cond, acc, "zh")
+        assert not raw.search(zh), (cond, zh)
+        seen += 1
+    assert seen
+
+
+def test_bundled_conditions_in_english_name_what_the_functions_read():
+    texts = {cond: graph.condition_text(cond, acc, "en") for acc, cond in _bundled_conditions("enterprise_software")}
+    assert texts["known(lin)"] == "Lin Hao known"
+    assert texts["days_left >= 50"] == "days_left >= 50"  # no such names: as written
+    for cond, text in {c: graph.condition_text(c, a, "en") for a, c in _bundled_conditions("pipeline")}.items():
+        for func in ("known(", "chose(", "visits(", "agreed(", "walk_away"):
+            assert func not in text, (cond, text)
+
+
+def test_the_chinese_roadmap_of_a_pipeline_uses_full_width_punctuation_and_company_names():
+    sc = load_scenario("pipeline")
+    with graph.chart_style():
+        joined = "\n".join(_texts(graph.figure(sc, "zh")))
+        english = "\n".join(_texts(graph.figure(sc, "en")))
+    for acc in sc.spec.accounts:
+        assert f"[{acc.id}]" not in joined and f"[{acc.id}]" not in english  # no raw account ids
+        assert f"［{acc.persona.company['zh']}］" in joined and f"[{acc.persona.company['en']}]" in english
+    assert "客户愿付上限" in joined and "walk_away" not in joined
+    assert "（1天）" in joined and "(1天)" not in joined
+    assert "%: " not in joined and "%：" in joined  # 概率45%：…
+    assert not [line for line in joined.splitlines() if line[:1] in "：，。、"]  # no line starts with '：'
+
+
+def test_wrap_never_starts_a_line_with_closing_punctuation():
+    text = "［北方重机集团］第17.5天 · 概率70%：集团网络安全办公室规定：所有云服务供应商签约前都必须通过等保2.0审查。"
+    with graph.chart_style():
+        for width in (1.0, 1.5, 2.0, 2.7):
+            lines = graph.wrap(text, width, 6.5)
+            assert all(graph.text_width(line, 6.5) <= width + 1e-6 for line in lines)
+            assert not [line for line in lines if line[:1] in "：，。"], lines
+            assert "".join(lines).replace(" ", "") == text.replace(" ", "")

@@ -330,3 +330,53 @@ def test_a_deal_the_advice_walks_away_from_is_not_a_broken_gate(tmp_path: Path, 
         chase, chase + " recommended: true,"), encoding="utf-8")
     _code, found = check(capsys, str(path), "--runs", RUNS, "-q")
     assert [f for f in found if f["code"] == "gate-never-passed"], found
+
+
+# --- the deal's numbers: price, walk_away, discount -----------------------------------------------------
+
+
+def test_deal_numbers_have_their_ranges():
+    """price stays between the floor and the list price, walk_away is never below 0, discount is the
+    percent off the list price (at most 20 here): a condition outside these ranges can never hold."""
+    text = (BROKEN / "impossible_deal_condition.yaml").read_text("utf-8")
+    text = text.replace("agreed and discount > 25", "agreed").replace(", when: walk_away < 0", "")
+    text = text.replace("        when: price > 200000  # expect: dead-touchpoint\n", "")
+    scenario = load_text(text, "deal.yaml")
+    acc = scenario.rules.accounts[0]
+    for complete in (True, False):
+        ranges = lint.account_ranges(acc, complete)
+        assert ranges.num["price"] == (80000, 100000)
+        assert ranges.num["walk_away"] == (0, float("inf"))
+        assert ranges.num["discount"] == (0, 20)
+        assert lint.never_holds(["discount > 25"], ranges).text() == "discount is always at most 20"
+        assert lint.never_holds(["price > 200000"], ranges).text() == "price is always between 80000 and 100000"
+        assert lint.never_holds(["walk_away < 0"], ranges).text() == "walk_away is always at least 0"
+        assert lint.never_holds(["walk_away < 0"], ranges).text("zh") == "walk_away始终不低于0"
+        assert lint.never_holds(["price >= 90000 and price < 85000"], ranges).text() == \
+            "the conditions on price contradict each other"
+        for fine in ("discount >= 20", "price <= 80000", "walk_away + 5000 >= price", "discount < 5 or price > 99000"):
+            assert lint.never_holds([fine], ranges) is None, fine
+
+
+def test_without_a_deal_price_and_walk_away_are_zero():
+    acc = load_text(minimal_yaml()).rules.accounts[0]
+    assert acc.deal is None
+    ranges = lint.account_ranges(acc)
+    assert ranges.num["price"] == ranges.num["walk_away"] == (0, 0)
+    assert lint.never_holds(["price > 0"], ranges).text() == "price is always 0"
+    assert lint.never_holds(["walk_away >= 0 and price == 0"], ranges) is None
+
+
+@pytest.mark.parametrize("gate", ["fit >= 40 and discount > 150", "walk_away < 0", "price > 2000000"])
+def test_starter_scenario_with_an_impossible_deal_gate(gate: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "my_case.yaml"
+    assert main(["new", "my_case", "-o", str(out)]) == 0
+    capsys.readouterr()
+    text = out.read_text("utf-8")
+    assert "        gate: fit >= 40\n" in text
+    out.write_text(text.replace("        gate: fit >= 40\n", f"        gate: {gate}\n", 1), "utf-8")
+    code, found = check(capsys, str(out), "--runs", "0")
+    assert code == 1 and [f["code"] for f in found] == ["impossible-gate"], found
+    assert found[0]["line"] == text[:text.index("        gate: fit >= 40")].count("\n") + 1
+    assert re.search(r"this gate can never hold \((discount|walk_away|price) is always ", found[0]["message"])

@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from sim.authoring.analysis import Tally, run_policy
+from sim.authoring.graph import condition_text
 from sim.authoring.lint import stage_name
 from sim.authoring.lookahead import lookahead_factory
 from sim.lang.schema import STAGES
@@ -452,9 +453,20 @@ def labels(scenario: Any, locale: str) -> tuple[TpLabels, ActionLabels]:
             shown = [resolve(a.label, locale) for a in tp.actions]
             for a, label in zip(tp.actions, shown, strict=True):
                 if shown.count(label) > 1:
-                    label += f" [when: {_clipped(a.when, TWIN_CONDITION_CHARS)}]" if a.when else f" [{a.id}]"
+                    label += _twin_tag(a, acc, locale)
                 actions[(acc.id, tp.id, a.id)] = label
     return tps, actions
+
+
+def _twin_tag(action: Any, acc: Any, locale: str) -> str:
+    """Which twin an action is: " [when: COND]" as written in English, "［仅当 条件］" in words in
+    Chinese (:func:`sim.authoring.graph.condition_text`), cut to :data:`TWIN_CONDITION_CHARS`;
+    its id when it has no condition."""
+    if not locale.startswith("zh"):
+        return f" [when: {_clipped(action.when, TWIN_CONDITION_CHARS)}]" if action.when else f" [{action.id}]"
+    if not action.when:
+        return f"［{action.id}］"
+    return f"［仅当 {_clipped(condition_text(action.when, acc, locale), TWIN_CONDITION_CHARS)}］"
 
 
 def verdict_lines(report: dict[str, Any], scenario: Any, locale: str) -> list[str]:
@@ -532,12 +544,17 @@ def _deviation_rows(report: dict[str, Any], scenario: Any, locale: str,
     for d in report["judgment"]["deviations"][:limit]:
         decision, option = deviation_labels(d, tps, actions, locale)
         if d["runs"]:
-            change = f"{d['score_gain']:+.1f} ({d['ci95'][0]:+.1f} .. {d['ci95'][1]:+.1f})"
-            wins = f"{_pct(d['win_rate'])} ({_pct(d['expert_win_rate'])})"
+            change = f"{d['score_gain']:+.1f}" + _paren(f"{d['ci95'][0]:+.1f} .. {d['ci95'][1]:+.1f}", locale)
+            wins = _pct(d["win_rate"]) + _paren(_pct(d["expert_win_rate"]), locale)
         else:
             change, wins = say("never_offered", locale), "-"
         rows.append([_short(decision, 34), _short(option, 40), str(d["runs"]), change, wins])
     return rows
+
+
+def _paren(text: str, locale: str) -> str:
+    """A table cell's aside in parentheses: " (text)" in English, "（text）" in Chinese."""
+    return f"（{text}）" if locale.startswith("zh") else f" ({text})"
 
 
 def _deviation_head(locale: str) -> list[str]:

@@ -8,8 +8,10 @@ clock: scripted events on their day, the deadline, and the rubric's target and l
 
 Each action shows the seller's days and, when the buyer then takes time of its own (``wait_days``:
 a pilot running), the buyer's days too. Conditions (gates, a touchpoint's or an action's ``when``)
-are shown as written in English and in words in Chinese (:func:`condition_text`: 信息 ≥ 40, the
-flags' own labels, people by name).
+are shown in words in Chinese (:func:`condition_text`: 信息 ≥ 40, the flags' own labels, people by
+name, facts, actions and terms by their labels, touchpoints by their titles) and as written in
+English, but for the deal's numbers and the functions of facts, actions, touchpoints and terms
+(``known(lin)`` reads "Lin Hao known", ``chose(x)`` reads 'chose "the action's label"').
 
 Everything is laid out in inches on one matplotlib axes, so card heights follow their text and a
 scenario of 60 touchpoints simply makes a taller figure. Text is wrapped at whole words by measured
@@ -39,6 +41,7 @@ __all__ = [
     "COND_INDENT",
     "COND_PT",
     "COND_WORDS",
+    "COND_WORDS_EN",
     "GAP",
     "GREEN",
     "GREY",
@@ -82,6 +85,8 @@ def save(fig: Any, path: Path, dpi: int = 110) -> None:
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 #: A token: one wide (Chinese) character, a whole word with its trailing spaces (``pain_acknowledged``
 #: is one word: lines never break inside it), or spaces.
+#: Chinese punctuation that may not begin a line: the character before it goes down with it.
+_NO_LINE_START = "，。、；：？！）】」』”’％"
 _TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+\s*|\s+")
 
 
@@ -121,13 +126,18 @@ def wrap(text: str, width: float, size: float, max_lines: int = 0, bold: bool = 
     where the line is full). Beyond ``max_lines`` the last line ends in '…'."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
-        line = ""
+        line = last = ""  # the line so far, and its last token
         for tok in _TOKEN.findall(" ".join(para.split())):
             if line and text_width(line + tok.rstrip(), size, bold) > width:
+                carry = ""
+                glued = tok[0] in _NO_LINE_START and last.strip() == last != "" and line.endswith(last)
+                if glued and len(last) < len(line):  # a line never starts with '：' or '，': its word goes too
+                    line, carry = line[:-len(last)], last
                 lines.append(line.rstrip())
-                line = tok.lstrip()
+                line = carry + tok.lstrip()
             else:
                 line += tok
+            last = tok
             while text_width(line.rstrip(), size, bold) > width and len(line) > 1:  # a word longer than a line
                 cut = len(line) - 1
                 while cut > 1 and text_width(line[:cut], size, bold) > width:
@@ -195,60 +205,123 @@ def word(key: str, locale: str, **params: Any) -> str:
 
 # --- conditions in words ---------------------------------------------------------------------------------
 
-#: What a condition can name, in Chinese: the numbers, and the functions of a person ({who}: their name).
+#: What a condition can name, in Chinese: the numbers, and the functions ({who}: a person's name;
+#: {what}: a person's name or a fact's label, an action's label, a touchpoint's title, a term's label).
 COND_WORDS: dict[str, str] = {
     "info": "信息", "fit": "方案匹配度", "competitor": "竞争对手实力", "consensus": "共识",
     "satisfaction": "满意度", "day": "天数", "days_left": "剩余天数",
+    "price": "当前价格", "walk_away": "客户愿付上限", "discount": "折扣（%）",
     "trust()": "{who}的信任度", "satisfaction()": "{who}的满意度", "present()": "{who}在场",
+    "known()": "已了解{what}", "chose()": "已选“{what}”", "visits()": "“{what}”的次数",
+    "agreed()": "已约定“{what}”",
     "and": "且", "or": "或", "not": "非", "true": "是", "false": "否",
     "<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠",
+}
+#: In English a condition is shown as written, but for these names, whose ids mean little to a
+#: reader: the deal's numbers, and the functions of a fact, an action, a touchpoint or a term.
+COND_WORDS_EN: dict[str, str] = {
+    "price": "the price", "walk_away": "the buyer's walk-away", "discount": "discount (%)",
+    "known()": "{what} known", "chose()": 'chose "{what}"', "visits()": 'visits to "{what}"',
+    "agreed()": 'agreed "{what}"',
 }
 #: How tightly each kind of node binds, to parenthesise only where the grouping needs it.
 _BINDS = {"Or": 1, "And": 2, "Not": 3, "Compare": 4, "Sum": 5, "Neg": 6}
 
 
 def condition_text(cond: str, acc: Any, locale: str) -> str:
-    """A condition as the roadmap shows it: as written in English; in Chinese, in words (numbers by
-    their Chinese names, a flag by its label, a person by name, ≥ and 且/或/非 for the operators).
-    A condition that does not parse, or a name without words, is shown as written."""
-    if not locale.startswith("zh"):
-        return cond
+    """A condition as the roadmap (and the balance report) shows it. In Chinese, in words: numbers by
+    their Chinese names, a flag by its label, a function by what it reads (a person by name, a fact,
+    an action or a term by its label, a touchpoint by its title), ≥ and 且/或/非 for the operators.
+    In English, as written, but for the names of :data:`COND_WORDS_EN` (``walk_away >= price`` reads
+    "the buyer's walk-away >= the price", ``known(lin)`` reads "Lin Wei known"). A condition that does
+    not parse, or a name without words, is shown as written."""
     from sim.lang import expr
 
     try:
         node = expr.parse(cond)
     except expr.ExprError:
         return cond
-    flags = {f.id: resolve(f.label, locale) for f in getattr(acc, "flags", [])}
-    people = {p.id: resolve(p.name, locale) for p in getattr(acc, "stakeholders", [])}
-    return _say_node(node, flags, people)
+    zh = locale.startswith("zh")
+    flags = {f.id: resolve(f.label, locale) for f in getattr(acc, "flags", None) or []}
+    if not zh:
+        if not _mentions(node, set(COND_WORDS_EN) - set(flags)):
+            return cond
+        flags = {f: f for f in flags}  # English: flags as written
+    return _say_node(node, _Say(COND_WORDS if zh else COND_WORDS_EN, flags, _arg_words(acc, locale),
+                                ("（", "）") if zh else ("(", ")"), zh))
 
 
-def _say_node(node: Any, flags: dict[str, str], people: dict[str, str]) -> str:
+def _mentions(node: Any, words: set[str]) -> bool:
+    """Whether the condition names a number or calls a function (``name()``) among ``words``."""
+    kind = type(node).__name__
+    if kind == "Name":
+        return node.name in words
+    if kind == "Call":
+        return node.func + "()" in words
+    children = {"Not": lambda: [node.operand], "Neg": lambda: [node.operand],
+                "Sum": lambda: [node.first, *(t for _, t in node.rest)],
+                "Compare": lambda: [node.left, node.right],
+                "And": lambda: node.items, "Or": lambda: node.items}.get(kind, list)()
+    return any(_mentions(child, words) for child in children)
+
+
+def _arg_words(acc: Any, locale: str) -> dict[str, dict[str, str]]:
+    """What each function's argument is called in the locale, by function: a person's name, a
+    fact's label, an action's label, a touchpoint's title, a term's label."""
+    people = {p.id: resolve(p.name, locale) for p in getattr(acc, "stakeholders", None) or []}
+    facts = {f.id: resolve(f.label, locale) for f in getattr(acc, "facts", None) or []}
+    touchpoints = getattr(acc, "touchpoints", None) or []
+    actions: dict[str, str] = {}
+    for tp in touchpoints:
+        for a in tp.actions:
+            actions.setdefault(a.id, resolve(a.label, locale))
+    deal = getattr(acc, "deal", None)
+    terms = {t.id: resolve(t.label, locale) for t in (deal.terms if deal is not None else [])}
+    return {"trust": people, "satisfaction": people, "present": people, "known": {**facts, **people},
+            "chose": actions, "visits": {tp.id: resolve(tp.title, locale) for tp in touchpoints},
+            "agreed": terms}
+
+
+class _Say:
+    """How to say a condition: the words, the flags' and the arguments' names, the parentheses, and
+    whether the operators are said in Chinese words."""
+
+    def __init__(self, words: dict[str, str], flags: dict[str, str], args: dict[str, dict[str, str]],
+                 parens: tuple[str, str], zh: bool) -> None:
+        self.words, self.flags, self.args, self.parens, self.zh = words, flags, args, parens, zh
+
+    def op(self, key: str) -> str:
+        return COND_WORDS.get(key, key) if self.zh else key
+
+
+def _say_node(node: Any, say: _Say) -> str:
     kind = type(node).__name__
 
     def sub(child: Any) -> str:
-        text = _say_node(child, flags, people)
-        return f"（{text}）" if _BINDS.get(type(child).__name__, 9) <= _BINDS.get(kind, 9) else text
+        text = _say_node(child, say)
+        if _BINDS.get(type(child).__name__, 9) <= _BINDS.get(kind, 9):
+            return f"{say.parens[0]}{text}{say.parens[1]}"
+        return text
 
     if kind == "Num":
         return _num(node.value)
     if kind == "Bool":
-        return COND_WORDS["true" if node.value else "false"]
+        return say.op("true" if node.value else "false")
     if kind == "Name":
-        return flags.get(node.name) or COND_WORDS.get(node.name, node.name)
+        return say.flags.get(node.name) or say.words.get(node.name, node.name)
     if kind == "Call":
-        pattern = COND_WORDS.get(node.func + "()")
-        return pattern.format(who=people.get(node.arg, node.arg)) if pattern else f"{node.func}({node.arg})"
+        pattern = say.words.get(node.func + "()")
+        arg = say.args.get(node.func, {}).get(node.arg, node.arg)
+        return pattern.format(who=arg, what=arg) if pattern else f"{node.func}({node.arg})"
     if kind == "Not":
-        return COND_WORDS["not"] + sub(node.operand)
+        return say.op("not") + ("" if say.zh else " ") + sub(node.operand)
     if kind == "Neg":
         return "-" + sub(node.operand)
     if kind == "Sum":
         return " ".join([sub(node.first), *(f"{op} {sub(term)}" for op, term in node.rest)])
     if kind == "Compare":
-        return f"{sub(node.left)} {COND_WORDS.get(node.op, node.op)} {sub(node.right)}"
-    joiner = f" {COND_WORDS['and' if kind == 'And' else 'or']} "
+        return f"{sub(node.left)} {say.op(node.op)} {sub(node.right)}"
+    joiner = f" {say.op('and' if kind == 'And' else 'or')} "
     return joiner.join(sub(item) for item in node.items)
 
 
@@ -314,12 +387,12 @@ def _card(tp: Any, people: dict[str, Any], locale: str, acc: Any = None) -> _Car
         meta.append(word("repeat", locale, n=tp.repeat))
     if tp.with_:
         names = [resolve(people[w].name, locale) if w in people else w for w in tp.with_]
-        meta.append(word("with", locale, who=", ".join(names)))
+        meta.append(word("with", locale, who=_list(names, locale)))
     if meta:
         for text in wrap(" · ".join(meta), inner, META_PT, 3):
             lines.append((text, META_PT, GREY, False, 0.0))
     for a in tp.actions:
-        label = f"{resolve(a.label, locale)} ({_days(a, locale)})"
+        label = resolve(a.label, locale) + _bracket(_days(a, locale), locale)
         colour = GREEN if a.recommended else INK
         for i, text in enumerate(wrap(label, inner - BULLET, ACTION_PT, 3, bold=a.recommended)):
             mark = ("★ " if a.recommended else "• ") if i == 0 else ""
@@ -392,7 +465,9 @@ def _lane(ax: Any, acc: Any, cols: dict[str, list[_Card]], top: float, lane_h: f
 def _lane_heading(ax: Any, acc: Any, top: float, locale: str) -> None:
     """The account's company, industry and size on the left; its deadline and competitor on the right."""
     persona = acc.persona
-    head = f"{resolve(persona.company, locale)} — {resolve(persona.industry, locale)}, {resolve(persona.size, locale)}"
+    comma = "，" if locale.startswith("zh") else ", "
+    head = f"{resolve(persona.company, locale)} — {resolve(persona.industry, locale)}{comma}"
+    head += resolve(persona.size, locale)
     extra = [word("patience", locale, n=_num(acc.patience_days))]
     if acc.competitor is not None:
         extra.append(word("competitor", locale, name=resolve(acc.competitor.name, locale)))
@@ -443,7 +518,7 @@ def _gate(ax: Any, gate: str | None, is_close: bool, vetoers: list[str], x: floa
     size = fit_size(cond, GAP - 0.2, 6.5)  # the longest word of the condition fits on one line
     lines = [(label, 6.8), *((text, size) for text in wrap(cond, GAP - 0.2, size, 5))]
     if is_close and vetoers:
-        veto = word("veto", locale, who=", ".join(vetoers))
+        veto = word("veto", locale, who=_list(vetoers, locale))
         veto_size = fit_size(veto, GAP - 0.2, 6.0)
         lines += [(text, veto_size) for text in wrap(veto, GAP - 0.2, veto_size, 3)]
     h = 0.2 + sum(_lh(6.5) for _ in lines)
@@ -459,14 +534,31 @@ def _gate(ax: Any, gate: str | None, is_close: bool, vetoers: list[str], x: floa
                 fontweight="bold" if j == 0 else "normal", va="baseline")
 
 
+def _list(names: list[str], locale: str) -> str:
+    """Names in a row: "A, B" in English, "A、B" in Chinese."""
+    return ("、" if locale.startswith("zh") else ", ").join(names)
+
+
+def _bracket(text: str, locale: str) -> str:
+    """``text`` in parentheses after a word: " (text)" in English, "（text）" in Chinese."""
+    return f"（{text}）" if locale.startswith("zh") else f" ({text})"
+
+
+def _account_tag(acc: Any, locale: str) -> str:
+    """Which account an event or a deadline of a pipeline belongs to: its company, in brackets."""
+    company = resolve(acc.persona.company, locale)
+    return f"［{company}］" if locale.startswith("zh") else f"[{company}] "
+
+
 def _event_label(acc: Any, ev: Any, spec: Any, locale: str) -> str:
     text = resolve(ev.text, locale)
     when = word("day", locale, n=_num(ev.day)) if ev.after == "start" else word("plus", locale, n=_num(ev.day))
     parts = [when]
     if ev.chance < 1:
         parts.append(word("chance", locale, p=_num(round(ev.chance * 100))))
-    prefix = f"[{acc.id}] " if len(spec.accounts) > 1 else ""
-    return f"{prefix}{' · '.join(parts)}: {text}"
+    prefix = _account_tag(acc, locale) if len(spec.accounts) > 1 else ""
+    colon = "：" if locale.startswith("zh") else ": "
+    return f"{prefix}{' · '.join(parts)}{colon}{text}"
 
 
 LABEL_W = 2.7
@@ -516,8 +608,12 @@ def _marks(spec: Any, width: float, locale: str) -> list[tuple[float, str, str, 
     """The day marks (target, limit, deadlines): day, label, colour and a row so labels do not overlap."""
     marks = [(spec.rubric.target_days, word("target", locale), GREEN),
              (spec.rubric.max_days, word("max", locale), "#c2892b")]
-    marks += [(a.patience_days, word("deadline", locale) + (f" [{a.id}]" if len(spec.accounts) > 1 else ""),
-               "#b94a4a") for a in spec.accounts]
+    for acc in spec.accounts:
+        label = word("deadline", locale)
+        if len(spec.accounts) > 1:  # whose deadline: "deadline [Hengtai]", "截止［恒泰］"
+            tag = _account_tag(acc, locale)
+            label += tag if locale.startswith("zh") else " " + tag.rstrip()
+        marks.append((acc.patience_days, label, "#b94a4a"))
     marks.sort(key=lambda m: (m[0], m[1]))
     rows: list[float] = []
     out = []

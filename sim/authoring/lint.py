@@ -19,10 +19,12 @@ can become true only if some effect sets them; ``info`` and ``fit`` start at 0 a
 most the sum of the largest gain of every visit (a touchpoint is visited at most ``1 + repeat``
 times) and of every event; ``trust(x)`` and ``satisfaction(x)`` likewise from the person's
 starting value (a normal distribution has no upper limit); ``consensus`` and ``satisfaction``
-lie within their people's ranges; all are clamped to 0-100. A condition is rewritten as an "or" of
-"and"s; it can never hold when every "and" contradicts itself or these ranges. The ranges are
-generous, so a condition reported impossible really is (no false alarms), while some impossible
-conditions go unnoticed: the runs catch most of those.
+lie within their people's ranges; all are clamped to 0-100. With a deal, ``price`` stays between
+the floor and the list price, ``walk_away`` is never below 0 and ``discount`` (percent off the list
+price) lies between 0 and ``100 * (list_price - floor) / list_price``; without one they are 0. A
+condition is rewritten as an "or" of "and"s; it can never hold when every "and" contradicts itself
+or these ranges. The ranges are generous, so a condition reported impossible really is (no false
+alarms), while some impossible conditions go unnoticed: the runs catch most of those.
 
 A **dominant action** (a choice that makes the rest of the case irrelevant) is an action A at a
 touchpoint T such that, in the random-play runs (with at least 20 runs picking A and 20 reaching T
@@ -86,7 +88,7 @@ from sim.engine.rules import (
     flatten,
 )
 from sim.lang import expr
-from sim.lang.schema import ACCOUNT_NUMBERS, DERIVED_NUMBERS
+from sim.lang.schema import ACCOUNT_NUMBERS, DEAL_NUMBERS, DERIVED_NUMBERS
 from sim.lang.text import STAGE_NAMES as TEXT_STAGE_NAMES
 from sim.lang.text import pick
 
@@ -292,6 +294,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "runs_suffix": (" (in {n} seeded bot runs)", "（基于{n}次带种子的机器人运行）"),
     "range_between": ("between {lo} and {hi}", "在{lo}到{hi}之间"),
     "range_most": ("at most {hi}", "不超过{hi}"),
+    "range_least": ("at least {lo}", "不低于{lo}"),
+    "range_exactly": ("{value}", "为{value}"),
     "none": ("none", "无"),
 }
 
@@ -349,7 +353,7 @@ class Finding:
 # --- ranges: what each number can be over any run -----------------------------------------------------
 
 INF = float("inf")
-NUM_NAMES = ACCOUNT_NUMBERS + DERIVED_NUMBERS
+NUM_NAMES = ACCOUNT_NUMBERS + DERIVED_NUMBERS + DEAL_NUMBERS
 
 
 @dataclass
@@ -396,6 +400,7 @@ def account_ranges(acc: AccountRules, complete: bool = True) -> Ranges:
         wide = {n: (0.0, 100.0) for n in ACCOUNT_NUMBERS}
         wide.update({f"{v}({p})": (0.0, 100.0) for p in people for v in ("trust", "satisfaction")})
         wide.update(consensus=(0.0, 100.0), satisfaction=(0.0, 100.0), day=(0.0, INF), days_left=(-INF, INF))
+        wide.update(_deal_ranges(acc))
         return Ranges(wide, {f.id for f in acc.spec.flags}, set(people), set(people))
     ops = _operations(acc)
     settable = {op.flag for op in ops if isinstance(op, SetFlag)}
@@ -408,8 +413,20 @@ def account_ranges(acc: AccountRules, complete: bool = True) -> Ranges:
     num["competitor"] = (0.0, 100.0)  # starts at the competitor's strength and grows on its own
     num["day"] = (0.0, INF)
     num["days_left"] = (-INF, INF)
+    num.update(_deal_ranges(acc))
     _people_ranges(acc, gains, can_present, num)
     return Ranges(num, settable, can_present, can_absent)
+
+
+def _deal_ranges(acc: AccountRules) -> dict[str, tuple[float, float]]:
+    """The deal's numbers, whatever the effects: the price stays between the floor and the list price
+    (the engine clamps it), the walk-away never goes below 0, and the discount (percent off the list
+    price) follows from the price. Without a deal, all are 0."""
+    deal = acc.deal
+    if deal is None:
+        return dict.fromkeys(DEAL_NUMBERS, (0.0, 0.0))
+    return {"price": (deal.floor, deal.list_price), "walk_away": (0.0, INF),
+            "discount": (0.0, 100.0 * (deal.list_price - deal.floor) / deal.list_price)}
 
 
 def _operations(acc: AccountRules) -> list[Operation]:
@@ -595,6 +612,10 @@ def _compare_never(op: str, left: tuple[float, float], right: tuple[float, float
 
 
 def _range_text(lo: float, hi: float) -> Msg:
+    if hi == INF:
+        return msg("range_least", lo=_num(lo))
+    if lo == hi:
+        return msg("range_exactly", value=_num(lo))
     return msg("range_most", hi=_num(hi)) if lo == 0 else msg("range_between", lo=_num(lo), hi=_num(hi))
 
 

@@ -122,9 +122,19 @@ that contains a colon followed by a space, or that starts with a sign such as `[
 | `day`, `days_left` | days since the start; days until the deadline (`patience_days`) |
 | `trust(cfo)`, `satisfaction(cfo)` | one stakeholder's trust or satisfaction (by id) |
 | `present(cfo)` | the stakeholder is in the buying center now |
+| `price` | the price on the table now: the list price at first, between the floor and the list price |
+| `walk_away` | the most the buyer will pay, less what the agreed terms are worth to them (hidden) |
+| `discount` | the price's cut from the list price in percent: `100 * (list_price - price) / list_price` |
+| `known(cfo)`, `known(budget)` | the seller knows this stakeholder or fact (known from the start, or revealed since) |
+| `chose(give_discount)` | this action (by id, at any touchpoint) has been chosen earlier in the run |
+| `visits(discovery)` | how many times this touchpoint has been visited, the current visit included |
+| `agreed(two_year)` | this deal term (by id, under `deal: terms:`) has been agreed |
 | `<`, `<=`, `>`, `>=`, `==`, `!=` | comparisons (one per comparison: `40 <= info <= 60` is not allowed) |
 | `and`, `or`, `not`, `( )` | combine conditions: `champion and (info >= 40 or trust(cfo) > 60)` |
 | `+`, `-`, `true`, `false`, numbers | arithmetic and constants: `trust(cfo) - trust(cto) < 20` |
+
+`price`, `walk_away` and `discount` read the account's `deal:` (without one, `price` and `walk_away` are 0
+and `discount` is not defined).
 
 `touchpoint check` reports a mistake with the line and column of the character at fault.""",
     "Id": """\

@@ -37,6 +37,7 @@ from sim.lang.text import Bilingual, bilingual
 __all__ = [
     "ACCOUNT_NUMBERS",
     "CHANGE_LIMITS",
+    "DEAL_NUMBERS",
     "DERIVED_NUMBERS",
     "FORMAT_VERSION",
     "FORMAT_VERSIONS",
@@ -117,6 +118,9 @@ PERSON_NUMBERS: tuple[str, ...] = ("trust", "satisfaction")
 #: Numbers a condition can also name, derived from the state: the influence-weighted trust and
 #: satisfaction of the people present, the day, and the days left before the deadline.
 DERIVED_NUMBERS: tuple[str, ...] = ("consensus", "satisfaction", "day", "days_left")
+#: Numbers a condition can also name about the deal (:class:`DealTerms`): the price on the table, the
+#: buyer's walk-away, and the discount off the list price in percent (only for an account with a deal).
+DEAL_NUMBERS: tuple[str, ...] = ("price", "walk_away", "discount")
 
 Id = Annotated[
     str,
@@ -135,8 +139,11 @@ Condition = Annotated[
         description=(
             "A condition in Touchpoint's small safe language, e.g. 'pain_acknowledged and info >= 40'. "
             "Names: the account's flags; info, fit, competitor, consensus, satisfaction, day, days_left; "
-            "functions trust(id), satisfaction(id), present(id) of a stakeholder; and, or, not, "
-            "comparisons, + and -."
+            "with a deal, price (the price on the table), walk_away (the most the buyer will pay) and "
+            "discount (percent off the list price). Functions: trust(id), satisfaction(id), present(id) "
+            "of a stakeholder; known(id), a stakeholder or fact the seller knows; chose(id), an action "
+            "chosen earlier in the run; visits(id), how many times a touchpoint was visited; agreed(id), "
+            "a deal term agreed. And, or, not, comparisons, + and -."
         )
     ),
 ]
