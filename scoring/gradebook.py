@@ -18,12 +18,13 @@ Formats:
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 from typing import Any, TextIO
 
-from scoring.grading import REJECTED_STATUSES, Row
+from scoring.grading import REJECTED_STATUSES, Row, note, reason_codes, reason_known, reason_text
 from scoring.roster import RosterError, Trainee
 from scoring.safe import csv_cell, escape_controls
 
@@ -117,6 +118,10 @@ LOSS_REASON_NAMES = {
 }
 
 
+#: The rejected statuses by name in Chinese (the summary's list of rejected logs).
+_STATUS_ZH = {"invalid": "未通过校验", "error": "出错", "wrong-seed": "种子不符"}
+
+
 def ui_locale(locale: str) -> str:
     """The interface language for a scenario locale: zh for any Chinese, else English."""
     return "zh" if locale.split("-")[0] == "zh" else "en"
@@ -136,6 +141,10 @@ class Gradebook:
         self.db = sqlite3.connect("")  # "" = private temporary database on disk, deleted on close
         self.db.executescript(_SCHEMA)
         self._indexed = False
+        #: The UI language of the texts the gradebook hands out (:meth:`invalid`, :meth:`flagged`): set
+        #: by the writers given a locale (Moodle, Canvas, the report), English until then.
+        self.locale = "en"
+        self._loaded: dict[str, Any] = {}  # scenario id -> LoadedScenario, when set_scenarios was given them
 
     def close(self) -> None:
         self.db.close()
@@ -172,30 +181,38 @@ class Gradebook:
         return n
 
     def set_scenarios(self, ids: Iterable[str]) -> None:
-        """The scenarios the gradebook has columns for (and for which missing trainees are listed)."""
+        """The scenarios the gradebook has columns for (and for which missing trainees are listed);
+        ``ids`` may map them to their loaded scenarios (then a writer not told its locale can tell it
+        from the titles it is given)."""
+        if isinstance(ids, Mapping):
+            self._loaded.update(ids)
         self.db.executemany("INSERT OR IGNORE INTO scen VALUES (?)", ((s,) for s in ids))
 
     def flag_shared_runs(self) -> None:
         """Flag as ``suspect`` the verified attempts whose seed, or whose whole sequence of choices,
         also appears under another trainee (the teacher decides: a copied log, or a trainee who
         played a friend's seed). The note names one other trainee."""
-        for column, what in (("seed", "seed {v} also played by {other}"),
-                             ("choices_key", "the same choices as {other}")):
+        for column, code in (("seed", "suspect_seed"), ("choices_key", "suspect_same")):
             extra = " AND a.choices_key != ''" if column == "choices_key" else ""
             rows = self.db.execute(f"""
-                SELECT a.path, a.{column}, MIN(b.trainee) FROM attempts a JOIN attempts b
+                SELECT a.path, a.{column}, MIN(b.trainee), a.reason_codes FROM attempts a JOIN attempts b
                   ON b.scenario = a.scenario AND b.{column} = a.{column} AND b.who != a.who
                 WHERE a.status IN ('complete', 'incomplete') AND b.status IN ('complete', 'incomplete')
                   AND a.{column} IS NOT NULL{extra}
                 GROUP BY a.path ORDER BY a.path""").fetchall()
-            for path, value, other in rows:
-                other_name = other or "a log without a name"
-                note = "suspect: " + what.format(v=value, other=other_name)
+            for path, value, other, codes in rows:
+                params = {"seed": value} if column == "seed" else {}
+                text, part = note(code, other=other, **params) if other else note(code + "_anon", **params)
+                try:
+                    parts = json.loads(codes) if codes else []
+                except ValueError:
+                    parts = []
                 self.db.execute(
                     "UPDATE attempts SET flags = CASE WHEN instr(' ' || flags || ' ', ' suspect ') THEN flags "
                     "WHEN flags = '' THEN 'suspect' ELSE flags || ' suspect' END, "
-                    "reason = CASE WHEN reason = '' THEN ? ELSE reason || '; ' || ? END WHERE path = ?",
-                    (note, note, path))
+                    "reason = CASE WHEN reason = '' THEN ? ELSE reason || '; ' || ? END, reason_codes = ? "
+                    "WHERE path = ?",
+                    (text, text, reason_codes([*parts, part]), path))
 
     def _index(self) -> None:
         if not self._indexed:
@@ -241,12 +258,16 @@ class Gradebook:
         return {flag: self.db.execute("SELECT COUNT(*) FROM attempts WHERE instr(' ' || flags || ' ', ?)",
                                       (f" {flag} ",)).fetchone()[0] for flag in ("bot", "suspect", "unnamed")}
 
-    def flagged(self, flag: str, limit: int | None = None) -> list[tuple[str, str]]:
-        """(path, reason) of the logs with ``flag``, by path."""
-        sql = "SELECT path, reason FROM attempts WHERE instr(' ' || flags || ' ', ?) ORDER BY path"
+    def flagged(self, flag: str, limit: int | None = None, locale: str | None = None) -> list[tuple[str, str]]:
+        """(path, reason) of the logs with ``flag``, by path; the reason in ``locale`` (by default the
+        gradebook's :attr:`locale`)."""
+        sql = ("SELECT path, reason, reason_codes, status FROM attempts WHERE instr(' ' || flags || ' ', ?) "
+               "ORDER BY path")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.db.execute(sql, (f" {flag} ",)).fetchall()
+        lang = ui_locale(self.locale if locale is None else locale)
+        return [(path, reason_text(reason, codes, lang, status))
+                for path, reason, codes, status in self.db.execute(sql, (f" {flag} ",))]
 
     def has_review(self) -> bool:
         """Whether some attempt was reviewed (its accuracy is known)."""
@@ -262,12 +283,17 @@ class Gradebook:
         return self.db.execute("SELECT COUNT(DISTINCT trainee) FROM attempts WHERE trainee != '' "
                                "AND trainee NOT IN (SELECT id FROM roster)").fetchone()[0]
 
-    def invalid(self, limit: int | None = None) -> list[tuple[str, str, str]]:
-        """(path, status, reason) of the rejected logs (invalid, error, wrong-seed), by path."""
-        sql = f"SELECT path, status, reason FROM attempts WHERE status IN {_REJECTED} ORDER BY path"
+    def invalid(self, limit: int | None = None, locale: str | None = None) -> list[tuple[str, str, str]]:
+        """(path, status, reason) of the rejected logs (invalid, error, wrong-seed), by path; in Chinese
+        for a zh ``locale`` (by default the gradebook's :attr:`locale`) the status and reason by name."""
+        sql = f"SELECT path, status, reason, reason_codes FROM attempts WHERE status IN {_REJECTED} ORDER BY path"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self.db.execute(sql).fetchall()
+        rows = self.db.execute(sql).fetchall()
+        if ui_locale(self.locale if locale is None else locale) != "zh":
+            return [(path, status, reason) for path, status, reason, _ in rows]
+        return [(path, _STATUS_ZH.get(status, status), reason_text(reason, codes, "zh", status))
+                for path, status, reason, codes in rows]
 
     def _ranked_sql(self) -> str:
         return (
@@ -294,7 +320,7 @@ class Gradebook:
         self._index()
         cols = ("scenario, seed, started, started_key, status, flags, reason, result, lost_reason, "
                 "conversion, satisfaction, cycle_days, retention, score, grade, passed, decisions, sim_days, "
-                "wall_s, path, accuracy, expected, luck")
+                "wall_s, path, accuracy, expected, luck, reason_codes")
         u_cols = "u." + cols.replace(", ", ", u.")
         sql = f"""
             SELECT u.trainee, r.name, r.email, r.section, u.attempt, u.n_attempts, {u_cols}
@@ -305,7 +331,7 @@ class Gradebook:
                 SELECT trainee, NULL, NULL, {cols} FROM attempts WHERE status IN {_REJECTED}
                 UNION ALL
                 SELECT m.trainee, NULL, NULL, m.scenario, NULL, '', '', 'missing', '', 'no log', '', '',
-                       NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, NULL, NULL, '', NULL, NULL, NULL
+                       NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, NULL, NULL, '', NULL, NULL, NULL, ''
                     FROM ({self._missing_sql()}) m
             ) u LEFT JOIN roster r ON r.id = u.trainee
             ORDER BY u.trainee, u.scenario, u.started_key, u.path
@@ -335,15 +361,16 @@ class Gradebook:
             "GROUP BY scenario")
         return {sid: (n, int(p or 0)) for sid, n, p in rows}
 
-    def losses(self, scenario: str, attempts: str) -> list[tuple[str, str, float]]:
+    def losses(self, scenario: str, attempts: str, unnamed: str = "unnamed:") -> list[tuple[str, str, float]]:
         """(trainee, decision key, points given up) summed per trainee and key over the graded attempts
-        of a reviewed class (``attempts``: best or last; ``all`` counts every attempt)."""
+        of a reviewed class (``attempts``: best or last; ``all`` counts every attempt); a log without a
+        trainee name is shown as ``unnamed`` followed by its file name."""
         sel = self._selected_where(attempts)
         return self.db.execute(f"""
-            SELECT CASE WHEN s.trainee = '' THEN 'unnamed:' || s.file ELSE s.trainee END, c.key, SUM(c.lost)
+            SELECT CASE WHEN s.trainee = '' THEN ? || s.file ELSE s.trainee END, c.key, SUM(c.lost)
             FROM ({self._ranked_sql()}) s JOIN costs c ON c.path = s.path
             WHERE s.scenario = ? AND {sel}
-            GROUP BY 1, c.key ORDER BY 1, c.key""", (scenario,)).fetchall()
+            GROUP BY 1, c.key ORDER BY 1, c.key""", (unnamed, scenario)).fetchall()
 
     def costliest(self, scenario: str, limit: int = 5) -> list[dict[str, Any]]:
         """The decisions that gave up the most points across the class's verified attempts."""
@@ -375,11 +402,13 @@ class Gradebook:
                    sel.satisfaction AS satisfaction, sel.sim_days AS sim_days, sel.n_attempts AS n_attempts,
                    sel.decisions AS decisions, sel.decided_day AS decided_day, sel.flags AS flags,
                    sel.player AS player, sel.accuracy AS accuracy, sel.expected AS expected, sel.luck AS luck,
-                   inv.n AS invalid_n, (SELECT reason FROM attempts WHERE path = inv.first) AS invalid_reason
+                   sel.reason_codes AS reason_codes, inv.n AS invalid_n, f.reason AS invalid_reason,
+                   f.reason_codes AS invalid_codes, f.status AS invalid_status
             FROM people p CROSS JOIN scen s
             LEFT JOIN roster r ON r.id = p.who
             LEFT JOIN sel ON sel.who = p.who AND sel.scenario = s.id
             LEFT JOIN inv ON inv.who = p.who AND inv.scenario = s.id
+            LEFT JOIN attempts f ON f.path = inv.first
             ORDER BY p.shown, p.who, s.id
         """
         cur = self.db.execute(sql)
@@ -398,7 +427,12 @@ def feedback(cell: dict[str, Any], attempts: str, locale: str) -> str:
     t = _FEEDBACK[ui_locale(locale)]
     if cell["status"] is None:
         if cell["invalid_n"]:
-            text = t["invalid"].format(reason=cell["invalid_reason"])
+            reason = cell["invalid_reason"]
+            codes = cell.get("invalid_codes") or ""
+            if ui_locale(locale) == "zh":
+                reason = reason_text(reason, codes, "zh", cell.get("invalid_status") or "invalid")
+            # a reason without a Chinese of its own says so itself ("日志未通过校验（详情：…）")
+            text = t["invalid"].format(reason=reason) if ui_locale(locale) != "zh" or reason_known(codes) else reason
             return text + (t["invalid_more"].format(n=cell["invalid_n"]) if cell["invalid_n"] > 1 else "")
         return t["missing"]
     day = cell.get("decided_day")
@@ -477,6 +511,8 @@ def unique_titles(titles: dict[str, str]) -> dict[str, str]:
 
 
 _REVIEW_TITLES = {"en": ("accuracy", "expected score", "luck"), "zh": ("决策准确度", "预期得分", "运气")}
+#: Between a scenario's title and a review column's name.
+_TITLE_SEP = {"en": ": ", "zh": "："}
 
 
 def write_moodle(book: Gradebook, out: TextIO, titles: dict[str, str], attempts: str = "best",
@@ -487,13 +523,14 @@ def write_moodle(book: Gradebook, out: TextIO, titles: dict[str, str], attempts:
     for grade items of their own, or left unmapped)."""
     cols = unique_titles(titles)
     sids = book.scenarios()
-    names = _REVIEW_TITLES[ui_locale(locale)]
+    lang = book.locale = ui_locale(locale)
+    names = _REVIEW_TITLES[lang]
     w = _writer(out)
     header = ["ID number", "Email address", "Full name"]
     for sid in sids:
         header += [csv_cell(f"{cols[sid]} (Real)"), csv_cell(f"Feedback: {cols[sid]}")]
         if review:
-            header += [csv_cell(f"{cols[sid]}: {name} (Real)") for name in names]
+            header += [csv_cell(f"{cols[sid]}{_TITLE_SEP[lang]}{name} (Real)") for name in names]
     w.writerow(header)
     n = 0
     for person, cells in book.people_cells(attempts):
@@ -510,13 +547,14 @@ def write_moodle(book: Gradebook, out: TextIO, titles: dict[str, str], attempts:
 
 
 def write_canvas(book: Gradebook, out: TextIO, titles: dict[str, str], attempts: str = "best",
-                 review: bool = False) -> int:
+                 review: bool = False, locale: str = "en") -> int:
     """Canvas's gradebook import CSV: students matched on ``SIS User ID`` (the trainee id) or
     ``SIS Login ID`` (the roster email), one column per scenario, scored out of 100. With
-    ``review``, each scenario also has accuracy, expected score and luck columns."""
+    ``review``, each scenario also has accuracy, expected score and luck columns, named in ``locale``."""
     cols = unique_titles(titles)
     sids = book.scenarios()
-    names = _REVIEW_TITLES["en"]
+    lang = book.locale = ui_locale(locale)
+    names = _REVIEW_TITLES[lang]
     w = _writer(out)
     heads: list[str] = []
     points: list[str] = []
@@ -524,7 +562,7 @@ def write_canvas(book: Gradebook, out: TextIO, titles: dict[str, str], attempts:
         heads.append(csv_cell(cols[s]))
         points.append("100.00")
         if review:
-            heads += [csv_cell(f"{cols[s]}: {name}") for name in names]
+            heads += [csv_cell(f"{cols[s]}{_TITLE_SEP[lang]}{name}") for name in names]
             points += ["100.00", "100.00", ""]
     w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *heads])
     w.writerow(["Points Possible", "", "", "", "", *points])

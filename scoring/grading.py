@@ -45,7 +45,9 @@ __all__ = [
     "ATTEMPT_NAMESPACE",
     "BRANCH_STATUS",
     "GRADE_ON",
+    "LOG_ERRORS_ZH",
     "MIN_MEDIAN_THINK_S",
+    "NOTES",
     "REJECTED_STATUSES",
     "SAT_BIN",
     "SCORE_BIN",
@@ -62,7 +64,11 @@ __all__ = [
     "grade_chunk",
     "grade_log",
     "graded_score",
+    "note",
     "quality_weight",
+    "reason_codes",
+    "reason_known",
+    "reason_text",
     "scenario_for",
     "started_key",
 ]
@@ -130,6 +136,7 @@ class Row(NamedTuple):
     expected: float | None = None
     luck: float | None = None
     attempt_no: int | None = None  # the attempt of an assignment the seed belongs to
+    reason_codes: str = ""  # the reason's parts as JSON [[code, params], ...], to say it in any language (reason_text)
 
 
 class DecisionCost(NamedTuple):
@@ -318,6 +325,137 @@ def _one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+# --- reasons in two languages -----------------------------------------------------------------------------
+
+#: The notes and reasons grading writes, by code: (English, Chinese) templates of their parameters.
+#: A row's ``reason`` is the English, its ``reason_codes`` the codes and parameters (:func:`reason_text`).
+NOTES: dict[str, tuple[str, str]] = {
+    "bot": ("written by the {policy!r} policy, not a person", "由“{policy}”策略而非学员生成"),
+    "suspect_no_think": ("suspect: no think time recorded for some choices (not written by touchpoint play)",
+                         "可疑：部分决策没有记录思考时间（不是由 touchpoint play 生成的）"),
+    "suspect_fast": ("suspect: implausibly fast choices (median think time {median:.2f} s)",
+                     "可疑：决策快得不合常理（思考时间中位数{median:.2f}秒）"),
+    "suspect_wall": ("suspect: the wall-clock time is shorter than the think times",
+                     "可疑：实际用时短于各决策的思考时间之和"),
+    "suspect_seed": ("suspect: seed {seed} also played by {other}", "可疑：学员{other}也用了种子{seed}"),
+    "suspect_seed_anon": ("suspect: seed {seed} also played by a log without a name",
+                          "可疑：一份未署名的日志也用了种子{seed}"),
+    "suspect_same": ("suspect: the same choices as {other}", "可疑：与学员{other}的选择完全相同"),
+    "suspect_same_anon": ("suspect: the same choices as a log without a name", "可疑：与一份未署名日志的选择完全相同"),
+    "unnamed": ("no trainee name in the log", "日志中没有学员名"),
+    "stopped": ("stopped after {n} decisions", "做出{n}个决策后中止"),
+    "stopped_at": ("stopped after {n} decisions at {key} (day {day:g})", "做出{n}个决策后中止于“{key}”（第{day:g}天）"),
+    "no_end": ("no end line, but the replay finishes the run", "日志没有结束行，但重放后对局已完成"),
+    "branch": ("practice branch of {log} from decision {at}: not graded",
+               "练习分支（源自{log}的第{at}个决策），不计成绩"),
+}
+#: The Chinese of the faults a log can fail verification on (:class:`sim.runs.sessionlog.LogError`'s
+#: codes; their English is the error's own message).
+LOG_ERRORS_ZH: dict[str, str] = {
+    "unknown_scenario": "未知场景“{sid}”（不是内置场景，不在 --scenarios 中，日志旁也没有 {sid}.yaml）",
+    "too_many_lines": "日志超过{limit}行",
+    "empty_log": "日志是空的",
+    "empty_line": "第{line}行：空行",
+    "truncated": "第{line}行：不完整（缺少行尾）",
+    "not_json": "第{line}行：不是 JSON（不完整或是乱码）",
+    "not_object": "第{line}行：应为 JSON 对象",
+    "no_header": "第1行：第一行必须是日志头",
+    "unexpected_field": "第{line}行：多出字段“{field}”",
+    "missing_field": "第{line}行：缺少字段“{field}”",
+    "old_format": "第1行：日志格式“{format}”由 Touchpoint {version} 生成，本版本无法校验；请用该版本评分",
+    "unknown_format": "第1行：未知的日志格式 {format}（应为 {expected}）",
+    "bad_seed": "第1行：种子无效（应为0到2**63 - 1之间的整数）",
+    "header_not_text": "第1行：{field} 必须是字符串",
+    "header_too_long": "第1行：{field} 过长（{length}个字符，最多{limit}个）",
+    "header_not_unicode": "第1行：{field} 不是有效的 Unicode 文本（含孤立代理项）",
+    "bad_locale": "第1行：语言“{locale}”不是语言标记（如 en 或 zh-CN）",
+    "bad_branch": "第1行：练习分支须同时注明源日志（branch_of）和起始决策（branch_at，从1起的整数）",
+    "after_end": "第{line}行：结束行之后还有数据",
+    "unknown_record": "第{line}行：未知的记录类型",
+    "choice_number": "第{line}行：决策编号为{number}，应为{expected}",
+    "malformed_choice": "第{line}行：决策记录格式错误",
+    "time_range": "第{line}行：时间{time}超出范围",
+    "think_range": "第{line}行：think_s 必须是0到{limit}之间的秒数",
+    "wall_range": "第{line}行：wall_s 必须是0到{limit}之间的秒数",
+    "not_utf8": "不是 UTF-8 文本（第{byte}字节）",
+    "not_regular": "不是普通文件",
+    "too_large": "日志过大（{size}字节，上限为{limit}字节）",
+    "wrong_scenario": "日志属于场景“{scenario}”，而不是“{expected}”",
+    "scenario_version": "日志是为另一版本的场景“{scenario}”写的（内容哈希不同）",
+    "run_over": "第{n}个决策：对局已经结束",
+    "diverges": "第{n}个决策：决策点“{decision}”与重放不符（应为“{expected}”）",
+    "time_diverges": "第{n}个决策：时间{time}与重放不符（应为第{day}天）",
+    "shown_order": "第{n}个决策：选项的显示顺序与重放不同",
+    "not_offered": "第{n}个决策选了“{choice}”，但“{at}”处并未提供这个选项",
+    "ends_early": "日志在{n}个决策后结束，但重放中对局仍在“{at}”处继续",
+    "end_mismatch": "结束行：{field} 为{claimed}，但重放结果为{actual}（日志被改过？）",
+    "digest_mismatch": "结束行的轨迹摘要（trace_hash）与重放结果不符（日志被改过？）",
+}
+#: A Chinese lead-in for a reason that has no Chinese of its own (its English then follows as the detail),
+#: by the row's status.
+_LEAD_ZH = {"invalid": "日志未通过校验", "error": "评分出错", "wrong-seed": "种子不符", "branch": "练习分支"}
+
+
+def _param(value: Any) -> Any:
+    """A parameter of a reason as kept in ``reason_codes``: a number, or a short one-line text."""
+    if (value.__class__ is int and abs(value) < 10**15) or (value.__class__ is float and math.isfinite(value)):
+        return value
+    return _one_line(value if isinstance(value, str) else repr(value), 200)
+
+
+def _part(code: str, params: dict[str, Any], english: str) -> list[Any]:
+    return [code, {k: _param(v) for k, v in params.items()}, english]
+
+
+def note(code: str, **params: Any) -> tuple[str, list[Any]]:
+    """A note from :data:`NOTES`: its English, and its part of a row's ``reason_codes`` (:func:`reason_codes`)."""
+    english = NOTES[code][0].format(**params)
+    return english, _part(code, params, english)
+
+
+def reason_codes(parts: list[list[Any]]) -> str:
+    """The ``reason_codes`` of a row with these parts ("" for none)."""
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":")) if parts else ""
+
+
+def _parts(codes: str) -> list[Any]:
+    try:
+        parts = json.loads(codes) if codes else []
+    except ValueError:
+        return []
+    return parts if isinstance(parts, list) else []
+
+
+def _zh_part(part: Any, status: str) -> str:
+    code, params, english = part if isinstance(part, list) and len(part) == 3 else ("", {}, str(part))
+    template = NOTES[code][1] if code in NOTES else LOG_ERRORS_ZH.get(code)
+    if template is not None and isinstance(params, dict):
+        try:
+            return _one_line(template.format(**params))
+        except (KeyError, IndexError, ValueError, TypeError):
+            pass
+    return f"{_LEAD_ZH.get(status, '说明')}（详情：{_one_line(english)}）"
+
+
+def reason_known(codes: str) -> bool:
+    """Whether every part of a reason has a Chinese of its own (else :func:`reason_text` gives a Chinese
+    lead-in with the English detail)."""
+    parts = _parts(codes)
+    return bool(parts) and all(isinstance(p, list) and len(p) == 3 and (p[0] in NOTES or p[0] in LOG_ERRORS_ZH)
+                               for p in parts)
+
+
+def reason_text(reason: str, codes: str, locale: str, status: str = "") -> str:
+    """A row's reason in a UI locale: the English as it is, or its parts in Chinese (a part without a
+    Chinese of its own as a Chinese lead-in with the English detail)."""
+    if not reason or not locale.startswith("zh"):
+        return reason or ""
+    parts = _parts(codes)
+    if not parts:  # a row from before reason codes: only the English is known
+        return f"{_LEAD_ZH.get(status, '说明')}（详情：{reason}）"
+    return "；".join(_zh_part(p, status) for p in parts)
+
+
 _PLAIN_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 
 
@@ -365,8 +503,9 @@ def _text_field(header: dict[str, Any], key: str) -> str:
 
 
 def _invalid(path: str, reason: str, registration: str = "", header: dict | None = None, status: str = "invalid",
-             digest: str = "") -> Row:
-    """The row of a rejected log: why, plus whatever its header (if any) says about whose it is."""
+             digest: str = "", code: str = "", params: dict[str, Any] | None = None) -> Row:
+    """The row of a rejected log: why (in English, with its ``code`` and ``params`` for other languages),
+    plus whatever its header (if any) says about whose it is."""
     h = header or {}
     trainee = escape_controls(_text_field(h, "trainee")[:200])
     scenario = escape_controls(_text_field(h, "scenario")[:200])
@@ -375,7 +514,8 @@ def _invalid(path: str, reason: str, registration: str = "", header: dict | None
     seed = seed if seed.__class__ is int and not sessionlog.seed_problem(seed) else None
     return Row(escape_controls(path), escape_controls(os.path.basename(path)), trainee, scenario, seed, started,
                started_key(started), status, _one_line(reason), "", "", None, None, None, None, None, "", None,
-               None, None, None, registration, "", digest=digest)
+               None, None, None, registration, "", digest=digest,
+               reason_codes=reason_codes([_part(code, params or {}, _one_line(reason))]))
 
 
 def error_row(path: str, err: BaseException, digest: str = "") -> Row:
@@ -439,7 +579,7 @@ def grade_log(read_path: str, display: str, files: dict[str, str] | GradeContext
         try:
             data = sessionlog.read_bytes(read_path)
         except sessionlog.LogError as err:
-            return _invalid(display, str(err)), None
+            return _invalid(display, str(err), code=err.code, params=err.params), None
         digest = hashlib.sha256(data).hexdigest()
         return _grade_bytes(data, digest, display, ctx, into, costs)
     except Exception as err:  # one log never stops the batch, whatever happens to it
@@ -455,17 +595,18 @@ def _grade_bytes(data: bytes, digest: str, display: str, ctx: GradeContext, into
         header = log.header
         scenario, session, card = _verify(log, ctx)
     except sessionlog.LogError as err:
-        return _invalid(display, str(err), registration, header or _salvage_header(data), digest=digest), None
+        return _invalid(display, str(err), registration, header or _salvage_header(data), digest=digest,
+                        code=err.code, params=err.params), None
     except Exception as err:  # one bad log never stops the batch
         reason = f"cannot be replayed ({type(err).__name__}: {err})"
         return _invalid(display, reason, registration, header or _salvage_header(data), "error", digest), None
     if "branch_of" in header:  # a practice branch: verified, never graded
-        reason = (f"practice branch of {escape_controls(header['branch_of'])} from decision {header['branch_at']}: "
-                  "not graded")
-        return _invalid(display, reason, registration, header, BRANCH_STATUS, digest), None
+        params = {"log": escape_controls(header["branch_of"]), "at": header["branch_at"]}
+        reason = NOTES["branch"][0].format(**params)
+        return _invalid(display, reason, registration, header, BRANCH_STATUS, digest, "branch", params), None
 
     wall = _wall_seconds(log)
-    status, reason, result = _completion(log, session, card)
+    status, completion, result = _completion(log, session, card)
     trainee = escape_controls(header.get("trainee", ""))
     attempt_no, wrong = _assigned(ctx, scenario, trainee, header["seed"])
     if wrong:
@@ -478,11 +619,12 @@ def _grade_bytes(data: bytes, digest: str, display: str, ctx: GradeContext, into
                          quality, ctx.on)
     player = header.get("policy", "")
     flags, notes = _signs(log, session, player, wall, trainee)
+    parts = [x for x in (completion, *notes) if x is not None]
     started = escape_controls(header.get("started", ""))
     row = Row(
         path=escape_controls(display), file=escape_controls(os.path.basename(display)), trainee=trainee,
         scenario=scenario.id, seed=header["seed"], started=started, started_key=started_key(started), status=status,
-        reason="; ".join(x for x in (reason, *notes) if x), result=result, lost_reason=card.lost_reason,
+        reason="; ".join(text for text, _ in parts), result=result, lost_reason=card.lost_reason,
         conversion=card.conversion, satisfaction=card.satisfaction, cycle_days=card.cycle_days,
         retention=card.retention, score=score,
         grade=card.grade if score == card.score else scenario.rubric.grade(score),
@@ -493,6 +635,7 @@ def _grade_bytes(data: bytes, digest: str, display: str, ctx: GradeContext, into
         source=_source(scenario), outcome=card.score,
         accuracy=review.accuracy if review else None, expected=review.expected if review else None,
         luck=review.luck if review else None, attempt_no=attempt_no,
+        reason_codes=reason_codes([part for _, part in parts]),
     )
     if review is not None and costs is not None:
         costs.extend(DecisionCost(row.path, d.number, d.key, d.account, d.touchpoint, d.chosen, d.best, d.lost,
@@ -526,30 +669,30 @@ def _decided_day(card: Scorecard) -> float | None:
 
 
 def _signs(log: sessionlog.ParsedLog, session: Session, player: str, wall: float | None,
-           trainee: str) -> tuple[list[str], list[str]]:
+           trainee: str) -> tuple[list[str], list[tuple[str, list[Any]]]]:
     """Flags and notes for the teacher that one log shows by itself: written by a bot, no trainee
     name, think times no person leaves. (Signs across logs, such as one seed under two trainees,
-    are found by the gradebook.)"""
+    are found by the gradebook.) Each note is its English and its part of the row's ``reason_codes``."""
     flags: list[str] = []
-    notes: list[str] = []
+    notes: list[tuple[str, list[Any]]] = []
     if player:
         flags.append("bot")
-        notes.append(f"written by the {escape_controls(player)!r} policy, not a person")
+        notes.append(note("bot", policy=escape_controls(player)))
     elif log.choices:
         thinks = [c["think_s"] for c in log.choices if "think_s" in c]
-        why = ""
+        why: tuple[str, list[Any]] | None = None
         if len(thinks) < len(log.choices):
-            why = "no think time recorded for some choices (not written by touchpoint play)"
+            why = note("suspect_no_think")
         elif len(thinks) >= 3 and statistics.median(thinks) < MIN_MEDIAN_THINK_S:
-            why = f"implausibly fast choices (median think time {statistics.median(thinks):.2f} s)"
+            why = note("suspect_fast", median=statistics.median(thinks))
         elif wall is not None and log.end is not None and wall + 1.0 < math.fsum(thinks):
-            why = "the wall-clock time is shorter than the think times"
+            why = note("suspect_wall")
         if why:
             flags.append("suspect")
-            notes.append(f"suspect: {why}")
+            notes.append(why)
     if not trainee:
         flags.append("unnamed")
-        notes.append("no trainee name in the log")
+        notes.append(note("unnamed"))
     return flags, notes
 
 
@@ -586,21 +729,24 @@ def _verify(log: sessionlog.ParsedLog, ctx: GradeContext) -> tuple[LoadedScenari
     header = log.header
     scenario = scenario_for(header["scenario"], ctx, header.get("scenario_path", ""))
     if isinstance(scenario, str):
-        raise sessionlog.LogError(scenario)
+        known = scenario.startswith(UNKNOWN_SCENARIO + " ")
+        raise sessionlog.LogError(scenario, "unknown_scenario" if known else "", sid=header["scenario"])
     session = sessionlog.replay(log, scenario)
     card = score_run(session.trace, scenario.rubric)
     sessionlog.check_end(log, session, card)
     return scenario, session, card
 
 
-def _completion(log: sessionlog.ParsedLog, session: Session, card: Scorecard) -> tuple[str, str, str]:
-    """A verified attempt's status, reason and result: finished (won or lost), or incomplete (open)."""
+def _completion(log: sessionlog.ParsedLog, session: Session,
+                card: Scorecard) -> tuple[str, tuple[str, list[Any]] | None, str]:
+    """A verified attempt's status, reason (its English and codes, or None) and result: finished (won or
+    lost), or incomplete (open)."""
     if not card.complete:
         point = session.pending
-        where = f" at {point.key} (day {point.day:g})" if point is not None else ""
-        return "incomplete", f"stopped after {len(log.choices)} decisions{where}", "open"
-    reason = "" if log.complete else "no end line, but the replay finishes the run"
-    return "complete", reason, "won" if card.won else "lost"
+        if point is None:
+            return "incomplete", note("stopped", n=len(log.choices)), "open"
+        return "incomplete", note("stopped_at", n=len(log.choices), key=point.key, day=point.day), "open"
+    return "complete", None if log.complete else note("no_end"), "won" if card.won else "lost"
 
 
 @dataclass

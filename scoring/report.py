@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring.charts import cjk_family
 from scoring.gradebook import LOSS_REASON_NAMES, Gradebook, fmt, ui_locale
-from scoring.grading import REJECTED_STATUSES, SAT_BIN, SCORE_BIN, Aggregate, Q
+from scoring.grading import REJECTED_STATUSES, SAT_BIN, SCORE_BIN, Aggregate, Q, reason_text
 from scoring.safe import escape_controls
 from sim.lang.schema import STAGES
-from sim.lang.text import STAGE_NAMES, resolve
+from sim.lang.text import REVIEW_CLASS_NAMES, STAGE_NAMES, resolve
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -94,6 +94,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "outcome_lost": ("Lost", "丢单"),
     "outcome_open": ("Incomplete", "未完成"),
     "recommended": ("recommended", "推荐"),
+    "paren": ("({x})", "（{x}）"),
+    "colon": (": ", "："),
+    "unnamed": ("unnamed:", "未署名："),
     "not_reached": ("No attempt reached this touchpoint.", "没有尝试到达这个接触点。"),
     "table": ("Trainees", "学员"),
     "t_trainee": ("Trainee", "学号"),
@@ -363,7 +366,7 @@ def _touchpoint_tables(out: TextIO, agg: Aggregate, scenario: Any, locale: str, 
                 label = _e(resolve(action.label, locale))
                 if action.recommended:
                     label = (f"<span class=rec>★ {label}</span> "
-                             f"<span class=sub>({_e(t['recommended'])})</span>")
+                             f"<span class=sub>{_e(t['paren'].format(x=t['recommended']))}</span>")
                 width = round(160 * n / total) if total else 0
                 out.write(
                     f"<tr><td>{label}</td><td class=n>{n}</td>"
@@ -391,7 +394,7 @@ def _columns(scenario: Any, locale: str, t: dict[str, str]) -> dict[str, str]:
     several = len(scenario.spec.accounts) > 1
     cols = {"focus": t["focus"]} if several else {}
     for acc in scenario.spec.accounts:
-        prefix = resolve(acc.persona.company, locale) + ": " if several else ""
+        prefix = resolve(acc.persona.company, locale) + t["colon"] if several else ""
         cols[f"{acc.id}/agenda"] = prefix + t["agenda"]
         for tp in acc.touchpoints:
             cols[f"{acc.id}/{tp.id}"] = prefix + resolve(tp.title, locale)
@@ -426,7 +429,8 @@ def _review_section(out: TextIO, book: Gradebook, sid: str, scenario: Any, chart
                     attempts: str) -> None:
     """The heatmap of points given up per trainee and touchpoint, and the class's costliest decisions."""
     t = STRINGS[ui_locale(locale)]
-    losses = book.losses(sid, "best" if attempts == "all" else attempts)
+    losses = book.losses(sid, "best" if attempts == "all" else attempts, t["unnamed"])
+    classes = {k: names[ui_locale(locale)] for k, names in REVIEW_CLASS_NAMES.items()}
     costly = book.costliest(sid, 5)
     if not losses and not costly:
         return
@@ -456,9 +460,10 @@ def _review_section(out: TextIO, book: Gradebook, sid: str, scenario: Any, chart
         for c in costly:
             chosen, coach = _option_text(scenario, c["key"], c["chosen"], locale, t)
             best, _ = _option_text(scenario, c["key"], c["best"], locale, t)
-            who = c["trainee"] or f"unnamed:{c['file']}"
+            who = c["trainee"] or t["unnamed"] + c["file"]
+            klass = classes.get(c["klass"], c["klass"])
             out.write(f"<tr><td>{_e(who)}</td><td>{_e(labels.get(_column(c['key']), c['key']))}</td>"
-                      f"<td>{_e(chosen)}</td><td class=n>{c['lost']:.1f}</td><td>{_e(c['klass'])}</td>"
+                      f"<td>{_e(chosen)}</td><td class=n>{c['lost']:.1f}</td><td>{_e(klass)}</td>"
                       f"<td>{_e(best)}</td><td>{_e(coach)}</td></tr>\n")
         out.write("</tbody></table>\n")
 
@@ -515,7 +520,7 @@ def _scenario_section(out: TextIO, sid: str, agg: Aggregate, scenario: Any, book
 
 
 def _table_rows(rows: Iterator[dict[str, Any]], titles: dict[str, str], several: bool, t: dict[str, str],
-                review: bool = False) -> Iterator[str]:
+                review: bool = False, locale: str = "en") -> Iterator[str]:
     for r in rows:
         status = r["status"]
         cells = [
@@ -538,7 +543,7 @@ def _table_rows(rows: Iterator[dict[str, Any]], titles: dict[str, str], several:
             f"<td class=n>{'' if r['decisions'] is None else r['decisions']}</td>",
             f"<td class=n>{r['n_attempts'] or ''}</td>",
             f"<td class=n data-v=\"{fmt(minutes)}\">{fmt(minutes, 1)}</td>",
-            f"<td>{_e(r['reason'])}</td>",
+            f"<td>{_e(reason_text(r['reason'], r.get('reason_codes') or '', locale, status))}</td>",
         ]
         yield "<tr>" + "".join(cells) + "</tr>\n"
 
@@ -548,12 +553,13 @@ def write_report(out: TextIO, book: Gradebook, aggregates: dict[str, Aggregate],
     """Write the whole HTML page to ``out`` (the trainee table streams from the gradebook)."""
     ui = ui_locale(locale)
     t = STRINGS[ui]
+    book.locale = ui
     counts = counts or {}
     sids = book.scenarios()
     titles = {sid: resolve(scenarios[sid].spec.title, locale) for sid in sids}
     charts = _Charts(ui)
     stats = book.trainee_stats(attempts)
-    heading = t["title"] + (": " + titles[sids[0]] if len(sids) == 1 else "")
+    heading = t["title"] + (t["colon"] + titles[sids[0]] if len(sids) == 1 else "")
     out.write(f"<!DOCTYPE html>\n<html lang=\"{_e(locale)}\"><head><meta charset=\"utf-8\">"
               "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
               f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>\n<h1>{_e(heading)}</h1>\n")
@@ -576,7 +582,7 @@ def write_report(out: TextIO, book: Gradebook, aggregates: dict[str, Aggregate],
     out.write(f"<h2>{_e(t['table'])}</h2><p class=sub>{_e(t['sort_hint'])}</p>\n"
               "<table class=sortable><thead><tr>"
               + "".join(f"<th class=\"{c}\">{_e(t[k])}</th>" for k, c in heads) + "</tr></thead><tbody>\n")
-    for line in _table_rows(book.plain_rows(attempts), titles, several, t, review):
+    for line in _table_rows(book.plain_rows(attempts), titles, several, t, review, ui):
         out.write(line)
     out.write(f"</tbody></table>\n<script>{_JS}</script>\n</body></html>\n")
 

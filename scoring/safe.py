@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,14 +80,29 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~mask
 
 
+def _is_stream(target: Path) -> bool:
+    """Whether ``target`` exists and is something other than a regular file (a device, a pipe)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike[str], newline: str = "\n") -> Iterator[TextIO]:
     """A text file (UTF-8) that appears at ``path`` only once it is completely written and synced.
 
     Writes go to a temporary file beside ``path``; on success it is flushed, synced and renamed
     over ``path`` (atomic on POSIX and Windows); on any failure it is removed and the error raised,
-    so the file that was at ``path`` before is untouched."""
+    so the file that was at ``path`` before is untouched. A ``path`` that is not a file but a device
+    or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written to as it is: renaming over it would
+    replace the device with a file."""
     target = Path(path)
+    if _is_stream(target):
+        with open(target, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+        return
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
                                suffix=".tmp")
     try:

@@ -613,3 +613,30 @@ def test_a_gradebook_regrades_logs_whose_scenario_file_changed_where_the_log_say
     for args in ([str(logs / f"t000{i}-1.jsonl") for i in (1, 2, 3)], [str(logs)]):  # per-log results, whole class
         assert grade(*args, "--gradebook", str(book), "--executor", "serial", "--out", str(again)) == 1
         assert {r["status"] for r in rows_of(again)} == {"invalid"}, rows_of(again)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_an_output_that_is_a_pipe_or_a_device_is_written_to_not_replaced(tmp_path):
+    """``--csv /dev/null`` or a named pipe: the output is written into it, and it stays what it was.
+    (Writing atomically renamed a file over it: run as root, that replaced /dev/null with a file.)"""
+    import stat
+    import threading
+
+    from scoring.safe import atomic_output
+
+    pipe = tmp_path / "grades.pipe"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    with atomic_output(pipe) as f:
+        f.write("trainee,score\nt1,90\n")
+    reader.join(10)
+    assert got == ["trainee,score\nt1,90\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.pipe"]  # no temporary file left beside it
+    # the same through the command, into a device
+    logs = tmp_path / "logs"
+    generate(CohortSpec("tutorial", 2, (("expert", 1.0),), 1, str(logs)))
+    assert main(["grade", str(logs), "--quiet", "--executor", "serial", "-o", os.devnull, "--report", os.devnull]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

@@ -42,6 +42,7 @@ _MSG = {
         "flag_unnamed": "{n} log{s} without a trainee name (unnamed)",
         "branches": "{n} practice branch{es} (the debrief's replay from here), verified and not graded",
         "flagged": "{flag}: {path}: {reason}",
+        "suspect": "suspect",
         "source": "scenario {sid}: {path}",
         "missing": "{n} roster trainee{s} without a log",
         "unlisted": "{n} trainee{s} with logs not on the roster",
@@ -57,6 +58,7 @@ _MSG = {
         "flag_unnamed": "{n} 份日志没有学员姓名（unnamed）",
         "branches": "{n} 份练习分支（复盘中的“从这里重玩”），已核验，不计分",
         "flagged": "{flag}：{path}：{reason}",
+        "suspect": "可疑",
         "source": "场景 {sid}：{path}",
         "missing": "花名册中 {n} 名学员未交日志",
         "unlisted": "{n} 名交了日志的学员不在花名册中",
@@ -201,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         locale = _report_locale(args.locale, scenarios)
         msg = _MSG[ui_locale(locale)]
         texts = _render_outputs(book, args, xapi, report, aggregates, scenarios, locale)
-        summary = _summary(book, msg, args.quiet, scenarios)
+        summary = _summary(book, msg, args.quiet, scenarios, locale)
     if key is not None:
         _remember(args, key, texts, summary, locale, scenarios)
     return _finish(args, out, xapi, report, texts, summary, msg)
@@ -586,7 +588,7 @@ def _write_grades(book: Gradebook, f: TextIO, args: argparse.Namespace, titles: 
     if args.format == "moodle":
         write_moodle(book, f, titles, args.attempts, locale, review)
     elif args.format == "canvas":
-        write_canvas(book, f, titles, args.attempts, review)
+        write_canvas(book, f, titles, args.attempts, review, locale)
     else:
         write_plain(book, f, args.attempts, review)
     f.flush()
@@ -601,7 +603,7 @@ class _Summary(NamedTuple):
 
 
 def _summary(book: Gradebook, msg: dict[str, str], quiet: bool,
-             scenarios: dict[str, LoadedScenario] | None = None) -> _Summary:
+             scenarios: dict[str, LoadedScenario] | None = None, locale: str = "en") -> _Summary:
     from scoring.grading import REJECTED_STATUSES
     from scoring.safe import escape_controls
     from sim.runs.sessionlog import scenario_file
@@ -632,9 +634,9 @@ def _summary(book: Gradebook, msg: dict[str, str], quiet: bool,
     for flag in ("bot", "unnamed", "suspect"):
         if flags[flag] and (not quiet or flag != "bot"):
             tail.append("  " + msg[f"flag_{flag}"].format(n=flags[flag], s="" if flags[flag] == 1 else "s"))
-    for path, reason in book.flagged("suspect", LIST_INVALID):
-        tail.append("  " + msg["flagged"].format(flag="suspect", path=path, reason=reason))
-    for path, status, reason in book.invalid(LIST_INVALID):
+    for path, reason in book.flagged("suspect", LIST_INVALID, locale):
+        tail.append("  " + msg["flagged"].format(flag=msg["suspect"], path=path, reason=reason))
+    for path, status, reason in book.invalid(LIST_INVALID, locale):
         tail.append("  " + msg["invalid"].format(status=status, path=path, reason=reason))
     if invalid > LIST_INVALID:
         tail.append("  " + msg["more"].format(n=invalid - LIST_INVALID))

@@ -22,17 +22,21 @@ from sim.cli.common import EXIT_PROBLEMS, CliError, locale_code, positive_int
 
 __all__ = ["add_parser", "describe", "luck_line", "render_html", "run"]
 
+#: The review's words (English, Chinese); its classes are named by :data:`sim.lang.text.REVIEW_CLASS_NAMES`.
 WORDS: dict[str, tuple[str, str]] = {
-    "best": ("best", "最佳"), "excellent": ("excellent", "很好"), "good": ("good", "不错"),
-    "inaccuracy": ("inaccuracy", "欠妥"), "mistake": ("mistake", "失误"), "blunder": ("blunder", "严重失误"),
     "move_on": ("Move on", "继续推进"), "agenda": ("What to do next", "下一步做什么"),
     "focus": ("Which account to work on", "先跟进哪个客户"),
 }
 
 
 def _w(key: str, locale: str) -> str:
-    en, zh = WORDS[key]
-    return zh if locale.startswith("zh") else en
+    from sim.lang.text import REVIEW_CLASS_NAMES
+
+    zh = locale.startswith("zh")
+    if key in REVIEW_CLASS_NAMES:
+        return REVIEW_CLASS_NAMES[key]["zh" if zh else "en"]
+    en, chinese = WORDS[key]
+    return chinese if zh else en
 
 
 def add_parser(sub: Any) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "REVIEW_CLASS_NAMES",
     "STAGE_NAMES",
     "UI_LOCALES",
     "Bilingual",
@@ -35,6 +36,17 @@ STAGE_NAMES: dict[str, dict[str, str]] = {
     "solution_design": {"en": "Solution design", "zh": "方案制定"},
     "negotiation": {"en": "Negotiation & close", "zh": "谈判成交"},
     "after_sales": {"en": "After-sales follow-up", "zh": "售后跟进"},
+}
+
+#: The decision review's classes (:data:`scoring.review.CLASSES`) by name in each UI language, for the
+#: outputs below the UI (reports, command summaries); the same words as the game's review screen.
+REVIEW_CLASS_NAMES: dict[str, dict[str, str]] = {
+    "best": {"en": "best", "zh": "最佳"},
+    "excellent": {"en": "excellent", "zh": "很好"},
+    "good": {"en": "good", "zh": "不错"},
+    "inaccuracy": {"en": "inaccuracy", "zh": "欠妥"},
+    "mistake": {"en": "mistake", "zh": "失误"},
+    "blunder": {"en": "blunder", "zh": "严重失误"},
 }
 
 

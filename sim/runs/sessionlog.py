@@ -89,7 +89,16 @@ _END_KEYS = {"type", "t", "decisions", "result", "score", "grade", "trace_hash",
 
 
 class LogError(ValueError):
-    """A log that cannot be used: unreadable, malformed, or not a true record of a run."""
+    """A log that cannot be used: unreadable, malformed, or not a true record of a run.
+
+    ``str(err)`` is the one-line reason in English; ``code`` names the kind of fault ("" for one
+    without a code) and ``params`` holds the values its message names, so that an output in another
+    language can say the same (:func:`scoring.grading.reason_text`)."""
+
+    def __init__(self, message: str = "", code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class DiskFull(OSError):
@@ -124,10 +133,12 @@ def _check_keys(record: dict, allowed: set[str], required: set[str], lineno: int
         return
     extra = set(record) - allowed
     if extra:
-        raise LogError(f"line {lineno}: unexpected field {sorted(extra)[0]!r}")
+        raise LogError(f"line {lineno}: unexpected field {sorted(extra)[0]!r}", "unexpected_field", line=lineno,
+                       field=sorted(extra)[0])
     missing = required - set(record)
     if missing:
-        raise LogError(f"line {lineno}: missing field {sorted(missing)[0]!r}")
+        raise LogError(f"line {lineno}: missing field {sorted(missing)[0]!r}", "missing_field", line=lineno,
+                       field=sorted(missing)[0])
 
 
 def _is_num(x: Any) -> bool:
@@ -155,13 +166,13 @@ def parse_lines(lines: Iterable[str], allow_partial_tail: bool = False) -> Parse
     """
     raw = list(lines)
     if len(raw) > MAX_LINES:
-        raise LogError(f"log has more than {MAX_LINES} lines")
+        raise LogError(f"log has more than {MAX_LINES} lines", "too_many_lines", limit=MAX_LINES)
     dropped = allow_partial_tail and bool(raw) and not raw[-1].endswith("\n")
     if dropped:
         raw.pop()
     records = _json_objects(raw)
     if not records:
-        raise LogError("empty log")
+        raise LogError("empty log", "empty_log")
     log = ParsedLog(header=_checked_header(records[0]), dropped_tail=dropped)
     _add_records(log, records)
     return log
@@ -172,14 +183,14 @@ def _json_objects(raw: list[str]) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for i, line in enumerate(raw, 1):
         if not line.strip():
-            raise LogError(f"line {i}: empty line")
+            raise LogError(f"line {i}: empty line", "empty_line", line=i)
         if not line.endswith("\n"):
-            raise LogError(f"line {i}: truncated (no line end)")
+            raise LogError(f"line {i}: truncated (no line end)", "truncated", line=i)
         rec = _loads(line)
         if rec is _NOT_JSON:
-            raise LogError(f"line {i}: not JSON (truncated or garbage)")
+            raise LogError(f"line {i}: not JSON (truncated or garbage)", "not_json", line=i)
         if not isinstance(rec, dict):
-            raise LogError(f"line {i}: expected a JSON object")
+            raise LogError(f"line {i}: expected a JSON object", "not_object", line=i)
         records.append(rec)
     return records
 
@@ -187,35 +198,40 @@ def _json_objects(raw: list[str]) -> list[dict[str, Any]]:
 def _checked_header(header: dict[str, Any]) -> dict[str, Any]:
     """The first line, if it is a header of this log format naming a scenario and a usable seed."""
     if header.get("type") != "header":
-        raise LogError("line 1: the first line must be the header")
+        raise LogError("line 1: the first line must be the header", "no_header")
     _check_keys(header, _HEADER_KEYS, {"type", "format", "scenario", "scenario_hash", "seed"}, 1)
     if header["format"] != LOG_FORMAT:
         if header["format"] in _OLD_FORMATS:
             raise LogError(f"line 1: log format {header['format']!r} was written by Touchpoint "
                            f"{_OLD_FORMATS[header['format']]}, whose logs this version cannot verify; "
-                           "grade it with that version")
-        raise LogError(f"line 1: unknown log format {header['format']!r} (expected {LOG_FORMAT})")
+                           "grade it with that version", "old_format", format=header["format"],
+                           version=_OLD_FORMATS[header["format"]])
+        raise LogError(f"line 1: unknown log format {header['format']!r} (expected {LOG_FORMAT})", "unknown_format",
+                       format=_short(header["format"], 200), expected=LOG_FORMAT)
     problem = seed_problem(header["seed"])
     if problem:
-        raise LogError(f"line 1: {problem}")
+        raise LogError(f"line 1: {problem}", "bad_seed")
     for key, longest in _HEADER_TEXT.items():
         value = header.get(key, "")
         if value.__class__ is not str:
-            raise LogError(f"line 1: {key} must be a string")
+            raise LogError(f"line 1: {key} must be a string", "header_not_text", field=key)
         if len(value) > longest:
-            raise LogError(f"line 1: {key} is too long ({len(value)} characters; at most {longest})")
+            raise LogError(f"line 1: {key} is too long ({len(value)} characters; at most {longest})",
+                           "header_too_long", field=key, length=len(value), limit=longest)
         if not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise LogError(f"line 1: {key} is not valid Unicode (a lone surrogate)") from None
+                raise LogError(f"line 1: {key} is not valid Unicode (a lone surrogate)", "header_not_unicode",
+                               field=key) from None
     locale = header.get("locale", "")
     if locale and not _LOCALE.match(locale):
-        raise LogError(f"line 1: locale {locale!r} is not a language tag (such as en or zh-CN)")
+        raise LogError(f"line 1: locale {locale!r} is not a language tag (such as en or zh-CN)", "bad_locale",
+                       locale=locale)
     if ("branch_of" in header) != ("branch_at" in header) or (
             "branch_at" in header and not (header["branch_at"].__class__ is int and header["branch_at"] >= 1)):
         raise LogError("line 1: a branch names both the log it branches from (branch_of) and the decision "
-                       "(branch_at, a number from 1)")
+                       "(branch_at, a number from 1)", "bad_branch")
     return header
 
 
@@ -224,7 +240,7 @@ def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
     choices = log.choices
     for lineno, rec in enumerate(records[1:], 2):
         if log.end is not None:
-            raise LogError(f"line {lineno}: data after the end line")
+            raise LogError(f"line {lineno}: data after the end line", "after_end", line=lineno)
         kind = rec.get("type")
         if kind == "choice":
             n = len(choices) + 1
@@ -243,23 +259,27 @@ def _add_records(log: ParsedLog, records: list[dict[str, Any]]) -> None:
             _check_keys(rec, _END_KEYS, {"type", "t", "decisions", "result", "score", "grade", "trace_hash"}, lineno)
             wall = rec.get("wall_s", 0)
             if not ((wall.__class__ is float or wall.__class__ is int) and 0 <= wall <= MAX_THINK_S):
-                raise LogError(f"line {lineno}: wall_s must be a number of seconds from 0 to {MAX_THINK_S}")
+                raise LogError(f"line {lineno}: wall_s must be a number of seconds from 0 to {MAX_THINK_S}",
+                               "wall_range", line=lineno, limit=MAX_THINK_S)
             log.end = rec
         else:
-            raise LogError(f"line {lineno}: unknown record type {kind!r}")
+            raise LogError(f"line {lineno}: unknown record type {kind!r}", "unknown_record", line=lineno)
 
 
 def _choice_fault(rec: dict, n: int, lineno: int) -> None:
     """Raise the LogError naming what is wrong with a choice line that failed parse_lines' test."""
     _check_keys(rec, _CHOICE_KEYS, _CHOICE_REQUIRED, lineno)
     if rec["n"].__class__ is not int or rec["n"] != n:
-        raise LogError(f"line {lineno}: choice number {_short(rec['n'])}, expected {n}")
+        raise LogError(f"line {lineno}: choice number {_short(rec['n'])}, expected {n}", "choice_number", line=lineno,
+                       number=_short(rec["n"]), expected=n)
     if (rec["decision"].__class__ is not str or rec["choice"].__class__ is not str or not _is_num(rec["t"])
             or rec["shown"].__class__ is not list):
-        raise LogError(f"line {lineno}: malformed choice")
+        raise LogError(f"line {lineno}: malformed choice", "malformed_choice", line=lineno)
     if not -_MAX_DAY <= rec["t"] <= _MAX_DAY:
-        raise LogError(f"line {lineno}: time {_short(rec['t'])} is out of range")
-    raise LogError(f"line {lineno}: think_s must be a number of seconds from 0 to {MAX_THINK_S}")
+        raise LogError(f"line {lineno}: time {_short(rec['t'])} is out of range", "time_range", line=lineno,
+                       time=_short(rec["t"]))
+    raise LogError(f"line {lineno}: think_s must be a number of seconds from 0 to {MAX_THINK_S}", "think_range",
+                   line=lineno, limit=MAX_THINK_S)
 
 
 def _short(value: Any, limit: int = 40) -> str:
@@ -277,7 +297,7 @@ def parse_bytes(data: bytes, allow_partial_tail: bool = False) -> ParsedLog:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise LogError(f"not UTF-8 text (byte {err.start})") from None
+        raise LogError(f"not UTF-8 text (byte {err.start})", "not_utf8", byte=err.start) from None
     parts = text.split("\n")
     lines = [p + "\n" for p in parts[:-1]]
     if parts[-1]:
@@ -295,10 +315,11 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise LogError(f"not a regular file ({_file_kind(st.st_mode)})")
+                raise LogError(f"not a regular file ({_file_kind(st.st_mode)})", "not_regular")
             size = st.st_size
             if size > MAX_LOG_BYTES:
-                raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})")
+                raise LogError(f"log is too large ({size} bytes; the limit is {MAX_LOG_BYTES})", "too_large",
+                               size=size, limit=MAX_LOG_BYTES)
             data = os.read(fd, size) if size else b""
             while len(data) < size:  # a short read (rare for a regular file)
                 chunk = os.read(fd, size - len(data))
@@ -333,28 +354,35 @@ def replay(log: ParsedLog, scenario: Any) -> Session:
     """
     header = log.header
     if header["scenario"] != scenario.id:
-        raise LogError(f"log is for scenario {header['scenario']!r}, not {scenario.id!r}")
+        raise LogError(f"log is for scenario {header['scenario']!r}, not {scenario.id!r}", "wrong_scenario",
+                       scenario=header["scenario"], expected=scenario.id)
     if header["scenario_hash"] != scenario.content_hash:
-        raise LogError(f"log was written for another version of scenario {scenario.id!r} (content hash differs)")
+        raise LogError(f"log was written for another version of scenario {scenario.id!r} (content hash differs)",
+                       "scenario_version", scenario=scenario.id)
     session = Session(scenario, header["seed"], player_of(header.get("policy", "")))
     for rec in log.choices:
         point = session.advance()
         n = rec["n"]
         if isinstance(point, RunOutcome):
-            raise LogError(f"choice {n}: the run was already over")
+            raise LogError(f"choice {n}: the run was already over", "run_over", n=n)
         if rec["decision"] != point.key:
-            raise LogError(f"choice {n}: decision {rec['decision']!r} does not match the run (expected {point.key!r})")
+            raise LogError(f"choice {n}: decision {rec['decision']!r} does not match the run (expected {point.key!r})",
+                           "diverges", n=n, decision=rec["decision"], expected=point.key)
         if abs(rec["t"] - point.day) > 1e-6:
-            raise LogError(f"choice {n}: time {rec['t']:g} does not match the run (day {point.day:g})")
+            raise LogError(f"choice {n}: time {rec['t']:g} does not match the run (day {point.day:g})",
+                           "time_diverges", n=n, time=f"{rec['t']:g}", day=f"{point.day:g}")
         if rec["shown"] != [o.id for o in point.options]:
-            raise LogError(f"choice {n}: the options were shown in another order than the run shows them")
+            raise LogError(f"choice {n}: the options were shown in another order than the run shows them",
+                           "shown_order", n=n)
         try:
             session.choose(rec["choice"])
         except InvalidChoice:
-            raise LogError(f"choice {n}: {rec['choice']!r} was not offered at {point.key}") from None
+            raise LogError(f"choice {n}: {rec['choice']!r} was not offered at {point.key}", "not_offered", n=n,
+                           choice=rec["choice"], at=point.key) from None
     point = session.advance()
     if log.end is not None and not isinstance(point, RunOutcome):
-        raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}")
+        raise LogError(f"log ends after {len(log.choices)} choices but the run continues at {point.key}",
+                       "ends_early", n=len(log.choices), at=point.key)
     return session
 
 
@@ -384,7 +412,9 @@ def check_end(log: ParsedLog, session: Session, card: Any) -> None:
         except OverflowError:  # an integer too large to compare with a float: not the replay's number
             same = False
         if not same:
-            raise LogError(f"end line: {name} is {_short(claimed)} but the replay gives {actual!r} (edited log?)")
+            raise LogError(f"end line: {name} is {_short(claimed)} but the replay gives {actual!r} (edited log?)",
+                           "digest_mismatch" if name == "trace_hash" else "end_mismatch", field=name,
+                           claimed=_short(claimed), actual=repr(actual))
 
 
 class LogWriter:
