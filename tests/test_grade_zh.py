@@ -152,3 +152,18 @@ def test_zh_notes_on_shared_seeds_are_chinese(klass: tuple[Path, str], tmp_path:
         line = next(x for x in capsys.readouterr().err.splitlines() if "a.jsonl" in x)
         assert expected in line, line
     assert line.endswith("also played by zz")
+
+
+def test_zh_summary_of_plain_grades_is_all_chinese(klass: tuple[Path, str], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """The plain format (no Moodle, Canvas or report writer): the summary still names the rejected log's
+    reason in Chinese, and what was written in full-width brackets."""
+    from sim.cli import main
+
+    folder, _ = klass
+    assert main(["grade", str(folder), "--locale", "zh", "--out", str(tmp_path / "g.csv"), "--executor", "serial"]) == 1
+    err = capsys.readouterr().err
+    assert f"已写入 {tmp_path / 'g.csv'}（plain）" in err
+    line = next(x for x in err.splitlines() if "t0002-bad.jsonl" in x)
+    assert line.strip().startswith("未通过校验：") and "was not offered" not in line
+    assert not re.search(r"[\u4e00-\u9fff][(?]|[(?][\u4e00-\u9fff]", err)

@@ -49,6 +49,7 @@ _MSG = {
         "invalid": "{status}: {path}: {reason}",
         "more": "... and {n} more invalid logs (all are listed in the grades file)",
         "wrote": "wrote {what}",
+        "grades_file": "{path} ({format})",
         "statements": "{path} ({n} xAPI statements)",
     },
     "zh": {
@@ -65,6 +66,7 @@ _MSG = {
         "invalid": "{status}：{path}：{reason}",
         "more": "……另有 {n} 份无效日志（成绩文件中全部列出）",
         "wrote": "已写入 {what}",
+        "grades_file": "{path}（{format}）",
         "statements": "{path}（{n} 条 xAPI 语句）",
     },
 }
@@ -554,7 +556,7 @@ def _finish(args: argparse.Namespace, out: Path | None, xapi: Path | None, repor
         else:
             with atomic_output(out, newline="") as f:
                 f.write(texts["grades"])
-            wrote.append(f"{out} ({args.format})")
+            wrote.append(msg["grades_file"].format(path=out, format=args.format))
         if xapi is not None:
             with atomic_output(xapi) as f:
                 f.write(texts["xapi"])
