@@ -229,20 +229,26 @@ def test_twin_actions_are_told_apart_by_their_condition():
     scenario = load_scenario("renewal")
     _, actions = labels(scenario, "en")
     twins = 0
+    for _acc, a, shown, twin in _labelled(scenario, actions):
+        if twin:
+            twins += 1
+            condition = shown.rsplit(" [when: ", 1)[1][:-1]
+            assert a.when and shown.endswith("]") and a.when.startswith(condition.rstrip("…")), shown
+            assert len(condition) <= TWIN_CONDITION_CHARS, shown
+        else:
+            assert "[when:" not in shown
+    assert twins >= 2
+
+
+def _labelled(scenario, actions):
+    """Every action as balance labels it: (account, action, label, whether it is a twin: one label, two
+    actions); and no two actions of a touchpoint share a label."""
     for acc in scenario.spec.accounts:
         for tp in acc.touchpoints:
             names = [a.label for a in tp.actions]
-            for a in tp.actions:
-                shown = actions[(acc.id, tp.id, a.id)]
-                if names.count(a.label) > 1:
-                    twins += 1
-                    condition = shown.rsplit(" [when: ", 1)[1][:-1]
-                    assert a.when and shown.endswith("]") and a.when.startswith(condition.rstrip("…")), shown
-                    assert len(condition) <= TWIN_CONDITION_CHARS, shown
-                else:
-                    assert "[when:" not in shown
             assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)
-    assert twins >= 2
+            for a in tp.actions:
+                yield acc, a, actions[(acc.id, tp.id, a.id)], names.count(a.label) > 1
 
 
 @pytest.mark.parametrize("sid", ["pipeline", "renewal"])
@@ -254,19 +260,14 @@ def test_twin_labels_in_chinese_say_their_condition_in_words(sid: str):
     scenario = load_scenario(sid)
     _, actions = labels(scenario, "zh")
     twins = 0
-    for acc in scenario.spec.accounts:
-        for tp in acc.touchpoints:
-            names = [a.label for a in tp.actions]
-            for a in tp.actions:
-                shown = actions[(acc.id, tp.id, a.id)]
-                if names.count(a.label) > 1 and a.when:
-                    twins += 1
-                    assert "[when:" not in shown and shown.endswith("］"), shown
-                    condition = shown.rsplit("［仅当 ", 1)[1][:-1]
-                    assert len(condition) <= TWIN_CONDITION_CHARS, shown
-                    assert condition_text(a.when, acc, "zh").startswith(condition.rstrip("…")), shown
-                    assert not re.search(r"walk_away|price|agreed\(|chose\(|>=|\bnot\b|[()\[\]:]", shown), shown
-            assert len({actions[(acc.id, tp.id, a.id)] for a in tp.actions}) == len(tp.actions)
+    for acc, a, shown, twin in _labelled(scenario, actions):
+        if twin and a.when:
+            twins += 1
+            assert "[when:" not in shown and shown.endswith("］"), shown
+            condition = shown.rsplit("［仅当 ", 1)[1][:-1]
+            assert len(condition) <= TWIN_CONDITION_CHARS, shown
+            assert condition_text(a.when, acc, "zh").startswith(condition.rstrip("…")), shown
+            assert not re.search(r"walk_away|price|agreed\(|chose\(|>=|\bnot\b|[()\[\]:]", shown), shown
     assert twins >= 2
 
 
