@@ -38,8 +38,8 @@ STAGE_NAMES: dict[str, dict[str, str]] = {
     "after_sales": {"en": "After-sales follow-up", "zh": "售后跟进"},
 }
 
-#: The decision review's classes (:data:`scoring.review.CLASSES`) by name in each UI language, for the
-#: outputs below the UI (reports, command summaries); the same words as the game's review screen.
+#: The decision review's classes (:data:`scoring.review.CLASSES`) by name in each UI language: the one
+#: table the game's review screen, the reports and the command summaries use.
 REVIEW_CLASS_NAMES: dict[str, dict[str, str]] = {
     "best": {"en": "best", "zh": "最佳"},
     "excellent": {"en": "excellent", "zh": "很好"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sim.lang.text import DEFAULT_LOCALE, STAGE_NAMES, UI_LOCALES
+from sim.lang.text import DEFAULT_LOCALE, REVIEW_CLASS_NAMES, STAGE_NAMES, UI_LOCALES
 
 __all__ = ["CURRENCY_NAMES_ZH", "CURRENCY_SYMBOLS", "STRINGS", "colon", "default_locale", "fmt_days", "fmt_money",
            "fmt_percent", "sentences", "tr"]
@@ -278,12 +278,7 @@ STRINGS: dict[str, dict[str, str]] = {
                    "zh": "运气差：实际 {actual} 分，预期 {expected} 分"},
     "rv_no_luck": {"en": "scored {actual}, as expected ({expected})",
                    "zh": "实际 {actual} 分，与预期（{expected} 分）相符"},
-    "class_best": {"en": "best", "zh": "最佳"},
-    "class_excellent": {"en": "excellent", "zh": "很好"},
-    "class_good": {"en": "good", "zh": "不错"},
-    "class_inaccuracy": {"en": "inaccuracy", "zh": "欠妥"},
-    "class_mistake": {"en": "mistake", "zh": "失误"},
-    "class_blunder": {"en": "blunder", "zh": "严重失误"},
+    **{f"class_{key}": names for key, names in REVIEW_CLASS_NAMES.items()},
     # --- practice branches ("Replay from here") ---------------------------------------------------------
     "branch_badge": {"en": "Practice branch · not graded", "zh": "练习分支 · 不计成绩"},
     "branch_started": {"en": "Practice branch from decision {n}, same dice. In your game you chose: {label}",

@@ -8,7 +8,6 @@ drawn is recorded with its panel in :class:`sim.ui.layout.Layout`, so layout can
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,22 +17,18 @@ import pygame
 from sim.ui.layout import Layout
 from sim.ui.strings import tr
 from sim.ui.theme import Color, Theme
-from sim.ui.typeset import Typesetter
+from sim.ui.typeset import Typesetter, is_wide
 
 __all__ = ["Rect", "Scroll", "Ui", "with_key"]
 
 Rect = pygame.Rect
-
-#: A Chinese character (CJK ideographs and their extension A).
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
-
 
 def with_key(text: str, key: str) -> str:
     """A button's label with its key hint: "Start  (Enter)" in English; a Chinese label takes full-width
     brackets and no space, as Chinese text does: "开始（Enter）"."""
     if not key:
         return text
-    return tr("key_hint", "zh" if _CJK.search(text) else "en", text=text, hint=key)
+    return tr("key_hint", "zh" if any(is_wide(ch) for ch in text) else "en", text=text, hint=key)
 
 
 class Scroll:
